@@ -1,0 +1,21 @@
+//! Recuperador Follow-ups: query the Recuperador CRM follow-up API, hold the negotiation
+//! history in memory, sort and filter it, and export it.
+//!
+//! The crate's map:
+//! - [`doc_id`]: CPF/CNPJ normalisation, check digits (numeric and alphanumeric CNPJ), masks.
+//! - [`api`]: the query and its validation, the row model, the tolerant streaming parser,
+//!   the HTTP client and its errors.
+//! - [`results`]: the in-memory result set: sorting, quick filter, views.
+//! - [`sim`]: a local simulator of the API, for tests, benchmarks and the demo mode.
+//! - [`secrets`]: where the API token lives (the OS keyring).
+//! - [`fmt`]: Brazilian Portuguese formatting of dates and numbers.
+//!
+//! Binaries are thin: `recuperador-followups-cli` parses arguments and calls this library.
+
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod doc_id;
+pub mod fmt;
+pub mod results;
+pub mod sim;

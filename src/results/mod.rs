@@ -1,0 +1,1 @@
+//! The in-memory result set: rows, sorting, quick filter and views (being written).

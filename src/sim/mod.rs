@@ -1,0 +1,1 @@
+//! A local simulator of the Recuperador follow-up API (being written).
