@@ -1,11 +1,21 @@
 //! The Recuperador follow-up API: query and validation, row model, tolerant streaming parser,
 //! HTTP client and its errors.
 
+pub mod client;
+pub mod error;
 pub mod model;
+pub mod parse;
 pub mod query;
+pub mod token;
 pub mod wire;
 
+pub use client::{
+    ClientConfig, DEFAULT_BASE_URL, FetchOutcome, FetchProgress, FollowupClient, MemoryFootprint,
+    ProgressSnapshot,
+};
+pub use error::{ApiError, ErrorKind};
 pub use model::{
     Column, ColumnKind, Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento, Value,
 };
 pub use query::{FieldError, FollowupQuery, QueryField, QueryForm, ReagendarFiltro};
+pub use token::{Token, TokenError};

@@ -38,6 +38,15 @@ macro_rules! code_enum {
                 }
             }
 
+            /// Reads the wire code, sharing unknown codes through `intern` instead of allocating
+            /// one string per row.
+            pub fn from_code_interned(code: &str, intern: impl FnOnce(&str) -> SharedStr) -> Self {
+                match code {
+                    $( $code => $name::$variant, )+
+                    other => $name::Other(intern(other)),
+                }
+            }
+
             /// The code as the API spells it (`"W"`).
             pub fn code(&self) -> &str {
                 match self {

@@ -1,0 +1,896 @@
+//! Tolerant, streaming parsing of the API's answer.
+//!
+//! The body is parsed while it streams in: each row is handed to a sink as soon as it is
+//! read, so the whole body is never held in memory. Repeated strings are shared through an
+//! [`Interner`]. The vendor's documentation is thin, so the parser forgives what a real server
+//! may send: `null` anywhere, missing fields, unknown extra fields, unknown codes (kept
+//! as-is), ids sent as strings, dates with or without fractions or offsets, bare dates,
+//! `hh:mm` times, and ASP.NET's `/Date(ms)/`. A row with an unreadable field is kept with that
+//! field empty; an array item that is not an object is skipped. Both are counted and the first
+//! reason kept for the user.
+//!
+//! An object instead of an array is the API talking about an error, even under HTTP 200
+//! (`{"Message": …}`, `{"sucesso": false, "mensagem": …}`): it becomes [`Parsed::ApiMessage`].
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io::Read;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use serde::Deserializer as _;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::model::{Column, Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento};
+
+/// Shares equal strings between rows: one allocation per distinct creditor, debtor,
+/// consultant, event or login, however many rows repeat it.
+#[derive(Default, Debug)]
+pub struct Interner {
+    set: HashSet<SharedStr>,
+}
+
+impl Interner {
+    /// The shared copy of `text`, allocating it the first time it is seen.
+    pub fn intern(&mut self, text: &str) -> SharedStr {
+        if let Some(shared) = self.set.get(text) {
+            return Arc::clone(shared);
+        }
+        let shared: SharedStr = Arc::from(text);
+        self.set.insert(Arc::clone(&shared));
+        shared
+    }
+
+    /// Bytes held by the distinct strings (their text only).
+    pub fn heap_bytes(&self) -> usize {
+        self.set.iter().map(|s| s.len()).sum()
+    }
+
+    /// How many distinct strings are held.
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    /// Whether no string is held.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}
+
+/// What parsing noticed besides the rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParseReport {
+    /// Rows handed to the sink.
+    pub rows: u64,
+    /// Array items skipped because they were not objects.
+    pub rows_skipped: u64,
+    /// Fields left empty because their value could not be read.
+    pub fields_blanked: u64,
+    /// The first problem, in Portuguese, for the user.
+    pub first_problem: Option<String>,
+}
+
+impl ParseReport {
+    /// Whether anything was skipped or blanked.
+    pub fn has_problems(&self) -> bool {
+        self.rows_skipped > 0 || self.fields_blanked > 0
+    }
+
+    /// A one-line Portuguese summary of the problems, if any.
+    pub fn problem_summary(&self) -> Option<String> {
+        if !self.has_problems() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if self.rows_skipped > 0 {
+            parts.push(format!(
+                "{} linha(s) ignorada(s)",
+                crate::fmt::thousands(self.rows_skipped)
+            ));
+        }
+        if self.fields_blanked > 0 {
+            parts.push(format!(
+                "{} campo(s) ilegível(is) deixado(s) em branco",
+                crate::fmt::thousands(self.fields_blanked)
+            ));
+        }
+        let first = self.first_problem.as_deref().unwrap_or_default();
+        Some(format!("{}. Primeiro problema: {first}", parts.join(", ")))
+    }
+
+    fn note(&mut self, problem: impl FnOnce() -> String) {
+        if self.first_problem.is_none() {
+            self.first_problem = Some(problem());
+        }
+    }
+}
+
+/// The shape of a successfully parsed answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// A JSON array: the rows went to the sink.
+    Rows(ParseReport),
+    /// A JSON object carrying a message: the API reporting an error.
+    ApiMessage(String),
+}
+
+/// Why an answer could not be parsed at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// The body ended before the JSON did (connection cut or truncated answer).
+    #[error("a resposta terminou antes do fim do JSON (resposta truncada)")]
+    Truncated,
+    /// Broken JSON.
+    #[error("JSON inválido na linha {line}, coluna {column}: {detail}")]
+    Syntax {
+        /// Line of the error (1-based).
+        line: usize,
+        /// Column of the error (1-based).
+        column: usize,
+        /// serde_json's description.
+        detail: String,
+    },
+    /// JSON, but neither an array of rows nor an error object.
+    #[error("formato inesperado: {0}")]
+    UnexpectedShape(String),
+    /// Reading the body failed (network, timeout, cancellation).
+    #[error("falha ao ler a resposta: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ParseError {
+    fn from_json(error: serde_json::Error) -> ParseError {
+        use serde_json::error::Category;
+        match error.classify() {
+            Category::Io => {
+                let kind = error.io_error_kind().unwrap_or(std::io::ErrorKind::Other);
+                ParseError::Io(std::io::Error::new(kind, error))
+            }
+            Category::Eof => ParseError::Truncated,
+            Category::Syntax | Category::Data => {
+                let (line, column) = (error.line(), error.column());
+                let detail = error.to_string();
+                // serde_json appends " at line L column C": keep only the description.
+                let detail = detail
+                    .rsplit_once(" at line ")
+                    .map_or(detail.as_str(), |(head, _)| head)
+                    .to_owned();
+                if let Some(shape) = detail.strip_prefix(SHAPE_MARKER) {
+                    ParseError::UnexpectedShape(shape.to_owned())
+                } else {
+                    ParseError::Syntax {
+                        line,
+                        column,
+                        detail,
+                    }
+                }
+            }
+        }
+    }
+}
+
+const SHAPE_MARKER: &str = "\u{1}shape:";
+
+/// Parses an answer from a reader (buffer it: serde_json reads byte by byte), handing each
+/// row to `sink` as soon as it is read.
+pub fn parse_followups<R: Read>(
+    reader: R,
+    interner: &mut Interner,
+    mut sink: impl FnMut(Followup),
+) -> Result<Parsed, ParseError> {
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let parsed = deserializer
+        .deserialize_any(TopVisitor {
+            interner,
+            sink: &mut sink,
+        })
+        .map_err(ParseError::from_json)?;
+    deserializer.end().map_err(ParseError::from_json)?;
+    Ok(parsed)
+}
+
+/// Parses a whole answer held in memory (tests, fixtures, small files).
+pub fn parse_followups_slice(bytes: &[u8]) -> Result<(Vec<Followup>, Parsed), ParseError> {
+    let mut rows = Vec::new();
+    let mut interner = Interner::default();
+    let parsed = parse_followups(bytes, &mut interner, |row| rows.push(row))?;
+    Ok((rows, parsed))
+}
+
+struct TopVisitor<'a, F> {
+    interner: &'a mut Interner,
+    sink: &'a mut F,
+}
+
+impl<'de, F: FnMut(Followup)> Visitor<'de> for TopVisitor<'_, F> {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array of follow-ups or an error object")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
+        let mut report = ParseReport::default();
+        let mut item = 0u64;
+        loop {
+            item += 1;
+            let seed = RowSeed {
+                interner: &mut *self.interner,
+                report: &mut report,
+                item,
+            };
+            match seq.next_element_seed(seed)? {
+                None => break,
+                Some(Some(row)) => {
+                    report.rows += 1;
+                    (self.sink)(row);
+                }
+                Some(None) => {
+                    report.rows_skipped += 1;
+                }
+            }
+        }
+        Ok(Parsed::Rows(report))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
+        let mut entries: Vec<(String, serde_json::Value)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value::<serde_json::Value>()?;
+            entries.push((key, value));
+        }
+        match error_message(&entries) {
+            Some(message) => Ok(Parsed::ApiMessage(message)),
+            None => Err(de::Error::custom(format!(
+                "{SHAPE_MARKER}um objeto JSON sem a lista de follow-ups (campos: {})",
+                entries
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .take(8)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Parsed, E> {
+        Err(E::custom(format!(
+            "{SHAPE_MARKER}null em vez de uma lista de follow-ups"
+        )))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Parsed, E> {
+        let excerpt: String = value.chars().take(200).collect();
+        Ok(Parsed::ApiMessage(excerpt))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Parsed, E> {
+        Err(E::custom(format!(
+            "{SHAPE_MARKER}um valor lógico em vez de uma lista de follow-ups"
+        )))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Parsed, E> {
+        Err(E::custom(format!(
+            "{SHAPE_MARKER}um número em vez de uma lista de follow-ups"
+        )))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Parsed, E> {
+        Err(E::custom(format!(
+            "{SHAPE_MARKER}um número em vez de uma lista de follow-ups"
+        )))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Parsed, E> {
+        Err(E::custom(format!(
+            "{SHAPE_MARKER}um número em vez de uma lista de follow-ups"
+        )))
+    }
+}
+
+/// Finds the human message in an error object (`Message`, `mensagem`, `error`, nested
+/// `{"error": {"message": …}}`, ASP.NET's `ExceptionMessage`), or a generic one for
+/// `{"sucesso": false}`.
+fn error_message(entries: &[(String, serde_json::Value)]) -> Option<String> {
+    const KEYS: [&str; 10] = [
+        "message",
+        "mensagem",
+        "msg",
+        "error_description",
+        "exceptionmessage",
+        "error",
+        "erro",
+        "errors",
+        "detail",
+        "title",
+    ];
+    fn text_of(value: &serde_json::Value) -> Option<String> {
+        match value {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            serde_json::Value::Object(inner) => {
+                let entries: Vec<(String, serde_json::Value)> =
+                    inner.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                error_message(&entries)
+            }
+            serde_json::Value::Array(items) => {
+                let parts: Vec<String> = items.iter().filter_map(text_of).collect();
+                (!parts.is_empty()).then(|| parts.join("; "))
+            }
+            _ => None,
+        }
+    }
+    for wanted in KEYS {
+        for (key, value) in entries {
+            if key.eq_ignore_ascii_case(wanted)
+                && let Some(text) = text_of(value)
+            {
+                return Some(text);
+            }
+        }
+    }
+    let failed = entries.iter().any(|(key, value)| {
+        ["sucesso", "success"]
+            .iter()
+            .any(|k| key.eq_ignore_ascii_case(k))
+            && matches!(value, serde_json::Value::Bool(false))
+    });
+    failed.then(|| "a API indicou falha sem dar detalhes".to_owned())
+}
+
+struct RowSeed<'a> {
+    interner: &'a mut Interner,
+    report: &'a mut ParseReport,
+    item: u64,
+}
+
+impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
+    /// `None`: the item was not an object and is skipped.
+    type Value = Option<Followup>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed<'_> {
+    type Value = Option<Followup>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a follow-up object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut row = Followup::default();
+        while let Some(key) = map.next_key_seed(FieldKey)? {
+            let Some(column) = key else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let seed = FieldSeed {
+                column,
+                interner: &mut *self.interner,
+            };
+            match map.next_value_seed(seed)? {
+                Ok(value) => value.store(&mut row),
+                Err(reason) => {
+                    self.report.fields_blanked += 1;
+                    let item = self.item;
+                    self.report
+                        .note(|| format!("item {item}, campo {}: {reason}", column.wire_name()));
+                }
+            }
+        }
+        Ok(Some(row))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.skip("uma lista"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.skip("null"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(self.skip("um valor lógico"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(self.skip("um número"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(self.skip("um número"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(self.skip("um número"))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(self.skip("um texto"))
+    }
+}
+
+impl RowSeed<'_> {
+    fn skip(self, what: &str) -> Option<Followup> {
+        let item = self.item;
+        self.report
+            .note(|| format!("item {item} ignorado: é {what}, não um follow-up"));
+        None
+    }
+}
+
+/// Reads a key into the column it names (case-insensitively), `None` for unknown keys.
+struct FieldKey;
+
+impl<'de> DeserializeSeed<'de> for FieldKey {
+    type Value = Option<Column>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldKey {
+    type Value = Option<Column>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(column_for_key(key))
+    }
+}
+
+fn column_for_key(key: &str) -> Option<Column> {
+    // Fast path: the documented spelling.
+    if let Some(column) = Column::from_wire_name(key) {
+        return Some(column);
+    }
+    // Tolerate other casings (`IdFollowup`, `ID_FOLLOWUP`): compare without `_` and case.
+    let folded: String = key
+        .chars()
+        .filter(|c| *c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    Column::ALL
+        .into_iter()
+        .find(|column| column.wire_name().replace('_', "") == folded)
+}
+
+/// A field's value once read.
+enum FieldValue {
+    Int(Option<i64>),
+    Shared(Option<SharedStr>),
+    Text(Option<Box<str>>),
+    DateTime(Option<NaiveDateTime>),
+    Time(Option<NaiveTime>),
+    Code(Option<SharedStr>),
+}
+
+/// Which column a [`FieldValue`] goes to.
+struct Stored {
+    column: Column,
+    value: FieldValue,
+}
+
+impl Stored {
+    fn store(self, row: &mut Followup) {
+        let Stored { column, value } = self;
+        match (column, value) {
+            (Column::IdFollowup, FieldValue::Int(v)) => row.id_followup = v,
+            (Column::IdCredor, FieldValue::Int(v)) => row.id_credor = v,
+            (Column::IdCliente, FieldValue::Int(v)) => row.id_cliente = v,
+            (Column::IdConsultor, FieldValue::Int(v)) => row.id_consultor = v,
+            (Column::IdEvento, FieldValue::Int(v)) => row.id_evento = v,
+            (Column::NomeCredor, FieldValue::Shared(v)) => row.nome_credor = v,
+            (Column::NomeCliente, FieldValue::Shared(v)) => row.nome_cliente = v,
+            (Column::CpfCnpj, FieldValue::Shared(v)) => row.cpf_cnpj = v,
+            (Column::NomeConsultor, FieldValue::Shared(v)) => row.nome_consultor = v,
+            (Column::NomeEvento, FieldValue::Shared(v)) => row.nome_evento = v,
+            (Column::ReagendadoPor, FieldValue::Shared(v)) => row.reagendado_por = v,
+            (Column::Interacao, FieldValue::Text(v)) => row.interacao = v,
+            (Column::Data, FieldValue::DateTime(v)) => row.data = v,
+            (Column::DataReagendamento, FieldValue::DateTime(v)) => row.data_reagendamento = v,
+            (Column::HorarioReagendamento, FieldValue::Time(v)) => row.horario_reagendamento = v,
+            (Column::TipoEvento, FieldValue::Code(v)) => {
+                row.tipo_evento = v.map(|c| TipoEvento::from_code_interned(&c, |_| c.clone()));
+            }
+            (Column::TipoContato, FieldValue::Code(v)) => {
+                row.tipo_contato = v.map(|c| TipoContato::from_code_interned(&c, |_| c.clone()));
+            }
+            (Column::Reagendar, FieldValue::Code(v)) => {
+                row.reagendar = v.map(|c| SimNao::from_code_interned(&c, |_| c.clone()));
+            }
+            (Column::ReagendarPara, FieldValue::Code(v)) => {
+                row.reagendar_para =
+                    v.map(|c| ReagendarPara::from_code_interned(&c, |_| c.clone()));
+            }
+            (Column::VisivelCliente, FieldValue::Code(v)) => {
+                row.visivel_cliente = v.map(|c| SimNao::from_code_interned(&c, |_| c.clone()));
+            }
+            // FieldSeed builds the value kind from the column, so other pairs cannot occur.
+            _ => {}
+        }
+    }
+}
+
+/// Reads one field's value leniently: `Ok` with the value (or empty), or `Err` with the reason
+/// it could not be read (the field is then left empty and reported).
+struct FieldSeed<'a> {
+    column: Column,
+    interner: &'a mut Interner,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = Result<Stored, String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl FieldSeed<'_> {
+    fn convert(self, raw: Raw<'_>) -> Result<Stored, String> {
+        let column = self.column;
+        convert(column, raw, self.interner).map(|value| Stored { column, value })
+    }
+}
+
+/// A JSON value as received; composite values are consumed and only named. Strings are
+/// borrowed from serde_json's scratch buffer, so reading a field allocates only what is kept.
+enum Raw<'s> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(&'s str),
+    Composite(&'static str),
+}
+
+impl<'de> Visitor<'de> for FieldSeed<'_> {
+    type Value = Result<Stored, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.convert(Raw::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.convert(Raw::Null))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(self.convert(Raw::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(self.convert(Raw::Int(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(self.convert(Raw::UInt(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(self.convert(Raw::Float(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.convert(Raw::Str(v)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.convert(Raw::Composite("uma lista")))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(self.convert(Raw::Composite("um objeto")))
+    }
+}
+
+fn convert(column: Column, raw: Raw<'_>, interner: &mut Interner) -> Result<FieldValue, String> {
+    use super::model::ColumnKind;
+    let describe = |raw: &Raw<'_>| -> String {
+        match raw {
+            Raw::Null => "null".into(),
+            Raw::Bool(b) => format!("o valor lógico {b}"),
+            Raw::Int(v) => format!("o número {v}"),
+            Raw::UInt(v) => format!("o número {v}"),
+            Raw::Float(v) => format!("o número {v}"),
+            Raw::Str(s) => format!("o texto «{}»", s.chars().take(30).collect::<String>()),
+            Raw::Composite(what) => (*what).into(),
+        }
+    };
+    if let Raw::Composite(what) = raw {
+        return Err(format!("veio {what} em vez de um valor"));
+    }
+    match column.kind() {
+        ColumnKind::Int => {
+            let value = match &raw {
+                Raw::Null => None,
+                Raw::Int(v) => Some(*v),
+                Raw::UInt(v) => Some(
+                    i64::try_from(*v).map_err(|_| format!("{} é grande demais", describe(&raw)))?,
+                ),
+                Raw::Float(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Some(*v as i64),
+                Raw::Str(s) if s.trim().is_empty() => None,
+                Raw::Str(s) => Some(
+                    s.trim()
+                        .parse::<i64>()
+                        .map_err(|_| format!("{} não é um número inteiro", describe(&raw)))?,
+                ),
+                _ => return Err(format!("{} não é um número inteiro", describe(&raw))),
+            };
+            Ok(FieldValue::Int(value))
+        }
+        ColumnKind::Text => {
+            let text: Option<std::borrow::Cow<'_, str>> = match &raw {
+                Raw::Null => None,
+                Raw::Str(s) => Some((*s).into()),
+                Raw::Int(v) => Some(v.to_string().into()),
+                Raw::UInt(v) => Some(v.to_string().into()),
+                Raw::Float(v) => Some(v.to_string().into()),
+                Raw::Bool(v) => Some(v.to_string().into()),
+                Raw::Composite(_) => None,
+            };
+            Ok(if column == Column::Interacao {
+                FieldValue::Text(text.map(|t| Box::from(t.as_ref())))
+            } else {
+                FieldValue::Shared(text.map(|t| interner.intern(&t)))
+            })
+        }
+        ColumnKind::Code => {
+            let code = match &raw {
+                Raw::Null => None,
+                Raw::Str(s) => {
+                    let trimmed = s.trim();
+                    (!trimmed.is_empty()).then(|| interner.intern(trimmed))
+                }
+                Raw::Int(v) => Some(interner.intern(&v.to_string())),
+                Raw::UInt(v) => Some(interner.intern(&v.to_string())),
+                Raw::Bool(true) => Some(interner.intern("S")),
+                Raw::Bool(false) => Some(interner.intern("N")),
+                _ => return Err(format!("{} não é um código", describe(&raw))),
+            };
+            Ok(FieldValue::Code(code))
+        }
+        ColumnKind::DateTime => match &raw {
+            Raw::Null => Ok(FieldValue::DateTime(None)),
+            Raw::Str(s) if s.trim().is_empty() => Ok(FieldValue::DateTime(None)),
+            Raw::Str(s) => parse_datetime(s)
+                .map(|d| FieldValue::DateTime(Some(d)))
+                .ok_or_else(|| format!("{} não é uma data", describe(&raw))),
+            _ => Err(format!("{} não é uma data", describe(&raw))),
+        },
+        ColumnKind::Time => match &raw {
+            Raw::Null => Ok(FieldValue::Time(None)),
+            Raw::Str(s) if s.trim().is_empty() => Ok(FieldValue::Time(None)),
+            Raw::Str(s) => parse_time(s)
+                .map(|t| FieldValue::Time(Some(t)))
+                .ok_or_else(|| format!("{} não é um horário", describe(&raw))),
+            _ => Err(format!("{} não é um horário", describe(&raw))),
+        },
+    }
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    bytes.iter().try_fold(0u32, |acc, b| {
+        acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+    })
+}
+
+/// Reads a date or date-time as servers send them: `2023-09-01T00:00:00`, with fractional
+/// seconds (`.1234567`) or an offset (`Z`, `-03:00`) — the wall time is kept as sent —, a
+/// space instead of `T`, a bare `2023-09-01`, `01/09/2023`, or ASP.NET's `/Date(ms±hhmm)/`.
+pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    if let Some(inner) = text
+        .strip_prefix("/Date(")
+        .and_then(|rest| rest.strip_suffix(")/"))
+    {
+        return parse_ms_date(inner);
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() < 10 {
+        return None;
+    }
+    let date = match (bytes[4], bytes[7], bytes[2], bytes[5]) {
+        (b'-', b'-', _, _) => NaiveDate::from_ymd_opt(
+            i32::try_from(digits(&bytes[0..4])?).ok()?,
+            digits(&bytes[5..7])?,
+            digits(&bytes[8..10])?,
+        )?,
+        (_, _, b'/', b'/') => NaiveDate::from_ymd_opt(
+            i32::try_from(digits(&bytes[6..10])?).ok()?,
+            digits(&bytes[3..5])?,
+            digits(&bytes[0..2])?,
+        )?,
+        _ => return None,
+    };
+    if bytes.len() == 10 {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    if !matches!(bytes[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    // Cut an offset or `Z` off the time part; the wall time is kept as the server sent it.
+    let rest = &text[11..];
+    let time_end = rest
+        .find(['Z', 'z', '+', '-'])
+        .unwrap_or(rest.len());
+    let (time_text, offset) = rest.split_at(time_end);
+    if !offset.is_empty() && !valid_offset(offset) {
+        return None;
+    }
+    Some(date.and_time(parse_time(time_text)?))
+}
+
+fn valid_offset(offset: &str) -> bool {
+    let bytes = offset.as_bytes();
+    match bytes {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', rest @ ..] => match rest {
+            [h1, h2] => digits(&[*h1, *h2]).is_some(),
+            [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => {
+                digits(&[*h1, *h2]).is_some() && digits(&[*m1, *m2]).is_some()
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn parse_ms_date(inner: &str) -> Option<NaiveDateTime> {
+    // `1693526400000`, `1693526400000-0300`, `-62135596800000`.
+    let sign_at = inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map(|(i, _)| i);
+    let (ms_text, offset_text) = match sign_at {
+        Some(i) => inner.split_at(i),
+        None => (inner, ""),
+    };
+    let millis: i64 = ms_text.parse().ok()?;
+    let utc = DateTime::from_timestamp_millis(millis)?.naive_utc();
+    if offset_text.is_empty() {
+        return Some(utc);
+    }
+    let (sign, hhmm) = offset_text.split_at(1);
+    if hhmm.len() != 4 {
+        return None;
+    }
+    let hours = i64::from(digits(&hhmm.as_bytes()[..2])?);
+    let minutes = i64::from(digits(&hhmm.as_bytes()[2..])?);
+    let offset = chrono::Duration::minutes(hours * 60 + minutes);
+    Some(if sign == "-" {
+        utc - offset
+    } else {
+        utc + offset
+    })
+}
+
+/// Reads a time of day: `14:30:00`, `14:30`, `14:30:00.0000000` (a .NET `TimeSpan`), or the
+/// time part of a full date-time.
+pub fn parse_time(text: &str) -> Option<NaiveTime> {
+    let text = text.trim();
+    if text.len() > 10
+        && let Some(datetime) = parse_datetime(text)
+    {
+        return Some(datetime.time());
+    }
+    let (main, fraction) = match text.split_once('.') {
+        Some((main, fraction)) => (main, Some(fraction)),
+        None => (text, None),
+    };
+    let mut parts = main.split(':');
+    let hours = digits(parts.next()?.as_bytes())?;
+    let minutes = digits(parts.next()?.as_bytes())?;
+    let seconds = match parts.next() {
+        Some(s) => digits(s.as_bytes())?,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    let nanos = match fraction {
+        None => 0,
+        Some(f) if f.is_empty() || f.len() > 9 => return None,
+        Some(f) => digits(f.as_bytes())? * 10u32.pow(9 - f.len() as u32),
+    };
+    NaiveTime::from_hms_nano_opt(hours, minutes, seconds, nanos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, mi, s)
+            .unwrap()
+    }
+
+    #[test]
+    fn datetime_forms() {
+        let cases = [
+            ("2023-09-01T00:00:00", Some(dt(2023, 9, 1, 0, 0, 0))),
+            ("2023-09-01T14:05:09", Some(dt(2023, 9, 1, 14, 5, 9))),
+            (
+                "2023-09-01T14:05:09.1234567",
+                NaiveDate::from_ymd_opt(2023, 9, 1)
+                    .unwrap()
+                    .and_hms_nano_opt(14, 5, 9, 123_456_700),
+            ),
+            ("2023-09-01T14:05:09Z", Some(dt(2023, 9, 1, 14, 5, 9))),
+            ("2023-09-01T14:05:09-03:00", Some(dt(2023, 9, 1, 14, 5, 9))),
+            (
+                "2023-09-01T14:05:09.5+0000",
+                NaiveDate::from_ymd_opt(2023, 9, 1)
+                    .unwrap()
+                    .and_hms_milli_opt(14, 5, 9, 500),
+            ),
+            ("2023-09-01 14:05", Some(dt(2023, 9, 1, 14, 5, 0))),
+            ("2023-09-01", Some(dt(2023, 9, 1, 0, 0, 0))),
+            (" 01/09/2023 ", Some(dt(2023, 9, 1, 0, 0, 0))),
+            ("/Date(1693526400000)/", Some(dt(2023, 9, 1, 0, 0, 0))),
+            ("/Date(1693537200000-0300)/", Some(dt(2023, 9, 1, 0, 0, 0))),
+            ("2023-02-30T00:00:00", None),
+            ("2023-09-01T25:00:00", None),
+            ("2023-09-01X10:00:00", None),
+            ("2023-09-01T10:00:00+3", None),
+            ("ontem", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_datetime(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn time_forms() {
+        let t = |h, m, s| NaiveTime::from_hms_opt(h, m, s);
+        assert_eq!(parse_time("14:30:00"), t(14, 30, 0));
+        assert_eq!(parse_time("14:30"), t(14, 30, 0));
+        assert_eq!(parse_time("08:05:09.0000000"), t(8, 5, 9));
+        assert_eq!(parse_time("1900-01-01T09:15:00"), t(9, 15, 0));
+        assert_eq!(parse_time("24:00:00"), None);
+        assert_eq!(parse_time("14"), None);
+        assert_eq!(parse_time("14:30:00:00"), None);
+        assert_eq!(parse_time("aa:bb"), None);
+    }
+
+    #[test]
+    fn interner_shares_equal_strings() {
+        let mut interner = Interner::default();
+        let a = interner.intern("Banco Exemplo");
+        let b = interner.intern("Banco Exemplo");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(interner.len(), 1);
+        assert_eq!(interner.heap_bytes(), "Banco Exemplo".len());
+    }
+}
