@@ -738,9 +738,7 @@ pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
     }
     // Cut an offset or `Z` off the time part; the wall time is kept as the server sent it.
     let rest = &text[11..];
-    let time_end = rest
-        .find(['Z', 'z', '+', '-'])
-        .unwrap_or(rest.len());
+    let time_end = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (time_text, offset) = rest.split_at(time_end);
     if !offset.is_empty() && !valid_offset(offset) {
         return None;
