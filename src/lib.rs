@@ -6,6 +6,7 @@
 //! - [`api`]: the query and its validation, the row model, the tolerant streaming parser,
 //!   the HTTP client and its errors.
 //! - [`results`]: the in-memory result set: sorting, quick filter, views.
+//! - [`export`]: writing rows to files atomically (JSON now; spreadsheets later).
 //! - [`sim`]: a local simulator of the API, for tests, benchmarks and the demo mode.
 //! - [`secrets`]: where the API token lives (the OS keyring).
 //! - [`fmt`]: Brazilian Portuguese formatting of dates and numbers.
@@ -16,6 +17,8 @@
 
 pub mod api;
 pub mod doc_id;
+pub mod export;
 pub mod fmt;
 pub mod results;
+pub mod secrets;
 pub mod sim;
