@@ -651,7 +651,7 @@ fn latency_applies_and_requests_run_in_parallel() {
     assert!(sizes.windows(2).all(|w| w[0] == w[1]));
     // Eight requests of 100 ms each, served in parallel.
     assert!(
-        started.elapsed() < Duration::from_millis(600),
+        started.elapsed() < Duration::from_millis(700),
         "{:?}",
         started.elapsed()
     );
@@ -688,6 +688,32 @@ fn keep_alive_and_pipelined_requests_share_a_connection() {
     assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 3);
     assert_eq!(text.matches("\r\n0\r\n\r\n").count(), 3);
     assert_eq!(sim.request_count(), 3);
+}
+
+#[test]
+fn http10_and_head_are_framed_correctly() {
+    let sim = start();
+    let debtor = busiest(sim.dataset());
+    // HTTP/1.0: no chunked coding, the body ends with the connection.
+    let request = raw_get(&sim, &query_for(&debtor, ""), "").replacen("HTTP/1.1", "HTTP/1.0", 1);
+    let (raw, closed) = raw_exchange(&sim, &request);
+    assert!(closed);
+    let text = String::from_utf8(raw).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK") && !head.contains("chunked"));
+    let rows: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(rows, expected(sim.dataset(), &filter_for(&debtor)));
+
+    // HEAD is not allowed, and its answer has no body (the connection stays usable).
+    let head = format!(
+        "HEAD /api/v1Followup/ HTTP/1.1\r\nHost: x\r\n\r\n{}",
+        raw_get(&sim, "", "Connection: close\r\n")
+    );
+    let (raw, _) = raw_exchange(&sim, &head);
+    let text = String::from_utf8(raw).unwrap();
+    assert!(text.starts_with("HTTP/1.1 405"));
+    let second = text.find("HTTP/1.1 400").unwrap();
+    assert!(text[..second].ends_with("\r\n\r\n"));
 }
 
 #[test]

@@ -110,7 +110,8 @@ pub struct SimFilter {
     pub id_consultor: Option<i64>,
     /// `id_evento`; `None` or `Some(0)` = no filter.
     pub id_evento: Option<i64>,
-    /// `reagendar`: `Some('S')` only reschedules, `Some('N')` none, `None` all.
+    /// `reagendar`: `Some('S')` only reschedules, `Some('N')` none, `None` (or any other
+    /// character, which the server rejects before filtering) all.
     pub reagendar: Option<char>,
     /// `datagte`: follow-ups on or after this day.
     pub datagte: Option<NaiveDate>,
@@ -150,11 +151,11 @@ impl SimFilter {
         {
             return false;
         }
-        if let Some(flag) = self.reagendar {
-            let is_reschedule = row.reagendar == Some(SimNao::Sim);
-            if (flag == 'S') != is_reschedule {
-                return false;
-            }
+        let is_reschedule = row.reagendar == Some(SimNao::Sim);
+        match self.reagendar {
+            Some('S') if !is_reschedule => return false,
+            Some('N') if is_reschedule => return false,
+            _ => {}
         }
         let day = row.data.map(|d| d.date());
         if let Some(from) = self.datagte
@@ -389,6 +390,7 @@ fn fill_row_details(
     tables: &Tables,
     creditor: &Creditor,
     debtor: &Debtor,
+    cpf_cnpj: &SharedStr,
     data: NaiveDateTime,
     interacao: String,
 ) -> Followup {
@@ -405,7 +407,7 @@ fn fill_row_details(
         id_evento: event.map(|e| e.id),
         nome_credor: Some(creditor.nome.clone()),
         nome_cliente: Some(debtor.nome.clone()),
-        cpf_cnpj: Some(Arc::from(debtor.cpf_cnpj.as_str())),
+        cpf_cnpj: Some(cpf_cnpj.clone()),
         nome_consultor: consultant.map(|c| c.nome.clone()),
         nome_evento: event.map(|e| e.nome.clone()),
         tipo_evento: event.map(|e| e.tipo_evento.clone()),
@@ -543,10 +545,10 @@ impl HugeHistory {
             &self.tables,
             &self.creditor,
             &self.debtor,
+            &self.cpf_cnpj,
             data,
             text,
         );
-        row.cpf_cnpj = Some(self.cpf_cnpj.clone());
         row.id_followup = Some(self.id_base + index as i64);
         row
     }
@@ -631,6 +633,8 @@ impl Dataset {
                 .iter()
                 .find(|c| c.id == debtor.id_credor)
                 .unwrap_or(&tables.creditors[0]);
+            // One copy of the document for all of this debtor's rows.
+            let cpf_cnpj: SharedStr = Arc::from(debtor.cpf_cnpj.as_str());
             for _ in 0..count {
                 let day = first + Duration::days(rng.i64(0..HISTORY_DAYS));
                 let data = if rng.u8(0..100) < 85 {
@@ -642,7 +646,8 @@ impl Dataset {
                     )
                 };
                 let text = ordinary_text(&mut rng, day);
-                let row = fill_row_details(&mut rng, &tables, creditor, debtor, data, text);
+                let row =
+                    fill_row_details(&mut rng, &tables, creditor, debtor, &cpf_cnpj, data, text);
                 all.push((index, row));
             }
         }
@@ -707,6 +712,11 @@ impl Dataset {
     /// The events, productive and unproductive.
     pub fn events(&self) -> &[Event] {
         &self.tables.events
+    }
+
+    /// The debtor with the huge, lazily generated history, if the dataset has one.
+    pub fn huge_debtor(&self) -> Option<&Debtor> {
+        self.huge.as_ref().map(|h| &h.debtor)
     }
 
     /// Total number of follow-ups of a debtor (before any optional filter).

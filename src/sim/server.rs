@@ -408,8 +408,19 @@ fn handle(shared: &Shared, request: &Request, stream: &mut TcpStream) -> io::Res
             "O método '{}' não é permitido para este recurso; use GET.",
             request.method
         ));
-        let allow = [("Allow", "GET".to_owned())];
-        write_simple(stream, 405, JSON, &body, &allow, keep_alive)?;
+        if request.method == "HEAD" {
+            // A HEAD answer has headers only.
+            let headers = [
+                ("Content-Type", JSON.to_owned()),
+                ("Content-Length", body.len().to_string()),
+                ("Allow", "GET".to_owned()),
+            ];
+            write_head(stream, 405, &headers, keep_alive)?;
+            stream.flush()?;
+        } else {
+            let allow = [("Allow", "GET".to_owned())];
+            write_simple(stream, 405, JSON, &body, &allow, keep_alive)?;
+        }
         return Ok(next);
     }
 
