@@ -65,7 +65,14 @@ impl Default for SimConfig {
 }
 
 /// A failure the simulator can be told to produce, each as a client would see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Faults apply to `GET` requests on the endpoint path and are counted when such a request
+/// arrives. Those that replace the answer ([`Fault::ServerError`] … [`Fault::Unauthorized`])
+/// act before authentication and validation; those that damage or slow the body
+/// ([`Fault::MalformedJson`], [`Fault::TruncatedBody`], [`Fault::SlowTrickle`]) act on the
+/// `200` answer only: a request that fails authentication or validation still gets its
+/// normal `401`/`400` (and uses up the fault).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Fault {
     /// `500` with ASP.NET's `{"Message":"An error has occurred."}`.
     ServerError,
@@ -138,7 +145,7 @@ impl Shared {
     fn take_fault(&self) -> Option<Fault> {
         let mut armed = lock(&self.fault);
         let (fault, times) = armed.as_mut()?;
-        let fault = fault.clone();
+        let fault = *fault;
         if let Some(left) = times {
             *left = left.saturating_sub(1);
             if *left == 0 {
