@@ -805,7 +805,12 @@ fn classify_io(
             StopReason::Deadline => ApiError::Timeout { after: total },
         };
     }
-    if error.kind() == io::ErrorKind::TimedOut {
+    // reqwest reports its own timeouts as an `Other` I/O error wrapping a reqwest error.
+    let reqwest_timeout = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<reqwest::Error>())
+        .is_some_and(reqwest::Error::is_timeout);
+    if error.kind() == io::ErrorKind::TimedOut || reqwest_timeout {
         return ApiError::Timeout {
             after: idle.min(total),
         };

@@ -142,10 +142,8 @@ impl ParseError {
     fn from_json(error: serde_json::Error) -> ParseError {
         use serde_json::error::Category;
         match error.classify() {
-            Category::Io => {
-                let kind = error.io_error_kind().unwrap_or(std::io::ErrorKind::Other);
-                ParseError::Io(std::io::Error::new(kind, error))
-            }
+            // serde_json hands back the reader's own error, with its kind and payload.
+            Category::Io => ParseError::Io(std::io::Error::from(error)),
             Category::Eof => ParseError::Truncated,
             Category::Syntax | Category::Data => {
                 let (line, column) = (error.line(), error.column());

@@ -54,12 +54,19 @@ impl ExportError {
     pub fn from_io(path: &Path, error: io::Error) -> ExportError {
         let path = path.to_path_buf();
         match error.kind() {
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => ExportError::Denied { path },
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                ExportError::Denied { path }
+            }
             io::ErrorKind::StorageFull => ExportError::DiskFull { path },
             io::ErrorKind::ResourceBusy => ExportError::Locked { path },
             // Windows: ERROR_SHARING_VIOLATION (32) and ERROR_LOCK_VIOLATION (33).
-            _ if cfg!(windows) && matches!(error.raw_os_error(), Some(32 | 33)) => ExportError::Locked { path },
-            _ => ExportError::Io { path, source: error },
+            _ if cfg!(windows) && matches!(error.raw_os_error(), Some(32 | 33)) => {
+                ExportError::Locked { path }
+            }
+            _ => ExportError::Io {
+                path,
+                source: error,
+            },
         }
     }
 }
@@ -87,8 +94,11 @@ where
         write(&mut writer)?;
         writer.flush().map_err(|e| ExportError::from_io(path, e))?;
     }
-    temp.as_file().sync_all().map_err(|e| ExportError::from_io(path, e))?;
-    temp.persist(path).map_err(|e| ExportError::from_io(path, e.error))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| ExportError::from_io(path, e))?;
+    temp.persist(path)
+        .map_err(|e| ExportError::from_io(path, e.error))?;
     Ok(())
 }
 
@@ -97,7 +107,8 @@ pub fn write_json(out: &mut dyn Write, rows: &[Followup], path: &Path) -> Result
     let io = |e: io::Error| ExportError::from_io(path, e);
     out.write_all(b"[").map_err(io)?;
     for (index, row) in rows.iter().enumerate() {
-        out.write_all(if index == 0 { b"\n" } else { b",\n" }).map_err(io)?;
+        out.write_all(if index == 0 { b"\n" } else { b",\n" })
+            .map_err(io)?;
         serde_json::to_writer(&mut *out, row).map_err(|e| io(io::Error::other(e)))?;
     }
     out.write_all(b"\n]\n").map_err(io)?;
@@ -114,7 +125,8 @@ mod tests {
         let path = dir.path().join("out.json");
         std::fs::write(&path, b"old contents").unwrap();
         let result = write_atomically(&path, |out| {
-            out.write_all(b"half of the new").map_err(|e| ExportError::from_io(&path, e))?;
+            out.write_all(b"half of the new")
+                .map_err(|e| ExportError::from_io(&path, e))?;
             Err(ExportError::Cancelled)
         });
         assert!(matches!(result, Err(ExportError::Cancelled)));

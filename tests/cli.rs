@@ -1,0 +1,326 @@
+//! The command-line binary, run as a user or a script would.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use recuperador_followups::api::parse::{Parsed, parse_followups_slice};
+use recuperador_followups::api::{Followup, QueryForm, ReagendarFiltro};
+use recuperador_followups::sim::{DatasetConfig, Fault, SimConfig, SimFilter, Simulator};
+
+const BIN: &str = env!("CARGO_BIN_EXE_recuperador-followups-cli");
+const TOKEN: &str = "cli-test-token-77";
+
+fn simulator() -> Simulator {
+    Simulator::start(SimConfig {
+        token: TOKEN.to_owned(),
+        dataset: DatasetConfig {
+            seed: 11,
+            debtors: 30,
+            ..DatasetConfig::default()
+        },
+        ..SimConfig::default()
+    })
+    .unwrap()
+}
+
+fn run(args: &[&str], token: Option<&str>) -> Output {
+    let mut command = Command::new(BIN);
+    command.args(args).env_remove("RECUPERADOR_TOKEN");
+    // No session bus: the keyring is unavailable, so only the variable can give a token.
+    command.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    if let Some(token) = token {
+        command.env("RECUPERADOR_TOKEN", token);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn read_rows(path: &std::path::Path) -> Vec<Followup> {
+    let bytes = std::fs::read(path).unwrap();
+    match parse_followups_slice(&bytes) {
+        Ok((rows, Parsed::Rows(report))) => {
+            assert!(!report.has_problems(), "{report:?}");
+            rows
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn fetch_writes_exactly_the_matching_rows_for_each_filter() {
+    let sim = simulator();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sim.url().to_string();
+    let debtor = sim
+        .dataset()
+        .debtors()
+        .iter()
+        .max_by_key(|d| sim.dataset().history_len(d))
+        .unwrap()
+        .clone();
+    let id_credor = debtor.id_credor.to_string();
+    let doc = recuperador_followups::doc_id::format_lenient(&debtor.cpf_cnpj);
+    let all: Vec<_> = sim
+        .dataset()
+        .matching(&SimFilter {
+            id_credor: debtor.id_credor,
+            cpf_cnpj: debtor.cpf_cnpj.clone(),
+            ..SimFilter::default()
+        })
+        .collect();
+    let middle_date = all[all.len() / 2].data.unwrap().date().to_string();
+    let consultor = all.iter().find_map(|r| r.id_consultor).unwrap().to_string();
+    let evento = all.iter().find_map(|r| r.id_evento).unwrap().to_string();
+
+    let filters: Vec<Vec<&str>> = vec![
+        vec![],
+        vec!["--reagendar", "S"],
+        vec!["--reagendar", "N"],
+        vec!["--id-consultor", &consultor],
+        vec!["--id-evento", &evento],
+        vec!["--de", &middle_date],
+        vec!["--ate", &middle_date],
+    ];
+    for (index, extra) in filters.iter().enumerate() {
+        let output_path = dir.path().join(format!("out{index}.json"));
+        let output_text = output_path.to_str().unwrap();
+        let mut args = vec![
+            "fetch",
+            "--base-url",
+            &url,
+            "--id-credor",
+            &id_credor,
+            "--cpf-cnpj",
+            &doc,
+            "--output",
+            output_text,
+        ];
+        args.extend(extra.iter().copied());
+        let output = run(&args, Some(TOKEN));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{extra:?}: {}",
+            stderr(&output)
+        );
+
+        let get = |flag: &str| {
+            extra
+                .iter()
+                .position(|a| *a == flag)
+                .map(|i| extra[i + 1].to_owned())
+                .unwrap_or_default()
+        };
+        let form = QueryForm {
+            id_credor: id_credor.clone(),
+            cpf_cnpj: doc.clone(),
+            id_consultor: get("--id-consultor"),
+            id_evento: get("--id-evento"),
+            reagendar: ReagendarFiltro::from_wire(&get("--reagendar")).unwrap(),
+            data_de: get("--de"),
+            data_ate: get("--ate"),
+        };
+        let expected: Vec<_> = sim
+            .dataset()
+            .matching(&SimFilter::from(&form.validate().unwrap()))
+            .collect();
+        let rows = read_rows(&output_path);
+        assert_eq!(rows.len(), expected.len(), "{extra:?}");
+        assert!(rows == expected, "{extra:?}: rows differ");
+        assert!(
+            stderr(&output).contains(&format!(
+                "{} follow-ups gravados",
+                recuperador_followups::fmt::thousands(rows.len() as u64)
+            )),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn exit_codes_tell_what_went_wrong() {
+    let sim = simulator();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sim.url().to_string();
+    let out = dir.path().join("x.json");
+    let out = out.to_str().unwrap();
+    let base = [
+        "fetch",
+        "--base-url",
+        &url,
+        "--id-credor",
+        "12",
+        "--cpf-cnpj",
+        "529.982.247-25",
+        "--output",
+        out,
+    ];
+
+    // 2: invalid input, with the field's Portuguese message.
+    let output = run(
+        &[
+            "fetch",
+            "--id-credor",
+            "12a",
+            "--cpf-cnpj",
+            "529.982.247-25",
+            "-o",
+            out,
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("Credor: O ID do credor deve conter apenas números"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(
+        &["fetch", "--id-credor", "12", "--cpf-cnpj", "123", "-o", out],
+        Some(TOKEN),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("CPF/CNPJ"), "{}", stderr(&output));
+    let output = run(
+        &["fetch", "--cpf-cnpj", "529.982.247-25", "-o", out],
+        Some(TOKEN),
+    );
+    assert_eq!(output.status.code(), Some(2), "missing --id-credor");
+    assert!(
+        stderr(&output).contains("faltam argumentos obrigatórios"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(
+        &[
+            "fetch",
+            "--id-credor",
+            "1",
+            "--cpf-cnpj",
+            "529.982.247-25",
+            "-o",
+            "x.txt",
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(output.status.code(), Some(2), "unsupported extension");
+
+    // 3: authentication refused, or no token at all.
+    let output = run(&base, Some("wrong-token"));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("recusou o token"));
+    let output = run(&base, None);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("RECUPERADOR_TOKEN"));
+
+    // 4: network or server errors.
+    for fault in [
+        Fault::ServerError,
+        Fault::BadGatewayHtml,
+        Fault::DropConnection,
+        Fault::MalformedJson,
+    ] {
+        sim.set_fault(Some(fault), None);
+        let output = run(&base, Some(TOKEN));
+        assert_eq!(
+            output.status.code(),
+            Some(4),
+            "{fault:?}: {}",
+            stderr(&output)
+        );
+        assert!(!stderr(&output).contains(TOKEN));
+        assert!(!stderr(&output).contains("<html"), "no HTML dumped");
+    }
+    sim.set_fault(None, None);
+
+    // 5: the output cannot be written; nothing is left behind.
+    let missing = dir.path().join("no-such-folder").join("x.json");
+    let args = [
+        "fetch",
+        "--base-url",
+        &url,
+        "--id-credor",
+        "12",
+        "--cpf-cnpj",
+        "529.982.247-25",
+        "--output",
+        missing.to_str().unwrap(),
+    ];
+    let output = run(&args, Some(TOKEN));
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(stderr(&output).contains("pasta de destino não existe"));
+
+    // A failed fetch never touches an existing output file.
+    std::fs::write(out, b"previous export").unwrap();
+    sim.set_fault(Some(Fault::ServerError), None);
+    let output = run(&base, Some(TOKEN));
+    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(std::fs::read(out).unwrap(), b"previous export");
+    sim.set_fault(None, None);
+}
+
+#[test]
+fn demo_server_prints_its_url_and_token_and_serves_fetch() {
+    let mut server = Command::new(BIN)
+        .args([
+            "demo-server",
+            "--port",
+            "0",
+            "--token",
+            "t0k",
+            "--debtors",
+            "5",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut url = None;
+    let mut example = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("URL:") {
+            url = Some(rest.trim().to_owned());
+        }
+        if line.trim_start().starts_with("RECUPERADOR_TOKEN=") {
+            example = Some(line.trim().to_owned());
+        }
+        if line.contains("Ctrl+C") {
+            break;
+        }
+    }
+    let url = url.expect("the server prints its URL");
+    let example = example.expect("the server prints an example command");
+    assert!(example.contains("RECUPERADOR_TOKEN=t0k"), "{example}");
+    // Run the printed example, with our output path.
+    let words: Vec<&str> = example.split_whitespace().collect();
+    let id_credor = words[words.iter().position(|w| *w == "--id-credor").unwrap() + 1];
+    let doc = words[words.iter().position(|w| *w == "--cpf-cnpj").unwrap() + 1];
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo.json");
+    let output = run(
+        &[
+            "fetch",
+            "--base-url",
+            &url,
+            "--id-credor",
+            id_credor,
+            "--cpf-cnpj",
+            doc,
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        Some("t0k"),
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows = read_rows(&out);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.cpf_cnpj.as_deref() == Some(doc)));
+}
