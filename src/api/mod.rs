@@ -17,5 +17,5 @@ pub use error::{ApiError, ErrorKind};
 pub use model::{
     Column, ColumnKind, Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento, Value,
 };
-pub use query::{FieldError, FollowupQuery, QueryField, QueryForm, ReagendarFiltro};
+pub use query::{DatePreset, FieldError, FollowupQuery, QueryField, QueryForm, ReagendarFiltro};
 pub use token::{Token, TokenError};

@@ -14,7 +14,7 @@ use crate::doc_id::CpfCnpj;
 ///
 /// The vendor's example URL sends `reagendar=N`, which silently hides reschedules; the default
 /// here is [`ReagendarFiltro::Todos`] (the parameter is sent empty).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ReagendarFiltro {
     /// No filter (`reagendar=`).
     #[default]
@@ -58,6 +58,64 @@ impl ReagendarFiltro {
             "S" | "s" => Some(ReagendarFiltro::SomenteReagendados),
             "N" | "n" => Some(ReagendarFiltro::SemReagendamento),
             _ => None,
+        }
+    }
+}
+
+/// Quick choices for the period filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DatePreset {
+    /// Today only.
+    Hoje,
+    /// The last 7 days, today included.
+    Ultimos7Dias,
+    /// The last 30 days, today included.
+    Ultimos30Dias,
+    /// From the first day of this month to today.
+    EsteMes,
+    /// The whole previous month.
+    MesPassado,
+    /// No period.
+    Limpar,
+}
+
+impl DatePreset {
+    /// Every preset, in the order shown.
+    pub const ALL: [DatePreset; 6] = [
+        DatePreset::Hoje,
+        DatePreset::Ultimos7Dias,
+        DatePreset::Ultimos30Dias,
+        DatePreset::EsteMes,
+        DatePreset::MesPassado,
+        DatePreset::Limpar,
+    ];
+
+    /// The button's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DatePreset::Hoje => "Hoje",
+            DatePreset::Ultimos7Dias => "Últimos 7 dias",
+            DatePreset::Ultimos30Dias => "Últimos 30 dias",
+            DatePreset::EsteMes => "Este mês",
+            DatePreset::MesPassado => "Mês passado",
+            DatePreset::Limpar => "Limpar",
+        }
+    }
+
+    /// The `(de, até)` range this preset means on `today`.
+    pub fn range(self, today: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        use chrono::{Datelike as _, Days};
+        let first_of_month = today.with_day(1).unwrap_or(today);
+        match self {
+            DatePreset::Hoje => (Some(today), Some(today)),
+            DatePreset::Ultimos7Dias => (today.checked_sub_days(Days::new(6)), Some(today)),
+            DatePreset::Ultimos30Dias => (today.checked_sub_days(Days::new(29)), Some(today)),
+            DatePreset::EsteMes => (Some(first_of_month), Some(today)),
+            DatePreset::MesPassado => {
+                let last = first_of_month.pred_opt();
+                (last.and_then(|d| d.with_day(1)), last)
+            }
+            DatePreset::Limpar => (None, None),
         }
     }
 }
@@ -481,6 +539,19 @@ mod tests {
             q.url(&base).as_str(),
             "https://app.recuperador.com.br/api/v1Followup/?id_credor=12&cpf_cnpj_formatado=12ABC34501DE35&id_consultor=3&id_evento=44&reagendar=N&datagte=2023-09-01&datalte=2023-09-01"
         );
+    }
+
+    #[test]
+    fn date_presets() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+        let today = d(2026, 3, 15).unwrap();
+        assert_eq!(DatePreset::Hoje.range(today), (Some(today), Some(today)));
+        assert_eq!(DatePreset::Ultimos7Dias.range(today), (d(2026, 3, 9), Some(today)));
+        assert_eq!(DatePreset::Ultimos30Dias.range(today), (d(2026, 2, 14), Some(today)));
+        assert_eq!(DatePreset::EsteMes.range(today), (d(2026, 3, 1), Some(today)));
+        assert_eq!(DatePreset::MesPassado.range(today), (d(2026, 2, 1), d(2026, 2, 28)));
+        assert_eq!(DatePreset::MesPassado.range(d(2026, 1, 1).unwrap()), (d(2025, 12, 1), d(2025, 12, 31)));
+        assert_eq!(DatePreset::Limpar.range(today), (None, None));
     }
 
     #[test]
