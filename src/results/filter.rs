@@ -29,16 +29,42 @@ const CODES: [Column; 5] = [
     Column::VisivelCliente,
 ];
 
-/// How the search finds places where a match may start.
-enum Scan {
-    /// Only at these bytes (fast `memchr`).
-    One(u8),
-    /// Only at these bytes.
-    Two(u8, u8),
-    /// Only at these bytes.
-    Three(u8, u8, u8),
-    /// Where the table says so.
-    Table(Box<[bool; 256]>),
+/// Where the search looks first: one byte of the folded needle that can only come from a few
+/// raw bytes, found with `memchr`.
+struct Anchor {
+    /// Offset of the byte in the folded needle.
+    at: usize,
+    /// The raw bytes (one to three) that can hold it: its ASCII forms, and `0xC3` (the leading
+    /// byte of `À..ÿ`) when an accented letter folds to it.
+    primary: Vec<u8>,
+    /// Other leading bytes (zero to three) of characters that fold to it (`0xC4`, `0xC5` for
+    /// Latin Extended-A). A text holding one of these is searched the slow way.
+    rare: Vec<u8>,
+}
+
+/// Rough frequency (per cent) of a folded ASCII byte in Portuguese text, to pick the anchor.
+fn frequency(byte: u8) -> f32 {
+    const LETTERS: [f32; 26] = [
+        14.6, 1.0, 3.9, 5.0, 12.6, 1.0, 1.3, 1.3, 6.2, 0.4, 0.1, 2.8, 4.7, 5.0, 10.7, 2.5, 1.2,
+        6.5, 7.8, 4.3, 4.6, 1.7, 0.1, 0.2, 0.1, 0.5,
+    ];
+    match byte {
+        b'a'..=b'z' => LETTERS[usize::from(byte - b'a')],
+        b'0'..=b'9' => 0.3,
+        b' ' => 17.0,
+        _ => 1.0,
+    }
+}
+
+/// Runs `f` on each position of `bytes` holding one of `needles` (one to three bytes).
+#[inline]
+fn any_position(needles: &[u8], bytes: &[u8], mut f: impl FnMut(usize) -> bool) -> bool {
+    match *needles {
+        [a] => memchr::memchr_iter(a, bytes).any(&mut f),
+        [a, b] => memchr::memchr2_iter(a, b, bytes).any(&mut f),
+        [a, b, c] => memchr::memchr3_iter(a, b, c, bytes).any(&mut f),
+        _ => false,
+    }
 }
 
 /// A compiled quick-filter text: its fold and how to look for it.
@@ -47,7 +73,10 @@ pub(crate) struct Needle {
     folded: Vec<u8>,
     /// The text as a document number (digits and letters only), when it has a digit.
     doc: Option<String>,
-    scan: Scan,
+    /// Which raw bytes can start a character whose fold holds the needle's first byte.
+    starts: Box<[bool; 256]>,
+    /// The fast way in, when the needle has a suitable byte.
+    anchor: Option<Anchor>,
 }
 
 impl Needle {
@@ -60,27 +89,51 @@ impl Needle {
             .any(|b| b.is_ascii_digit())
             .then(|| doc_key(filter))
             .filter(|doc| !doc.is_empty());
-        // Which leading bytes of the raw text can begin a character whose fold holds `first`.
-        let mut table = [false; 256];
+        let mut starts = Box::new([false; 256]);
         for byte in 0..0x80u8 {
-            table[usize::from(byte)] = fold_ascii(byte) == first;
+            starts[usize::from(byte)] = fold_ascii(byte) == first;
         }
         if first >= 0x80 {
-            table[0xC0..].fill(true);
+            starts[0xC0..].fill(true);
         } else {
             let leads = &ascii_sources()[usize::from(first)];
             for (n, &can) in leads.iter().enumerate() {
-                table[0xC0 + n] = can;
+                starts[0xC0 + n] = can;
             }
         }
-        let starts: Vec<u8> = (0..=255u8).filter(|&b| table[usize::from(b)]).collect();
-        let scan = match starts[..] {
-            [a] => Scan::One(a),
-            [a, b] => Scan::Two(a, b),
-            [a, b, c] => Scan::Three(a, b, c),
-            _ => Scan::Table(Box::new(table)),
-        };
-        Some(Needle { folded, doc, scan })
+        let anchor = folded
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b < 0x80)
+            .filter_map(|(at, &b)| {
+                let mut primary: Vec<u8> = (0..0x80u8).filter(|&x| fold_ascii(x) == b).collect();
+                let mut rare = Vec::new();
+                for (n, &can) in ascii_sources()[usize::from(b)].iter().enumerate() {
+                    if can {
+                        let lead = 0xC0 + n as u8;
+                        if lead == 0xC3 {
+                            primary.push(lead);
+                        } else {
+                            rare.push(lead);
+                        }
+                    }
+                }
+                if primary.len() > 3 || rare.len() > 3 {
+                    return None;
+                }
+                let cost = frequency(b)
+                    + if primary.contains(&0xC3) { 3.0 } else { 0.0 }
+                    + if rare.is_empty() { 0.0 } else { 0.3 };
+                Some((cost, Anchor { at, primary, rare }))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, anchor)| anchor);
+        Some(Needle {
+            folded,
+            doc,
+            starts,
+            anchor,
+        })
     }
 
     /// Whether the fold of `text` contains the needle.
@@ -90,19 +143,45 @@ impl Needle {
             // Folding at most doubles the length (`ß` → `ss`).
             return false;
         }
-        match &self.scan {
-            Scan::One(a) => memchr::memchr_iter(*a, bytes).any(|i| self.matches_at(text, i)),
-            Scan::Two(a, b) => {
-                memchr::memchr2_iter(*a, *b, bytes).any(|i| self.matches_at(text, i))
-            }
-            Scan::Three(a, b, c) => {
-                memchr::memchr3_iter(*a, *b, *c, bytes).any(|i| self.matches_at(text, i))
-            }
-            Scan::Table(table) => bytes
-                .iter()
-                .enumerate()
-                .any(|(i, &b)| table[usize::from(b)] && self.matches_at(text, i)),
+        if let Some(anchor) = &self.anchor
+            && (anchor.rare.is_empty() || !any_position(&anchor.rare, bytes, |_| true))
+        {
+            return any_position(&anchor.primary, bytes, |i| {
+                self.matches_around(text, i, anchor.at)
+            });
         }
+        bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| self.starts[usize::from(b)] && self.matches_at(text, i))
+    }
+
+    /// Whether the needle matches with its byte `at` inside the fold of the character at byte
+    /// `i` of `text`.
+    #[inline]
+    fn matches_around(&self, text: &str, i: usize, at: usize) -> bool {
+        let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
+            return false;
+        };
+        let (Some(before), Some(after)) = (text.get(..i), text.get(i + c.len_utf8()..)) else {
+            return false;
+        };
+        let folded = fold_char(c);
+        let out = folded.as_bytes();
+        let (left, right) = self.folded.split_at(at);
+        (0..out.len()).any(|offset| {
+            // `right` starts with the anchor byte; `out[offset]` must be it.
+            let n = right.len().min(out.len() - offset);
+            if right[..n] != out[offset..offset + n] {
+                return false;
+            }
+            let m = left.len().min(offset);
+            if left[left.len() - m..] != out[offset - m..offset] {
+                return false;
+            }
+            (left.len() == m || ends_with_folded(before, &left[..left.len() - m]))
+                && (right.len() == n || continues(FoldCursor::new(after), &right[n..]))
+        })
     }
 
     /// Whether a CPF/CNPJ matches: as text, or as a document typed with or without its mask.
@@ -172,6 +251,25 @@ fn ascii_sources() -> &'static [[bool; 64]; 128] {
         }
         sources
     })
+}
+
+/// Whether the fold of `text` ends with `expected`.
+#[inline]
+fn ends_with_folded(text: &str, expected: &[u8]) -> bool {
+    let mut remaining = expected.len();
+    for c in text.chars().rev() {
+        let folded = fold_char(c);
+        let out = folded.as_bytes();
+        let n = out.len().min(remaining);
+        if out[out.len() - n..] != expected[remaining - n..remaining] {
+            return false;
+        }
+        remaining -= n;
+        if remaining == 0 {
+            return true;
+        }
+    }
+    remaining == 0
 }
 
 /// Whether the folded bytes from `cursor` start with `expected`.

@@ -17,12 +17,11 @@ use super::util::{CANCEL_CHECK_EVERY, PAR_CHUNK, PtrMemo, par_chunks};
 use super::{Cancelled, SortSpec};
 use crate::api::{Column, ColumnKind, Followup, Value};
 
-/// One row to sort: its key, its index, and (for `interacao`) where its folding stopped.
+/// One row to sort: its key and its index.
 #[derive(Clone, Copy, Debug)]
 struct Item {
     key: u64,
     idx: u32,
-    pos: u32,
 }
 
 /// Whether a text value counts as empty (blank).
@@ -55,7 +54,9 @@ pub fn sort_indices(
         ColumnKind::Int | ColumnKind::DateTime | ColumnKind::Time => {
             scalar_items(rows, indices, column, cancel)?
         }
-        ColumnKind::Text if column == Column::Interacao => text_items(rows, indices, cancel)?,
+        ColumnKind::Text if column == Column::Interacao => {
+            return sort_texts(rows, indices, sort.descending, cancel);
+        }
         ColumnKind::Text | ColumnKind::Code => ranked_items(rows, indices, column, cancel)?,
     };
     if sort.descending {
@@ -64,11 +65,7 @@ pub fn sort_indices(
         }
     }
     let mut out = Vec::with_capacity(items.len() + empties.len());
-    if column == Column::Interacao {
-        sort_items(&mut items);
-        refine_text(rows, &mut items, sort.descending, cancel)?;
-        out.extend(items.iter().map(|item| item.idx));
-    } else {
+    {
         let (min, max) = items.iter().fold((u64::MAX, 0), |(lo, hi), it| {
             (lo.min(it.key), hi.max(it.key))
         });
@@ -143,7 +140,7 @@ fn keyed_items<F>(
     key: F,
 ) -> Result<(Vec<Item>, Vec<u32>), Cancelled>
 where
-    F: Fn(&Followup) -> Option<(u64, u32)> + Sync,
+    F: Fn(&Followup) -> Option<u64> + Sync,
 {
     let parts = par_chunks(
         indices.len(),
@@ -158,7 +155,7 @@ where
                     continue;
                 };
                 match key(row) {
-                    Some((key, pos)) => items.push(Item { key, idx, pos }),
+                    Some(key) => items.push(Item { key, idx }),
                     None => empties.push(idx),
                 }
             }
@@ -196,29 +193,114 @@ fn scalar_items(
             }
             _ => return None,
         };
-        Some((key, 0))
+        Some(key)
     })
 }
 
-/// Keys of `interacao`: the first seven folded bytes (refined later where they tie).
-fn text_items(
+/// One `interacao` to sort: its next seven folded bytes as a key, the text, where folding
+/// stopped, and the row index.
+#[derive(Clone, Copy, Debug)]
+struct TextItem<'a> {
+    key: u64,
+    text: &'a str,
+    idx: u32,
+    pos: u32,
+}
+
+/// Sorts by `interacao`: by the first seven folded bytes, then refines the runs that tie by
+/// skipping the raw bytes all their texts share and sorting by the next seven folded bytes,
+/// until every run is decided or its texts end. The two halves refine in parallel.
+fn sort_texts(
     rows: &Rows,
     indices: &[u32],
+    descending: bool,
     cancel: &AtomicBool,
-) -> Result<(Vec<Item>, Vec<u32>), Cancelled> {
-    keyed_items(rows, indices, cancel, |row| {
-        let text = row.interacao.as_deref().filter(|t| !is_blank(t))?;
-        let mut cursor = FoldCursor::new(text);
-        let key = next_chunk_key(&mut cursor);
-        Some((key, cursor.state()))
-    })
+) -> Result<Vec<u32>, Cancelled> {
+    let parts = par_chunks(
+        indices.len(),
+        PAR_CHUNK,
+        cancel,
+        || (),
+        |_, range| {
+            let mut items = Vec::with_capacity(range.len());
+            let mut empties = Vec::new();
+            for &idx in &indices[range] {
+                let Some(row) = rows.get(idx as usize) else {
+                    continue;
+                };
+                match row.interacao.as_deref().filter(|t| !is_blank(t)) {
+                    Some(text) => {
+                        let mut cursor = FoldCursor::new(text);
+                        let key = next_chunk_key(&mut cursor);
+                        let key = if descending { !key } else { key };
+                        let pos = cursor.state();
+                        items.push(TextItem {
+                            key,
+                            text,
+                            idx,
+                            pos,
+                        });
+                    }
+                    None => empties.push(idx),
+                }
+            }
+            Some((items, empties))
+        },
+    )
+    .ok_or(Cancelled)?;
+    let mut items = Vec::with_capacity(indices.len());
+    let mut empties = Vec::new();
+    for (part_items, part_empties) in parts {
+        items.extend(part_items);
+        empties.extend(part_empties);
+    }
+    sort_text_items(&mut items);
+    // Split at a run boundary near the middle and refine both halves at once.
+    let mut mid = items.len() / 2;
+    while mid > 0 && mid < items.len() && items[mid].key == items[mid - 1].key {
+        mid += 1;
+    }
+    let mid = mid.min(items.len());
+    let (left, right) = items.split_at_mut(mid);
+    let (a, b) = std::thread::scope(|scope| {
+        let handle = scope.spawn(|| refine_texts(left, descending, cancel));
+        let b = refine_texts(right, descending, cancel);
+        (handle.join().unwrap_or(Err(Cancelled)), b)
+    });
+    a?;
+    b?;
+    if empties.windows(2).any(|w| w[0] > w[1]) {
+        empties.sort_unstable();
+    }
+    let mut out = Vec::with_capacity(items.len() + empties.len());
+    out.extend(items.iter().map(|item| item.idx));
+    out.extend(empties);
+    Ok(out)
 }
 
-/// Sorts the runs of items whose keys tie on seven bytes by the next seven bytes, until every
-/// run is decided or its texts end.
-fn refine_text(
-    rows: &Rows,
-    items: &mut [Item],
+/// Sorts by key then index.
+fn sort_text_items(items: &mut [TextItem<'_>]) {
+    items.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.idx.cmp(&b.idx)));
+}
+
+/// The length of the common prefix of two byte strings.
+#[inline]
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut i = 0;
+    while i + 16 <= n && a[i..i + 16] == b[i..i + 16] {
+        i += 16;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// Refines the runs of `items` (sorted by key and index) whose keys tie.
+fn refine_texts(
+    items: &mut [TextItem<'_>],
     descending: bool,
     cancel: &AtomicBool,
 ) -> Result<(), Cancelled> {
@@ -244,23 +326,55 @@ fn refine_text(
                         return Err(Cancelled);
                     }
                 }
-                for item in &mut items[i..j] {
-                    let text = rows
-                        .get(item.idx as usize)
-                        .and_then(|row| row.interacao.as_deref())
-                        .unwrap_or_default();
-                    let mut cursor = FoldCursor::resume(text, item.pos);
+                let group = &mut items[i..j];
+                skip_common_raw_prefix(group);
+                for item in group.iter_mut() {
+                    let mut cursor = FoldCursor::resume(item.text, item.pos);
                     let next = next_chunk_key(&mut cursor);
                     item.key = if descending { !next } else { next };
                     item.pos = cursor.state();
                 }
-                sort_items(&mut items[i..j]);
+                sort_text_items(group);
                 pending.push((i, j));
             }
             i = j;
         }
     }
     Ok(())
+}
+
+/// Advances every cursor of a tied run past the raw bytes all its texts share from there:
+/// identical raw text folds identically, so it cannot decide the order.
+fn skip_common_raw_prefix(group: &mut [TextItem<'_>]) {
+    // Only when every cursor sits on a character boundary with nothing pending.
+    if group.iter().any(|item| item.pos >> 30 != 0) {
+        return;
+    }
+    let Some(first) = group.first() else {
+        return;
+    };
+    fn rest<'a>(item: &TextItem<'a>) -> &'a [u8] {
+        item.text.as_bytes().get(item.pos as usize..).unwrap_or(&[])
+    }
+    let reference = rest(first);
+    let mut shared = reference.len();
+    for item in &group[1..] {
+        shared = shared.min(common_prefix(reference, rest(item)));
+        if shared < 16 {
+            return;
+        }
+    }
+    // Back off to a character boundary of the shared bytes (the same in every text).
+    let first_pos = first.pos as usize;
+    while shared > 0 && !first.text.is_char_boundary(first_pos + shared) {
+        shared -= 1;
+    }
+    if first_pos + shared > super::fold::CURSOR_MAX_POS {
+        return;
+    }
+    for item in group {
+        item.pos += shared as u32;
+    }
 }
 
 /// Keys of shared strings (names, logins, CPF/CNPJ) and codes (by label): the rank of the
@@ -297,7 +411,6 @@ fn ranked_items(
         items.push(Item {
             key: u64::from(id),
             idx,
-            pos: 0,
         });
     }
     // Fold each distinct string once and rank the folds; equal folds share a rank.

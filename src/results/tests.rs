@@ -489,7 +489,7 @@ fn arb_row() -> impl Strategy<Value = Followup> {
         proptest::option::of(0usize..NAMES.len()),
         proptest::option::of(0i64..2000),
         proptest::option::of(0usize..TipoContato::KNOWN.len()),
-        proptest::option::of("[a-cA-CáÁçÇ ]{0,20}"),
+        proptest::option::of("[a-cA-CáÁçÇvVsßĉ\u{301}\u{212A}k ]{0,20}"),
     )
         .prop_map(|(id, name, day, contact, text)| Followup {
             id_evento: id,
@@ -524,7 +524,7 @@ proptest! {
     #[test]
     fn filter_matches_the_reference(
         rows in proptest::collection::vec(arb_row(), 0..40),
-        filter in "[a-cA-CáÁçÇ ]{0,4}",
+        filter in "[a-cA-CáÁçÇvVsßĉ\u{301}\u{212A}k ]{0,4}",
     ) {
         let set = ResultSet::from_rows(rows.clone());
         let got = filter_indices(set.rows(), &filter, &never()).expect("filtered");
