@@ -1,1 +1,363 @@
-//! The in-memory result set: rows, sorting, quick filter and views (being written).
+//! The in-memory result set: the rows, and a view of them (quick filter, then sort) that the
+//! table and the exports read.
+//!
+//! The expensive work is pure and runs anywhere: [`compute_view`] (or
+//! [`ViewRequest::compute`]) filters and sorts a cheap [`Rows`] snapshot, checking a cancel
+//! flag as it goes; the UI thread then installs the result with [`ResultSet::install_view`].
+//!
+//! ```
+//! use std::sync::atomic::AtomicBool;
+//! use recuperador_followups::api::{Column, Followup};
+//! use recuperador_followups::results::{ResultSet, SortSpec, ViewSpec};
+//!
+//! let mut set = ResultSet::from_rows(vec![Followup::default(); 3]);
+//! // On the UI thread: ask for a view. The request owns what it needs and is `Send`.
+//! let request = set.request_view(ViewSpec {
+//!     sort: Some(SortSpec { column: Column::NomeCliente, descending: false }),
+//!     filter: String::new(),
+//! });
+//! // On a background thread: compute it (a superseded request is cancelled with the flag).
+//! let cancel = AtomicBool::new(false);
+//! let view = request.compute(&cancel).expect("not cancelled");
+//! // Back on the UI thread: install it.
+//! set.install_view(view).expect("fresh view");
+//! assert_eq!(set.view_count(), 3);
+//! ```
+
+mod filter;
+mod fold;
+mod rows;
+mod sort;
+#[doc(hidden)]
+pub mod testdata;
+mod util;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+pub use filter::filter_indices;
+pub use fold::{fold, fold_into};
+pub use rows::Rows;
+pub use sort::sort_indices;
+
+use crate::api::{Column, Followup};
+use util::FxHashSet;
+
+/// How the view is sorted: by one column, ascending or descending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SortSpec {
+    /// The column to sort by.
+    pub column: Column,
+    /// Largest first (empty values still go last).
+    pub descending: bool,
+}
+
+/// What the view shows: the rows matching the quick filter, in sort order (arrival order when
+/// `sort` is `None`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ViewSpec {
+    /// The sort, if any.
+    pub sort: Option<SortSpec>,
+    /// The quick-filter text (blank: every row).
+    pub filter: String,
+}
+
+/// The computation was stopped by its cancel flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the view computation was cancelled")]
+pub struct Cancelled;
+
+/// Why [`ResultSet::install_view`] refused a view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StaleView {
+    /// The view was computed for another result set.
+    #[error("the view belongs to another result set")]
+    OtherResultSet,
+    /// A view computed over more rows is already installed.
+    #[error("a view over more rows ({installed}) is installed than this one's ({computed})")]
+    Superseded {
+        /// Rows the installed view covers.
+        installed: usize,
+        /// Rows the refused view covers.
+        computed: usize,
+    },
+}
+
+/// A computed view, ready for [`ResultSet::install_view`].
+#[derive(Clone, Debug)]
+pub struct View {
+    set_id: u64,
+    spec: ViewSpec,
+    row_count: usize,
+    indices: Vec<u32>,
+}
+
+impl View {
+    /// What the view shows.
+    pub fn spec(&self) -> &ViewSpec {
+        &self.spec
+    }
+
+    /// How many rows the result set had when the view was computed.
+    pub fn row_count(&self) -> usize {
+        self.row_count
+    }
+
+    /// Row indices in view order.
+    pub fn indices(&self) -> &[u32] {
+        &self.indices
+    }
+}
+
+/// Everything a background thread needs to compute a view: a snapshot of the rows and the spec.
+#[derive(Clone, Debug)]
+pub struct ViewRequest {
+    set_id: u64,
+    rows: Rows,
+    spec: ViewSpec,
+}
+
+impl ViewRequest {
+    /// The view asked for.
+    pub fn spec(&self) -> &ViewSpec {
+        &self.spec
+    }
+
+    /// The rows snapshot.
+    pub fn rows(&self) -> &Rows {
+        &self.rows
+    }
+
+    /// Filters and sorts (see [`compute_view`]). Meant for a background thread.
+    pub fn compute(&self, cancel: &AtomicBool) -> Result<View, Cancelled> {
+        let indices = compute_view(&self.rows, &self.spec, cancel)?;
+        Ok(View {
+            set_id: self.set_id,
+            spec: self.spec.clone(),
+            row_count: self.rows.len(),
+            indices,
+        })
+    }
+}
+
+/// The row indices of the view `spec` over `rows`: the rows matching the quick filter (see
+/// [`filter_indices`]), sorted by [`sort_indices`] when `spec.sort` is set.
+///
+/// Pure and thread-safe; uses the machine's cores. Returns [`Cancelled`] soon after `cancel` is
+/// set (checked every few thousand rows).
+pub fn compute_view(
+    rows: &Rows,
+    spec: &ViewSpec,
+    cancel: &AtomicBool,
+) -> Result<Vec<u32>, Cancelled> {
+    let filtered = if spec.filter.trim().is_empty() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Cancelled);
+        }
+        (0..rows.len() as u32).collect()
+    } else {
+        filter_indices(rows, &spec.filter, cancel)?
+    };
+    match spec.sort {
+        Some(sort) => sort_indices(rows, &filtered, sort, cancel),
+        None => Ok(filtered),
+    }
+}
+
+/// Who a debtor is, for counting distinct debtors.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum DebtorKey {
+    /// By `id_cliente`.
+    Id(i64),
+    /// By CPF/CNPJ (normalised), when there is no id.
+    Doc(String),
+}
+
+/// Identifiers of result sets, so views are installed only where they were computed.
+static NEXT_SET_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The rows of a search and the current view of them (quick filter, then sort).
+///
+/// Rows are appended as batches arrive ([`Self::append`], de-duplicated by `id_followup`) and
+/// never removed. The view is a list of row indices; computing it for a million rows takes a
+/// few hundred milliseconds, so the UI computes it off its thread (see the module docs) and
+/// installs it. Extra memory per row: the view (4 bytes) and the set of ids seen (about 18
+/// bytes).
+#[derive(Debug)]
+pub struct ResultSet {
+    id: u64,
+    rows: Rows,
+    ids: FxHashSet<i64>,
+    debtors: FxHashSet<DebtorKey>,
+    view: View,
+}
+
+impl Default for ResultSet {
+    fn default() -> Self {
+        ResultSet::new()
+    }
+}
+
+impl ResultSet {
+    /// An empty result set.
+    pub fn new() -> ResultSet {
+        let id = NEXT_SET_ID.fetch_add(1, Ordering::Relaxed);
+        ResultSet {
+            id,
+            rows: Rows::default(),
+            ids: FxHashSet::default(),
+            debtors: FxHashSet::default(),
+            view: View {
+                set_id: id,
+                spec: ViewSpec::default(),
+                row_count: 0,
+                indices: Vec::new(),
+            },
+        }
+    }
+
+    /// A result set holding `rows` (de-duplicated by `id_followup`), viewed unsorted and
+    /// unfiltered.
+    pub fn from_rows(rows: impl IntoIterator<Item = Followup>) -> ResultSet {
+        let mut set = ResultSet::new();
+        set.append(rows);
+        set
+    }
+
+    /// All rows, in arrival order. Cloning is a cheap snapshot for a background thread.
+    pub fn rows(&self) -> &Rows {
+        &self.rows
+    }
+
+    /// How many rows the set holds.
+    pub fn total_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// How many rows the view shows.
+    pub fn view_count(&self) -> usize {
+        self.view.indices.len()
+    }
+
+    /// How many distinct debtors the rows mention (by `id_cliente`, else by CPF/CNPJ).
+    pub fn distinct_debtors(&self) -> usize {
+        self.debtors.len()
+    }
+
+    /// The row at position `view_index` of the view.
+    pub fn row(&self, view_index: usize) -> Option<&Followup> {
+        let idx = *self.view.indices.get(view_index)?;
+        self.rows.get(idx as usize)
+    }
+
+    /// The row indices (arrival order) in view order.
+    pub fn view_indices(&self) -> &[u32] {
+        &self.view.indices
+    }
+
+    /// The rows of the view, in view order.
+    pub fn iter_view(&self) -> impl Iterator<Item = &Followup> + '_ {
+        self.view
+            .indices
+            .iter()
+            .filter_map(|&idx| self.rows.get(idx as usize))
+    }
+
+    /// What the installed view shows.
+    pub fn spec(&self) -> &ViewSpec {
+        &self.view.spec
+    }
+
+    /// The installed view's sort.
+    pub fn sort(&self) -> Option<SortSpec> {
+        self.view.spec.sort
+    }
+
+    /// The installed view's quick-filter text.
+    pub fn filter_text(&self) -> &str {
+        &self.view.spec.filter
+    }
+
+    /// Whether the view covers every row. It does not after [`Self::append`] while sorted:
+    /// compute and install a new view.
+    pub fn view_is_current(&self) -> bool {
+        self.view.row_count == self.rows.len()
+    }
+
+    /// A request to compute the view `spec` over the current rows, to send to a background
+    /// thread.
+    pub fn request_view(&self, spec: ViewSpec) -> ViewRequest {
+        ViewRequest {
+            set_id: self.id,
+            rows: self.rows.clone(),
+            spec,
+        }
+    }
+
+    /// Installs a view computed from [`Self::request_view`]. Refuses views of another result
+    /// set and views over fewer rows than the installed one (a late answer to an old request).
+    pub fn install_view(&mut self, view: View) -> Result<(), StaleView> {
+        if view.set_id != self.id {
+            return Err(StaleView::OtherResultSet);
+        }
+        if view.row_count < self.view.row_count || view.row_count > self.rows.len() {
+            return Err(StaleView::Superseded {
+                installed: self.view.row_count,
+                computed: view.row_count,
+            });
+        }
+        self.view = view;
+        Ok(())
+    }
+
+    /// Computes and installs the view `spec` on this thread. Fine for small sets and tests; for
+    /// large sets use [`Self::request_view`] on a background thread.
+    pub fn set_view(&mut self, spec: ViewSpec) {
+        let never = AtomicBool::new(false);
+        if let Ok(view) = self.request_view(spec).compute(&never) {
+            self.view = view;
+        }
+    }
+
+    /// Recomputes the installed view's spec over all rows on this thread (see [`Self::set_view`]).
+    pub fn refresh(&mut self) {
+        self.set_view(self.view.spec.clone());
+    }
+
+    /// Adds rows, skipping those whose `id_followup` is already present (rows without an id are
+    /// always added). Returns how many rows were added.
+    ///
+    /// When the view is unsorted and current, the new rows that pass the quick filter are added
+    /// to it at once (cost proportional to the batch). When it is sorted, the view is left as it
+    /// was and [`Self::view_is_current`] turns `false`: compute a new view (in the background).
+    pub fn append(&mut self, rows: impl IntoIterator<Item = Followup>) -> usize {
+        let before = self.rows.len();
+        for row in rows {
+            if let Some(id) = row.id_followup
+                && !self.ids.insert(id)
+            {
+                continue;
+            }
+            let debtor = match (&row.id_cliente, &row.cpf_cnpj) {
+                (Some(id), _) => Some(DebtorKey::Id(*id)),
+                (None, Some(doc)) => Some(DebtorKey::Doc(sort::doc_key(doc))),
+                (None, None) => None,
+            };
+            if !self.rows.push(row) {
+                break;
+            }
+            if let Some(key) = debtor {
+                self.debtors.insert(key);
+            }
+        }
+        let added = self.rows.len() - before;
+        if added > 0 && self.view.row_count == before && self.view.spec.sort.is_none() {
+            let new = filter::filter_range(&self.rows, &self.view.spec.filter, before);
+            self.view.indices.extend(new);
+            self.view.row_count = self.rows.len();
+        }
+        added
+    }
+}
+
+#[cfg(test)]
+mod tests;

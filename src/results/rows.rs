@@ -1,0 +1,125 @@
+//! [`Rows`]: the append-only row storage, cheap to snapshot for background threads.
+
+use std::sync::Arc;
+
+use crate::api::Followup;
+
+/// Rows per storage chunk (a power of two).
+const CHUNK_BITS: u32 = 16;
+const CHUNK_LEN: usize = 1 << CHUNK_BITS;
+const CHUNK_MASK: usize = CHUNK_LEN - 1;
+
+/// The rows of a result set, in arrival order, indexed by `u32`.
+///
+/// Stored in chunks of 65,536 rows behind `Arc`s, so [`Clone`] is a cheap snapshot (one
+/// reference count per chunk) that a background thread can own while the UI keeps appending:
+/// appending to a chunk a snapshot still holds copies only that chunk's rows.
+#[derive(Clone, Default)]
+pub struct Rows {
+    chunks: Vec<Arc<Vec<Followup>>>,
+    len: usize,
+}
+
+impl std::fmt::Debug for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows").field("len", &self.len).finish()
+    }
+}
+
+impl Rows {
+    /// The most rows a result set holds (indices are `u32`).
+    pub const MAX_LEN: usize = u32::MAX as usize;
+
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The row at `index` (arrival order), if any.
+    #[inline]
+    pub fn get(&self, index: usize) -> Option<&Followup> {
+        self.chunks
+            .get(index >> CHUNK_BITS)
+            .and_then(|chunk| chunk.get(index & CHUNK_MASK))
+    }
+
+    /// All rows in arrival order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Followup> + '_ {
+        RowsIter {
+            inner: self.chunks.iter().flat_map(|chunk| chunk.iter()),
+            remaining: self.len,
+        }
+    }
+
+    /// Adds a row at the end. Returns `false` (and drops the row) when [`Self::MAX_LEN`] is
+    /// reached.
+    pub(crate) fn push(&mut self, row: Followup) -> bool {
+        if self.len >= Self::MAX_LEN {
+            return false;
+        }
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < CHUNK_LEN => Arc::make_mut(last).push(row),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK_LEN.min(1024));
+                chunk.push(row);
+                self.chunks.push(Arc::new(chunk));
+            }
+        }
+        self.len += 1;
+        true
+    }
+}
+
+/// The iterator of [`Rows::iter`].
+struct RowsIter<I> {
+    inner: I,
+    remaining: usize,
+}
+
+impl<'a, I: Iterator<Item = &'a Followup>> Iterator for RowsIter<I> {
+    type Item = &'a Followup;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let row = self.inner.next()?;
+        self.remaining = self.remaining.saturating_sub(1);
+        Some(row)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<'a, I: Iterator<Item = &'a Followup>> ExactSizeIterator for RowsIter<I> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_survive_appends_across_chunks() {
+        let mut rows = Rows::default();
+        for i in 0..(CHUNK_LEN + 10) {
+            rows.push(Followup {
+                id_followup: Some(i as i64),
+                ..Followup::default()
+            });
+        }
+        let snapshot = rows.clone();
+        rows.push(Followup::default());
+        assert_eq!(snapshot.len(), CHUNK_LEN + 10);
+        assert_eq!(rows.len(), CHUNK_LEN + 11);
+        assert_eq!(
+            rows.get(CHUNK_LEN + 1).and_then(|r| r.id_followup),
+            Some(CHUNK_LEN as i64 + 1)
+        );
+        assert!(snapshot.get(CHUNK_LEN + 10).is_none());
+        assert_eq!(rows.iter().len(), rows.len());
+        assert_eq!(rows.iter().count(), rows.len());
+    }
+}

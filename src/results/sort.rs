@@ -1,0 +1,455 @@
+//! Type-aware, stable sorting of row indices by one column.
+//!
+//! Every row gets an integer key that orders like its value: ids and dates by value, shared
+//! strings (names, codes' labels, CPF/CNPJ) by the rank of their folded form among the distinct
+//! strings (each distinct string folded once, found by its address), and `interacao` by its
+//! folded bytes, seven at a time, refining only the groups that tie. Ties keep arrival order in
+//! both directions because the row index is the last part of every key; empty values are set
+//! aside and go last in both directions.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::Timelike as _;
+
+use super::fold::{FoldCursor, fold, next_chunk_key};
+use super::rows::Rows;
+use super::util::{CANCEL_CHECK_EVERY, PAR_CHUNK, PtrMemo, par_chunks};
+use super::{Cancelled, SortSpec};
+use crate::api::{Column, ColumnKind, Followup, Value};
+
+/// One row to sort: its key and its index.
+#[derive(Clone, Copy, Debug)]
+struct Item {
+    key: u64,
+    idx: u32,
+}
+
+/// Whether a text value counts as empty (blank).
+#[inline]
+fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
+/// The key of CPF/CNPJ text: its fold without mask characters (`.`, `-`, `/`, spaces).
+pub(crate) fn doc_key(text: &str) -> String {
+    let mut key = fold(text);
+    key.retain(|c| !matches!(c, '.' | '-' | '/' | ' '));
+    key
+}
+
+/// Sorts `indices` (row indices into `rows`) by `sort`. Stable: rows whose values compare
+/// equal keep their order in `indices` only if `indices` is ascending, which is what
+/// [`super::filter_indices`] returns; in general ties are broken by row index. Indices out of
+/// range are dropped.
+///
+/// Returns [`Cancelled`] soon after `cancel` is set.
+pub fn sort_indices(
+    rows: &Rows,
+    indices: &[u32],
+    sort: SortSpec,
+    cancel: &AtomicBool,
+) -> Result<Vec<u32>, Cancelled> {
+    let column = sort.column;
+    let (mut items, mut empties) = match column.kind() {
+        ColumnKind::Int | ColumnKind::DateTime | ColumnKind::Time => {
+            scalar_items(rows, indices, column, cancel)?
+        }
+        ColumnKind::Text if column == Column::Interacao => {
+            return sort_texts(rows, indices, sort.descending, cancel);
+        }
+        ColumnKind::Text | ColumnKind::Code => ranked_items(rows, indices, column, cancel)?,
+    };
+    if sort.descending {
+        for item in &mut items {
+            item.key = !item.key;
+        }
+    }
+    let mut out = Vec::with_capacity(items.len() + empties.len());
+    {
+        let (min, max) = items.iter().fold((u64::MAX, 0), |(lo, hi), it| {
+            (lo.min(it.key), hi.max(it.key))
+        });
+        if items.is_empty() || max - min <= u64::from(u32::MAX) {
+            // Keys fit in 32 bits: sort plain `u64`s of key and index.
+            let mut packed: Vec<u64> = items
+                .iter()
+                .map(|it| ((it.key - min) << 32) | u64::from(it.idx))
+                .collect();
+            drop(items);
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Cancelled);
+            }
+            par_sort_unstable(&mut packed);
+            out.extend(packed.iter().map(|&p| p as u32));
+        } else {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Cancelled);
+            }
+            sort_items(&mut items);
+            out.extend(items.iter().map(|item| item.idx));
+        }
+    }
+    if empties.windows(2).any(|w| w[0] > w[1]) {
+        empties.sort_unstable();
+    }
+    out.extend(empties);
+    Ok(out)
+}
+
+/// Sorts by key then index.
+fn sort_items(items: &mut [Item]) {
+    items.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.idx.cmp(&b.idx)));
+}
+
+/// Sorts with two threads (each half, then a merge) when large.
+fn par_sort_unstable(values: &mut Vec<u64>) {
+    if values.len() < 200_000 || super::util::worker_count() < 2 {
+        values.sort_unstable();
+        return;
+    }
+    let mid = values.len() / 2;
+    {
+        let (left, right) = values.split_at_mut(mid);
+        std::thread::scope(|scope| {
+            scope.spawn(|| left.sort_unstable());
+            right.sort_unstable();
+        });
+    }
+    let (left, right) = values.split_at(mid);
+    let mut merged = Vec::with_capacity(values.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if left[i] <= right[j] {
+            merged.push(left[i]);
+            i += 1;
+        } else {
+            merged.push(right[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&left[i..]);
+    merged.extend_from_slice(&right[j..]);
+    *values = merged;
+}
+
+/// Splits `indices` into keyed items and empty rows, computing keys in parallel.
+fn keyed_items<F>(
+    rows: &Rows,
+    indices: &[u32],
+    cancel: &AtomicBool,
+    key: F,
+) -> Result<(Vec<Item>, Vec<u32>), Cancelled>
+where
+    F: Fn(&Followup) -> Option<u64> + Sync,
+{
+    let parts = par_chunks(
+        indices.len(),
+        PAR_CHUNK,
+        cancel,
+        || (),
+        |_, range| {
+            let mut items = Vec::with_capacity(range.len());
+            let mut empties = Vec::new();
+            for &idx in &indices[range] {
+                let Some(row) = rows.get(idx as usize) else {
+                    continue;
+                };
+                match key(row) {
+                    Some(key) => items.push(Item { key, idx }),
+                    None => empties.push(idx),
+                }
+            }
+            Some((items, empties))
+        },
+    )
+    .ok_or(Cancelled)?;
+    let item_count = parts.iter().map(|(items, _)| items.len()).sum();
+    let empty_count = parts.iter().map(|(_, empties)| empties.len()).sum();
+    let mut items = Vec::with_capacity(item_count);
+    let mut empties = Vec::with_capacity(empty_count);
+    for (part_items, part_empties) in parts {
+        items.extend(part_items);
+        empties.extend(part_empties);
+    }
+    Ok((items, empties))
+}
+
+/// Keys of ids, dates and times: their value, order-preserving as `u64`.
+fn scalar_items(
+    rows: &Rows,
+    indices: &[u32],
+    column: Column,
+    cancel: &AtomicBool,
+) -> Result<(Vec<Item>, Vec<u32>), Cancelled> {
+    const SIGN: u64 = 1 << 63;
+    keyed_items(rows, indices, cancel, |row| {
+        let key = match row.value(column) {
+            Value::Int(v) => v as u64 ^ SIGN,
+            // Microseconds since 1970 fit in an i64 for every date chrono can hold; values that
+            // differ by less than a microsecond tie (and keep arrival order).
+            Value::DateTime(v) => v.and_utc().timestamp_micros() as u64 ^ SIGN,
+            Value::Time(v) => {
+                u64::from(v.num_seconds_from_midnight()) * 1_000_000_000 + u64::from(v.nanosecond())
+            }
+            _ => return None,
+        };
+        Some(key)
+    })
+}
+
+/// One `interacao` to sort: its next seven folded bytes as a key, the text, where folding
+/// stopped, and the row index.
+#[derive(Clone, Copy, Debug)]
+struct TextItem<'a> {
+    key: u64,
+    text: &'a str,
+    idx: u32,
+    pos: u32,
+}
+
+/// Sorts by `interacao`: by the first seven folded bytes, then refines the runs that tie by
+/// skipping the raw bytes all their texts share and sorting by the next seven folded bytes,
+/// until every run is decided or its texts end. The two halves refine in parallel.
+fn sort_texts(
+    rows: &Rows,
+    indices: &[u32],
+    descending: bool,
+    cancel: &AtomicBool,
+) -> Result<Vec<u32>, Cancelled> {
+    let parts = par_chunks(
+        indices.len(),
+        PAR_CHUNK,
+        cancel,
+        || (),
+        |_, range| {
+            let mut items = Vec::with_capacity(range.len());
+            let mut empties = Vec::new();
+            for &idx in &indices[range] {
+                let Some(row) = rows.get(idx as usize) else {
+                    continue;
+                };
+                match row.interacao.as_deref().filter(|t| !is_blank(t)) {
+                    Some(text) => {
+                        let mut cursor = FoldCursor::new(text);
+                        let key = next_chunk_key(&mut cursor);
+                        let key = if descending { !key } else { key };
+                        let pos = cursor.state();
+                        items.push(TextItem {
+                            key,
+                            text,
+                            idx,
+                            pos,
+                        });
+                    }
+                    None => empties.push(idx),
+                }
+            }
+            Some((items, empties))
+        },
+    )
+    .ok_or(Cancelled)?;
+    let mut items = Vec::with_capacity(indices.len());
+    let mut empties = Vec::new();
+    for (part_items, part_empties) in parts {
+        items.extend(part_items);
+        empties.extend(part_empties);
+    }
+    sort_text_items(&mut items);
+    // Split at a run boundary near the middle and refine both halves at once.
+    let mut mid = items.len() / 2;
+    while mid > 0 && mid < items.len() && items[mid].key == items[mid - 1].key {
+        mid += 1;
+    }
+    let mid = mid.min(items.len());
+    let (left, right) = items.split_at_mut(mid);
+    let (a, b) = std::thread::scope(|scope| {
+        let handle = scope.spawn(|| refine_texts(left, descending, cancel));
+        let b = refine_texts(right, descending, cancel);
+        (handle.join().unwrap_or(Err(Cancelled)), b)
+    });
+    a?;
+    b?;
+    if empties.windows(2).any(|w| w[0] > w[1]) {
+        empties.sort_unstable();
+    }
+    let mut out = Vec::with_capacity(items.len() + empties.len());
+    out.extend(items.iter().map(|item| item.idx));
+    out.extend(empties);
+    Ok(out)
+}
+
+/// Sorts by key then index.
+fn sort_text_items(items: &mut [TextItem<'_>]) {
+    items.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.idx.cmp(&b.idx)));
+}
+
+/// The length of the common prefix of two byte strings.
+#[inline]
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut i = 0;
+    while i + 16 <= n && a[i..i + 16] == b[i..i + 16] {
+        i += 16;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// Refines the runs of `items` (sorted by key and index) whose keys tie.
+fn refine_texts(
+    items: &mut [TextItem<'_>],
+    descending: bool,
+    cancel: &AtomicBool,
+) -> Result<(), Cancelled> {
+    let goes_on = |key: u64| {
+        let key = if descending { !key } else { key };
+        key & 0xFF == 7
+    };
+    let mut pending = vec![(0usize, items.len())];
+    let mut work = 0usize;
+    while let Some((start, end)) = pending.pop() {
+        let mut i = start;
+        while i < end {
+            let key = items[i].key;
+            let mut j = i + 1;
+            while j < end && items[j].key == key {
+                j += 1;
+            }
+            if j - i > 1 && goes_on(key) {
+                work += j - i;
+                if work >= CANCEL_CHECK_EVERY {
+                    work = 0;
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(Cancelled);
+                    }
+                }
+                let group = &mut items[i..j];
+                skip_common_raw_prefix(group);
+                for item in group.iter_mut() {
+                    let mut cursor = FoldCursor::resume(item.text, item.pos);
+                    let next = next_chunk_key(&mut cursor);
+                    item.key = if descending { !next } else { next };
+                    item.pos = cursor.state();
+                }
+                sort_text_items(group);
+                pending.push((i, j));
+            }
+            i = j;
+        }
+    }
+    Ok(())
+}
+
+/// Advances every cursor of a tied run past the raw bytes all its texts share from there:
+/// identical raw text folds identically, so it cannot decide the order.
+fn skip_common_raw_prefix(group: &mut [TextItem<'_>]) {
+    // Only when every cursor sits on a character boundary with nothing pending.
+    if group.iter().any(|item| item.pos >> 30 != 0) {
+        return;
+    }
+    let Some(first) = group.first() else {
+        return;
+    };
+    fn rest<'a>(item: &TextItem<'a>) -> &'a [u8] {
+        item.text.as_bytes().get(item.pos as usize..).unwrap_or(&[])
+    }
+    let reference = rest(first);
+    let mut shared = reference.len();
+    for item in &group[1..] {
+        shared = shared.min(common_prefix(reference, rest(item)));
+        if shared < 16 {
+            return;
+        }
+    }
+    // Back off to a character boundary of the shared bytes (the same in every text).
+    let first_pos = first.pos as usize;
+    while shared > 0 && !first.text.is_char_boundary(first_pos + shared) {
+        shared -= 1;
+    }
+    if first_pos + shared > super::fold::CURSOR_MAX_POS {
+        return;
+    }
+    for item in group {
+        item.pos += shared as u32;
+    }
+}
+
+/// Keys of shared strings (names, logins, CPF/CNPJ) and codes (by label): the rank of the
+/// folded string among the distinct strings. Each distinct string (by address) is folded once.
+fn ranked_items(
+    rows: &Rows,
+    indices: &[u32],
+    column: Column,
+    cancel: &AtomicBool,
+) -> Result<(Vec<Item>, Vec<u32>), Cancelled> {
+    let mut memo: PtrMemo<u32> = PtrMemo::new();
+    let mut distinct: Vec<&str> = Vec::new();
+    let mut items = Vec::with_capacity(indices.len());
+    let mut empties = Vec::new();
+    for (n, &idx) in indices.iter().enumerate() {
+        if n % CANCEL_CHECK_EVERY == 0 && cancel.load(Ordering::Relaxed) {
+            return Err(Cancelled);
+        }
+        let Some(row) = rows.get(idx as usize) else {
+            continue;
+        };
+        let text = match row.value(column) {
+            Value::Text(text) => text,
+            Value::Code(_, label) => label,
+            _ => {
+                empties.push(idx);
+                continue;
+            }
+        };
+        let id = memo.get_or_insert_with(text, || {
+            distinct.push(text);
+            (distinct.len() - 1) as u32
+        });
+        items.push(Item {
+            key: u64::from(id),
+            idx,
+        });
+    }
+    // Fold each distinct string once and rank the folds; equal folds share a rank.
+    let folded: Vec<Option<String>> = distinct
+        .iter()
+        .map(|text| {
+            if is_blank(text) {
+                None
+            } else if column == Column::CpfCnpj {
+                Some(doc_key(text))
+            } else {
+                Some(fold(text))
+            }
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| folded[a as usize].cmp(&folded[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    let mut current = 0u32;
+    for (n, &id) in order.iter().enumerate() {
+        if n > 0 && folded[order[n - 1] as usize] != folded[id as usize] {
+            current += 1;
+        }
+        rank[id as usize] = current;
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Cancelled);
+    }
+    // Blank strings count as empty.
+    let mut keyed = Vec::with_capacity(items.len());
+    for item in items {
+        if folded[item.key as usize].is_none() {
+            empties.push(item.idx);
+        } else {
+            keyed.push(Item {
+                key: u64::from(rank[item.key as usize]),
+                ..item
+            });
+        }
+    }
+    Ok((keyed, empties))
+}
