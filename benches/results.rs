@@ -1,7 +1,7 @@
 //! Sorting and quick filter of the result set at one million rows.
 //!
-//! Rows come from `results::testdata::history_rows` (a deterministic synthetic history) until
-//! the simulator's dataset is available.
+//! Rows come from the simulator's `huge_history_rows` (a deterministic synthetic history of one
+//! debtor with Portuguese names and interaction texts).
 
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use recuperador_followups::api::Column;
-use recuperador_followups::results::{ResultSet, SortSpec, filter_indices, sort_indices, testdata};
+use recuperador_followups::results::{ResultSet, SortSpec, filter_indices, sort_indices};
+use recuperador_followups::sim::huge_history_rows;
 
 const ROWS: usize = 1_000_000;
 
 fn bench_results(c: &mut Criterion) {
-    let set = ResultSet::from_rows(testdata::history_rows(ROWS));
+    let set = ResultSet::from_rows(huge_history_rows(ROWS));
     let rows = set.rows().clone();
     let all: Vec<u32> = (0..rows.len() as u32).collect();
     let never = AtomicBool::new(false);

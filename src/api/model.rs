@@ -187,7 +187,9 @@ pub enum ColumnKind {
 }
 
 /// The 20 fields of a follow-up, in the API's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[allow(missing_docs)]
 pub enum Column {
     IdFollowup,

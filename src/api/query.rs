@@ -14,7 +14,9 @@ use crate::doc_id::CpfCnpj;
 ///
 /// The vendor's example URL sends `reagendar=N`, which silently hides reschedules; the default
 /// here is [`ReagendarFiltro::Todos`] (the parameter is sent empty).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum ReagendarFiltro {
     /// No filter (`reagendar=`).
     #[default]
@@ -546,11 +548,26 @@ mod tests {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
         let today = d(2026, 3, 15).unwrap();
         assert_eq!(DatePreset::Hoje.range(today), (Some(today), Some(today)));
-        assert_eq!(DatePreset::Ultimos7Dias.range(today), (d(2026, 3, 9), Some(today)));
-        assert_eq!(DatePreset::Ultimos30Dias.range(today), (d(2026, 2, 14), Some(today)));
-        assert_eq!(DatePreset::EsteMes.range(today), (d(2026, 3, 1), Some(today)));
-        assert_eq!(DatePreset::MesPassado.range(today), (d(2026, 2, 1), d(2026, 2, 28)));
-        assert_eq!(DatePreset::MesPassado.range(d(2026, 1, 1).unwrap()), (d(2025, 12, 1), d(2025, 12, 31)));
+        assert_eq!(
+            DatePreset::Ultimos7Dias.range(today),
+            (d(2026, 3, 9), Some(today))
+        );
+        assert_eq!(
+            DatePreset::Ultimos30Dias.range(today),
+            (d(2026, 2, 14), Some(today))
+        );
+        assert_eq!(
+            DatePreset::EsteMes.range(today),
+            (d(2026, 3, 1), Some(today))
+        );
+        assert_eq!(
+            DatePreset::MesPassado.range(today),
+            (d(2026, 2, 1), d(2026, 2, 28))
+        );
+        assert_eq!(
+            DatePreset::MesPassado.range(d(2026, 1, 1).unwrap()),
+            (d(2025, 12, 1), d(2025, 12, 31))
+        );
         assert_eq!(DatePreset::Limpar.range(today), (None, None));
     }
 

@@ -28,8 +28,6 @@ mod filter;
 mod fold;
 mod rows;
 mod sort;
-#[doc(hidden)]
-pub mod testdata;
 mod util;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -354,7 +354,7 @@ fn views_install_only_where_they_belong() {
 
 #[test]
 fn cancelled_work_returns_early() {
-    let rows = ResultSet::from_rows(testdata::history_rows(40_000));
+    let rows = ResultSet::from_rows(crate::sim::huge_history_rows(40_000));
     let cancel = AtomicBool::new(true);
     let all: Vec<u32> = (0..rows.total_count() as u32).collect();
     for column in Column::ALL {
@@ -451,7 +451,7 @@ fn ref_filter(rows: &[Followup], filter: &str) -> Vec<u32> {
 
 #[test]
 fn synthetic_history_matches_the_reference() {
-    let rows = testdata::history_rows(6_000);
+    let rows = crate::sim::huge_history_rows(6_000);
     let set = ResultSet::from_rows(rows.clone());
     let never = never();
     for filter in [
