@@ -9,6 +9,7 @@
 //! - [`export`]: writing rows to files atomically (JSON now; spreadsheets later).
 //! - [`sim`]: a local simulator of the API, for tests, benchmarks and the demo mode.
 //! - [`secrets`]: where the API token lives (the OS keyring).
+//! - [`ui`]: the desktop window (state and logic in `ui::app`, one module per panel).
 //! - [`fmt`]: Brazilian Portuguese formatting of dates and numbers.
 //!
 //! Binaries are thin: `recuperador-followups-cli` parses arguments and calls this library.
@@ -22,3 +23,4 @@ pub mod fmt;
 pub mod results;
 pub mod secrets;
 pub mod sim;
+pub mod ui;

@@ -1,0 +1,67 @@
+//! `recuperador-followups`: the desktop window.
+//!
+//! `--demo` starts straight in demo mode (a local simulator with fictitious data).
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use recuperador_followups::ui::{
+    FollowupsApp, LaunchOptions, Persisted, STORAGE_KEY, WINDOW_TITLE,
+};
+
+/// Follow-ups do Recuperador CRM.
+#[derive(Parser, Debug)]
+#[command(name = "recuperador-followups", version, about)]
+struct Args {
+    /// Abre direto na demonstração (simulador local com dados fictícios).
+    #[arg(long)]
+    demo: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(WINDOW_TITLE)
+            .with_app_id("recuperador-followups")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([800.0, 500.0]),
+        ..eframe::NativeOptions::default()
+    };
+    let launch = LaunchOptions {
+        demo: args.demo,
+        ..LaunchOptions::default()
+    };
+    let result = eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(move |cc| {
+            // Corrupt or old state falls back to the defaults.
+            let persisted: Option<Persisted> =
+                cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY));
+            Ok(Box::new(FollowupsApp::new(&cc.egui_ctx, persisted, launch)))
+        }),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let message = format!(
+                "Não foi possível abrir a janela do aplicativo.\n\n\
+                 O computador pode não ter aceleração gráfica disponível (OpenGL, DirectX 12, Vulkan ou Metal), \
+                 comum em acesso remoto ou máquinas virtuais. Atualize o driver de vídeo ou use a linha de \
+                 comando recuperador-followups-cli.\n\nDetalhe técnico: {error}"
+            );
+            eprintln!("{message}");
+            let _ = rfd::MessageDialog::new()
+                .set_level(rfd::MessageLevel::Error)
+                .set_title(WINDOW_TITLE)
+                .set_description(message)
+                .set_buttons(rfd::MessageButtons::Ok)
+                .show();
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,863 @@
+//! The window's state and its logic.
+//!
+//! Drawing code (the other modules of [`crate::ui`]) reads this state and queues
+//! [`Command`]s; [`FollowupsApp::run_commands`] and [`FollowupsApp::poll_tasks`] are the only
+//! places that change it in response, start background work and apply its results. Nothing in
+//! a frame touches the network, the disk or the keyring, or sorts a large set.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use poll_promise::Promise;
+use serde::{Deserialize, Serialize};
+
+use super::tasks::{self, TaskPanicked};
+use crate::api::{
+    ApiError, ClientConfig, Column, DatePreset, ErrorKind, FetchProgress, FollowupClient,
+    FollowupQuery, QueryForm, ReagendarFiltro, Token,
+};
+use crate::results::{Cancelled, ResultSet, SortSpec, View, ViewSpec};
+use crate::secrets::{KeyringStore, MemoryStore, SecretError, TokenStore};
+use crate::sim::{SimConfig, Simulator};
+
+/// How the window starts.
+#[derive(Clone, Default)]
+pub struct LaunchOptions {
+    /// Start straight in demo mode (the simulator, fictitious data).
+    pub demo: bool,
+    /// "Today" for the date presets; `None` uses the clock (tests pin it).
+    pub today: Option<NaiveDate>,
+    /// Where the token lives; `None` opens the OS keyring (in the background).
+    pub token_store: Option<Arc<dyn TokenStore>>,
+}
+
+/// The key under which eframe persists [`Persisted`].
+pub const STORAGE_KEY: &str = "recuperador-followups/state/v1";
+
+/// What survives a restart. Never the CPF/CNPJ (personal data) nor the token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// Creditor id as typed.
+    pub id_credor: String,
+    /// Consultant id as typed.
+    pub id_consultor: String,
+    /// Event id as typed.
+    pub id_evento: String,
+    /// Reschedule filter.
+    pub reagendar: ReagendarFiltro,
+    /// Start date as typed.
+    pub data_de: String,
+    /// End date as typed.
+    pub data_ate: String,
+    /// Columns the user hid.
+    pub hidden_columns: Vec<Column>,
+    /// The table's sort.
+    pub sort: Option<PersistedSort>,
+    /// Whether the details pane is shown.
+    pub show_details: bool,
+    /// The API's URL.
+    pub base_url: String,
+    /// Overall request limit, in seconds.
+    pub timeout_secs: u64,
+    /// A manual proxy URL (empty: environment and OS).
+    pub proxy: String,
+}
+
+/// A sort as persisted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersistedSort {
+    /// The column.
+    pub column: Column,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Persisted {
+            id_credor: String::new(),
+            id_consultor: String::new(),
+            id_evento: String::new(),
+            reagendar: ReagendarFiltro::Todos,
+            data_de: String::new(),
+            data_ate: String::new(),
+            hidden_columns: Vec::new(),
+            sort: None,
+            show_details: true,
+            base_url: crate::api::DEFAULT_BASE_URL.to_owned(),
+            timeout_secs: ClientConfig::default().total_timeout.as_secs(),
+            proxy: String::new(),
+        }
+    }
+}
+
+/// Something the user asked for, queued by drawing code and run by the app.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Run the query in the filter panel.
+    Search,
+    /// Stop the running query.
+    Cancel,
+    /// Sort by a column (ascending, then descending on the next click).
+    SortBy(Column),
+    /// The quick-filter text changed.
+    QuickFilterChanged,
+    /// Select a row (by its index in the result set) or clear the selection.
+    Select(Option<u32>),
+    /// Fill the period with a preset.
+    ApplyPreset(DatePreset),
+    /// Show or hide a column.
+    ToggleColumn(Column),
+    /// Open the settings window.
+    OpenSettings,
+    /// Store the token typed in the settings.
+    SaveToken,
+    /// Remove the stored token.
+    RemoveToken,
+    /// Try the connection with the current settings.
+    TestConnection,
+    /// Apply the connection settings typed in the settings window.
+    ApplyConnectionSettings,
+    /// Start the simulator and use it.
+    StartDemo,
+    /// Stop using the simulator.
+    LeaveDemo,
+    /// Close the error banner.
+    DismissError,
+}
+
+/// An error shown over the table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Banner {
+    /// The Portuguese message.
+    pub message: String,
+    /// The technical part, for the "Detalhes" expander.
+    pub detail: String,
+    /// Whether to point at the token settings (401/403, no token).
+    pub token_hint: bool,
+}
+
+impl Banner {
+    fn from_api(error: &ApiError) -> Banner {
+        Banner {
+            message: error.to_string(),
+            detail: error.technical_detail(),
+            token_hint: error.kind() == ErrorKind::InvalidToken,
+        }
+    }
+}
+
+/// What the last successful search brought.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LastFetch {
+    /// Wall time of the request.
+    pub elapsed: Duration,
+    /// Body bytes received.
+    pub bytes: u64,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Problems met while parsing, in Portuguese.
+    pub problems: Option<String>,
+}
+
+/// A finished fetch, with its rows already arranged in the requested view.
+struct FetchDone {
+    results: ResultSet,
+    last: LastFetch,
+}
+
+type FetchResult = Result<Result<FetchDone, ApiError>, TaskPanicked>;
+
+/// A search in flight.
+pub struct FetchTask {
+    generation: u64,
+    promise: Option<Promise<FetchResult>>,
+    /// Progress and cancel switch, shared with the worker.
+    pub progress: Arc<FetchProgress>,
+    /// When it started.
+    pub started: Instant,
+}
+
+/// A sort or filter computing in the background.
+struct ViewTask {
+    spec: ViewSpec,
+    cancel: Arc<AtomicBool>,
+    promise: Option<Promise<Result<Result<View, Cancelled>, TaskPanicked>>>,
+}
+
+/// Where the token stands.
+pub enum TokenState {
+    /// The store is being opened and read (it may show an unlock prompt).
+    Loading,
+    /// Known.
+    Ready {
+        /// The token, if any.
+        token: Option<Token>,
+        /// Where it is kept.
+        store: Arc<dyn TokenStore>,
+        /// Why the OS store is not used, when it is not.
+        no_keyring: Option<String>,
+    },
+}
+
+/// The settings window's fields and messages.
+#[derive(Default)]
+pub struct SettingsState {
+    /// Whether the window is open.
+    pub open: bool,
+    /// The token as typed (never persisted).
+    pub token_text: String,
+    /// Show the token in clear.
+    pub show_token: bool,
+    /// Base URL as typed.
+    pub base_url_text: String,
+    /// Timeout as typed.
+    pub timeout_secs: u64,
+    /// Proxy as typed.
+    pub proxy_text: String,
+    /// The last message: `(ok, text)`.
+    pub status: Option<(bool, String)>,
+    /// Whether a keyring operation or a connection test is running.
+    pub busy: bool,
+}
+
+type KeyringOutcome = Result<(Option<Token>, String), SecretError>;
+
+/// The simulator, when demo mode is on.
+pub enum DemoState {
+    /// Off.
+    Off,
+    /// Starting in the background.
+    Starting,
+    /// Running; the app talks to it.
+    Running(Simulator),
+}
+
+/// The application.
+pub struct FollowupsApp {
+    /// What persists.
+    pub persisted: Persisted,
+    /// The CPF/CNPJ as typed (never persisted).
+    pub cpf_cnpj: String,
+    /// The rows on screen.
+    pub results: ResultSet,
+    /// About the rows on screen.
+    pub last_fetch: Option<LastFetch>,
+    /// The search in flight.
+    pub fetch: Option<FetchTask>,
+    /// The error shown over the table.
+    pub banner: Option<Banner>,
+    /// The token.
+    pub token: TokenState,
+    /// The settings window.
+    pub settings: SettingsState,
+    /// Demo mode.
+    pub demo: DemoState,
+    /// The selected row (index into the result set).
+    pub selected: Option<u32>,
+    /// The quick-filter text.
+    pub quick_filter: String,
+    /// Ask the quick-filter box for focus on the next frame.
+    pub focus_quick_filter: bool,
+    /// "Today", for the presets.
+    pub today: NaiveDate,
+    commands: Vec<Command>,
+    generation: u64,
+    view_task: Option<ViewTask>,
+    token_promise: Option<Promise<Result<TokenLoad, TaskPanicked>>>,
+    keyring_promise: Option<Promise<Result<KeyringOutcome, TaskPanicked>>>,
+    test_promise: Option<Promise<Result<Result<String, ApiError>, TaskPanicked>>>,
+    demo_promise: Option<Promise<Result<std::io::Result<Simulator>, TaskPanicked>>>,
+}
+
+struct TokenLoad {
+    store: Arc<dyn TokenStore>,
+    token: Option<Token>,
+    no_keyring: Option<String>,
+}
+
+/// Opens the OS store and reads the token; falls back to memory where no store exists.
+fn load_token(preset: Option<Arc<dyn TokenStore>>) -> TokenLoad {
+    let (store, no_keyring): (Arc<dyn TokenStore>, Option<String>) = match preset {
+        Some(store) => (store, None),
+        None => match KeyringStore::open() {
+            Ok(store) => (Arc::new(store), None),
+            Err(error) => (Arc::new(MemoryStore::default()), Some(error.to_string())),
+        },
+    };
+    match store.load() {
+        Ok(token) => TokenLoad {
+            store,
+            token,
+            no_keyring,
+        },
+        Err(SecretError::NoStore { detail }) => TokenLoad {
+            store: Arc::new(MemoryStore::default()),
+            token: None,
+            no_keyring: Some(detail),
+        },
+        Err(error) => TokenLoad {
+            store,
+            token: None,
+            no_keyring: Some(error.to_string()),
+        },
+    }
+}
+
+impl FollowupsApp {
+    /// A new app: `persisted` from eframe's storage (or default), token loading started.
+    pub fn new(
+        ctx: &egui::Context,
+        persisted: Option<Persisted>,
+        options: LaunchOptions,
+    ) -> FollowupsApp {
+        let today = options
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let persisted = persisted.unwrap_or_default();
+        let store = options.token_store.clone();
+        let token_promise = Some(tasks::spawn(ctx, "token", move || load_token(store)));
+        let mut app = FollowupsApp {
+            persisted,
+            cpf_cnpj: String::new(),
+            results: ResultSet::new(),
+            last_fetch: None,
+            fetch: None,
+            banner: None,
+            token: TokenState::Loading,
+            settings: SettingsState::default(),
+            demo: DemoState::Off,
+            selected: None,
+            quick_filter: String::new(),
+            focus_quick_filter: false,
+            today,
+            commands: Vec::new(),
+            generation: 0,
+            view_task: None,
+            token_promise,
+            keyring_promise: None,
+            test_promise: None,
+            demo_promise: None,
+        };
+        if options.demo {
+            app.queue(Command::StartDemo);
+        }
+        app
+    }
+
+    /// Queues a command for the end of the frame.
+    pub fn queue(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Queues a search, once per frame however many places ask for it.
+    pub fn queue_search(&mut self) {
+        if !self.commands.contains(&Command::Search) {
+            self.commands.push(Command::Search);
+        }
+    }
+
+    /// Whether commands are waiting to run.
+    pub fn has_commands(&self) -> bool {
+        !self.commands.is_empty()
+    }
+
+    /// The form as the query validator sees it.
+    pub fn form(&self) -> QueryForm {
+        QueryForm {
+            id_credor: self.persisted.id_credor.clone(),
+            cpf_cnpj: self.cpf_cnpj.clone(),
+            id_consultor: self.persisted.id_consultor.clone(),
+            id_evento: self.persisted.id_evento.clone(),
+            reagendar: self.persisted.reagendar,
+            data_de: self.persisted.data_de.clone(),
+            data_ate: self.persisted.data_ate.clone(),
+        }
+    }
+
+    /// The token in use: the simulator's in demo mode, else the stored one.
+    pub fn active_token(&self) -> Option<Token> {
+        match (&self.demo, &self.token) {
+            (DemoState::Running(sim), _) => Token::parse(sim.token()).ok(),
+            (_, TokenState::Ready { token, .. }) => token.clone(),
+            _ => None,
+        }
+    }
+
+    /// Whether demo mode is on.
+    pub fn is_demo(&self) -> bool {
+        matches!(self.demo, DemoState::Running(_))
+    }
+
+    /// Why searching is not possible right now, if it is not.
+    pub fn search_blocker(&self) -> Option<String> {
+        if let Err(errors) = self.form().validate() {
+            let first = errors.first().map(ToString::to_string).unwrap_or_default();
+            return Some(first);
+        }
+        if matches!(self.token, TokenState::Loading) && !self.is_demo() {
+            return Some("Carregando o token do cofre do sistema…".to_owned());
+        }
+        if matches!(self.demo, DemoState::Starting) {
+            return Some("Iniciando a demonstração…".to_owned());
+        }
+        if self.active_token().is_none() {
+            return Some(
+                "Configure o token da API (Configurações) ou experimente a demonstração."
+                    .to_owned(),
+            );
+        }
+        None
+    }
+
+    /// The view the user asked for: current sort and quick filter.
+    pub fn desired_view(&self) -> ViewSpec {
+        ViewSpec {
+            sort: self.persisted.sort.map(|s| SortSpec {
+                column: s.column,
+                descending: s.descending,
+            }),
+            filter: self.quick_filter.clone(),
+        }
+    }
+
+    /// Whether a sort or filter is computing.
+    pub fn view_pending(&self) -> bool {
+        self.view_task.is_some()
+    }
+
+    /// Visible columns, in API order.
+    pub fn visible_columns(&self) -> Vec<Column> {
+        Column::ALL
+            .into_iter()
+            .filter(|c| !self.persisted.hidden_columns.contains(c))
+            .collect()
+    }
+
+    fn client_config(&self) -> ClientConfig {
+        let base_url = match &self.demo {
+            DemoState::Running(sim) => sim.url().to_string(),
+            _ => self.persisted.base_url.clone(),
+        };
+        ClientConfig {
+            base_url,
+            total_timeout: Duration::from_secs(self.persisted.timeout_secs.max(5)),
+            proxy: Some(self.persisted.proxy.clone()).filter(|p| !p.trim().is_empty()),
+            ..ClientConfig::default()
+        }
+    }
+
+    /// Runs the queued commands. Called once per frame, after drawing.
+    pub fn run_commands(&mut self, ctx: &egui::Context) {
+        for command in std::mem::take(&mut self.commands) {
+            self.run(ctx, command);
+        }
+    }
+
+    fn run(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::Search => self.start_search(ctx),
+            Command::Cancel => {
+                if let Some(fetch) = &self.fetch {
+                    fetch.progress.cancel();
+                }
+            }
+            Command::SortBy(column) => {
+                let descending = match self.persisted.sort {
+                    Some(s) if s.column == column => !s.descending,
+                    _ => false,
+                };
+                self.persisted.sort = Some(PersistedSort { column, descending });
+                self.refresh_view(ctx);
+            }
+            Command::QuickFilterChanged => self.refresh_view(ctx),
+            Command::Select(row) => self.selected = row,
+            Command::ApplyPreset(preset) => {
+                let (de, ate) = preset.range(self.today);
+                let text = |d: Option<NaiveDate>| d.map(crate::fmt::date_br).unwrap_or_default();
+                self.persisted.data_de = text(de);
+                self.persisted.data_ate = text(ate);
+            }
+            Command::ToggleColumn(column) => {
+                let hidden = &mut self.persisted.hidden_columns;
+                if let Some(pos) = hidden.iter().position(|c| *c == column) {
+                    hidden.remove(pos);
+                } else if hidden.len() + 1 < Column::ALL.len() {
+                    hidden.push(column);
+                }
+            }
+            Command::OpenSettings => {
+                self.settings.open = true;
+                self.settings.base_url_text = self.persisted.base_url.clone();
+                self.settings.timeout_secs = self.persisted.timeout_secs;
+                self.settings.proxy_text = self.persisted.proxy.clone();
+                self.settings.status = None;
+            }
+            Command::SaveToken => self.save_token(ctx),
+            Command::RemoveToken => self.remove_token(ctx),
+            Command::TestConnection => self.test_connection(ctx),
+            Command::ApplyConnectionSettings => self.apply_connection_settings(),
+            Command::StartDemo => self.start_demo(ctx),
+            Command::LeaveDemo => {
+                self.demo = DemoState::Off;
+                self.results = ResultSet::new();
+                self.last_fetch = None;
+                self.selected = None;
+            }
+            Command::DismissError => self.banner = None,
+        }
+    }
+
+    fn start_search(&mut self, ctx: &egui::Context) {
+        let query = match self.form().validate() {
+            Ok(query) => query,
+            Err(_) => return,
+        };
+        let Some(token) = self.active_token() else {
+            self.banner = Some(Banner {
+                message: "Nenhum token da API configurado. Abra Configurações e informe o token, ou experimente a demonstração.".to_owned(),
+                detail: String::new(),
+                token_hint: true,
+            });
+            return;
+        };
+        // A newer search supersedes the running one.
+        if let Some(old) = self.fetch.take() {
+            old.progress.cancel();
+        }
+        let client = match FollowupClient::new(self.client_config(), token) {
+            Ok(client) => client,
+            Err(error) => {
+                self.banner = Some(Banner::from_api(&error));
+                return;
+            }
+        };
+        self.generation += 1;
+        let progress = FetchProgress::new();
+        let spec = self.desired_view();
+        let promise = {
+            let progress = Arc::clone(&progress);
+            tasks::spawn(ctx, "fetch", move || {
+                fetch_and_arrange(&client, &query, &progress, spec)
+            })
+        };
+        self.fetch = Some(FetchTask {
+            generation: self.generation,
+            promise: Some(promise),
+            progress,
+            started: Instant::now(),
+        });
+    }
+
+    fn refresh_view(&mut self, ctx: &egui::Context) {
+        let spec = self.desired_view();
+        if let Some(task) = self.view_task.take() {
+            task.cancel.store(true, Ordering::SeqCst);
+        }
+        if *self.results.spec() == spec && self.results.view_is_current() {
+            return;
+        }
+        let request = self.results.request_view(spec.clone());
+        let cancel = Arc::new(AtomicBool::new(false));
+        let promise = {
+            let cancel = Arc::clone(&cancel);
+            tasks::spawn(ctx, "view", move || request.compute(&cancel))
+        };
+        self.view_task = Some(ViewTask {
+            spec,
+            cancel,
+            promise: Some(promise),
+        });
+    }
+
+    fn save_token(&mut self, ctx: &egui::Context) {
+        let token = match Token::parse(&self.settings.token_text) {
+            Ok(token) => token,
+            Err(error) => {
+                self.settings.status = Some((false, error.to_string()));
+                return;
+            }
+        };
+        let TokenState::Ready { store, .. } = &self.token else {
+            self.settings.status = Some((
+                false,
+                "Aguarde: o cofre do sistema ainda está sendo aberto.".to_owned(),
+            ));
+            return;
+        };
+        let store = Arc::clone(store);
+        self.settings.busy = true;
+        self.keyring_promise = Some(tasks::spawn(ctx, "keyring-save", move || {
+            store.save(&token).map(|()| {
+                let message = if store.is_persistent() {
+                    format!("Token salvo: {}.", store.name())
+                } else {
+                    "Token guardado só nesta sessão (este sistema não tem cofre de senhas)."
+                        .to_owned()
+                };
+                (Some(token), message)
+            })
+        }));
+    }
+
+    fn remove_token(&mut self, ctx: &egui::Context) {
+        let TokenState::Ready { store, .. } = &self.token else {
+            return;
+        };
+        let store = Arc::clone(store);
+        self.settings.busy = true;
+        self.keyring_promise = Some(tasks::spawn(ctx, "keyring-delete", move || {
+            store
+                .delete()
+                .map(|()| (None, "Token removido.".to_owned()))
+        }));
+    }
+
+    fn test_connection(&mut self, ctx: &egui::Context) {
+        let typed = Token::parse(&self.settings.token_text).ok();
+        let Some(token) = typed.or_else(|| self.active_token()) else {
+            self.settings.status =
+                Some((false, "Informe o token para testar a conexão.".to_owned()));
+            return;
+        };
+        let mut config = self.client_config();
+        if !self.is_demo() {
+            config.base_url = self.settings.base_url_text.clone();
+            config.proxy = Some(self.settings.proxy_text.clone()).filter(|p| !p.trim().is_empty());
+        }
+        config.total_timeout = Duration::from_secs(30);
+        config.max_retries = 0;
+        let id_credor = self
+            .persisted
+            .id_credor
+            .trim()
+            .parse::<i32>()
+            .unwrap_or(1)
+            .max(1);
+        self.settings.busy = true;
+        self.test_promise = Some(tasks::spawn(ctx, "connection-test", move || {
+            let client = FollowupClient::new(config, token)?;
+            // A document nobody has: the server checks the token and answers an empty list.
+            let query = QueryForm {
+                id_credor: id_credor.to_string(),
+                cpf_cnpj: "000.000.001-91".to_owned(),
+                ..QueryForm::default()
+            }
+            .validate()
+            .map_err(|errors| ApiError::Config {
+                message: errors.first().map(ToString::to_string).unwrap_or_default(),
+            })?;
+            client.fetch(&query, &FetchProgress::new()).map(|outcome| {
+                format!(
+                    "Conexão OK: o servidor aceitou o token (respondeu em {}).",
+                    crate::fmt::seconds_br(outcome.elapsed)
+                )
+            })
+        }));
+    }
+
+    fn apply_connection_settings(&mut self) {
+        match crate::api::client::validate_base_url(&self.settings.base_url_text) {
+            Ok(url) => {
+                self.persisted.base_url = url.to_string();
+                self.persisted.timeout_secs = self.settings.timeout_secs.clamp(5, 3600);
+                self.persisted.proxy = self.settings.proxy_text.trim().to_owned();
+                self.settings.status =
+                    Some((true, "Configurações de conexão aplicadas.".to_owned()));
+            }
+            Err(message) => self.settings.status = Some((false, message)),
+        }
+    }
+
+    fn start_demo(&mut self, ctx: &egui::Context) {
+        if !matches!(self.demo, DemoState::Off) {
+            return;
+        }
+        self.demo = DemoState::Starting;
+        self.demo_promise = Some(tasks::spawn(ctx, "demo", || {
+            Simulator::start(SimConfig {
+                latency: Duration::from_millis(150),
+                ..SimConfig::default()
+            })
+        }));
+    }
+
+    /// Applies what background tasks finished. Called every frame before drawing.
+    pub fn poll_tasks(&mut self, ctx: &egui::Context) {
+        if let Some(load) = tasks::take_ready(&mut self.token_promise) {
+            self.token = match load {
+                Ok(load) => TokenState::Ready {
+                    token: load.token,
+                    store: load.store,
+                    no_keyring: load.no_keyring,
+                },
+                Err(panicked) => TokenState::Ready {
+                    token: None,
+                    store: Arc::new(MemoryStore::default()),
+                    no_keyring: Some(panicked.to_string()),
+                },
+            };
+        }
+        if let Some(outcome) = tasks::take_ready(&mut self.keyring_promise) {
+            self.settings.busy = false;
+            match outcome {
+                Ok(Ok((token, message))) => {
+                    if let TokenState::Ready { token: current, .. } = &mut self.token {
+                        *current = token;
+                    }
+                    self.settings.token_text.clear();
+                    self.settings.status = Some((true, message));
+                }
+                Ok(Err(error)) => {
+                    // Keep a typed token for this session, so the user can still work.
+                    if let (Ok(token), TokenState::Ready { token: current, .. }) =
+                        (Token::parse(&self.settings.token_text), &mut self.token)
+                    {
+                        *current = Some(token);
+                    }
+                    self.settings.status =
+                        Some((false, format!("{error} O token vale só nesta sessão.")));
+                }
+                Err(panicked) => self.settings.status = Some((false, panicked.to_string())),
+            }
+        }
+        if let Some(outcome) = tasks::take_ready(&mut self.test_promise) {
+            self.settings.busy = false;
+            self.settings.status = Some(match outcome {
+                Ok(Ok(message)) => (true, message),
+                Ok(Err(error)) => (false, error.to_string()),
+                Err(panicked) => (false, panicked.to_string()),
+            });
+        }
+        if let Some(outcome) = tasks::take_ready(&mut self.demo_promise) {
+            match outcome {
+                Ok(Ok(sim)) => {
+                    // Point the form at a debtor with a history, so "Buscar" shows rows at once.
+                    let dataset = sim.dataset();
+                    let example = dataset
+                        .debtors()
+                        .iter()
+                        .filter(|d| !d.huge)
+                        .max_by_key(|d| dataset.history_len(d));
+                    if let Some(debtor) = example {
+                        self.persisted.id_credor = debtor.id_credor.to_string();
+                        self.cpf_cnpj = crate::doc_id::format_lenient(&debtor.cpf_cnpj);
+                    }
+                    self.demo = DemoState::Running(sim);
+                    self.banner = None;
+                }
+                Ok(Err(error)) => {
+                    self.demo = DemoState::Off;
+                    self.banner = Some(Banner {
+                        message: "Não foi possível iniciar a demonstração.".to_owned(),
+                        detail: error.to_string(),
+                        token_hint: false,
+                    });
+                }
+                Err(panicked) => {
+                    self.demo = DemoState::Off;
+                    self.banner = Some(Banner {
+                        message: "Não foi possível iniciar a demonstração.".to_owned(),
+                        detail: panicked.to_string(),
+                        token_hint: false,
+                    });
+                }
+            }
+        }
+        self.poll_fetch(ctx);
+        self.poll_view();
+    }
+
+    fn poll_fetch(&mut self, ctx: &egui::Context) {
+        let Some(fetch) = &mut self.fetch else {
+            return;
+        };
+        let Some(outcome) = tasks::take_ready(&mut fetch.promise) else {
+            return;
+        };
+        let current = fetch.generation == self.generation;
+        self.fetch = None;
+        if !current {
+            return;
+        }
+        match outcome {
+            Ok(Ok(done)) => {
+                self.results = done.results;
+                self.last_fetch = Some(done.last);
+                self.selected = None;
+                self.banner = None;
+                // The sort or filter may have changed while the rows were coming.
+                if let Some(task) = self.view_task.take() {
+                    task.cancel.store(true, Ordering::SeqCst);
+                }
+                self.refresh_view(ctx);
+            }
+            Ok(Err(error)) if error.kind() == ErrorKind::Cancelled => {}
+            Ok(Err(error)) => self.banner = Some(Banner::from_api(&error)),
+            Err(panicked) => {
+                self.banner = Some(Banner {
+                    message: "A busca falhou por um erro interno; os resultados anteriores foram mantidos.".to_owned(),
+                    detail: panicked.to_string(),
+                    token_hint: false,
+                });
+            }
+        }
+    }
+
+    fn poll_view(&mut self) {
+        let Some(task) = &mut self.view_task else {
+            return;
+        };
+        let Some(outcome) = tasks::take_ready(&mut task.promise) else {
+            return;
+        };
+        let spec = task.spec.clone();
+        self.view_task = None;
+        if let Ok(Ok(view)) = outcome
+            && spec == self.desired_view()
+        {
+            // A view of older rows is refused by the result set itself.
+            let _ = self.results.install_view(view);
+        }
+    }
+
+    /// Whether something runs in the background (the UI then repaints to show progress).
+    pub fn busy(&self) -> bool {
+        self.fetch.is_some()
+            || self.view_task.is_some()
+            || self.token_promise.is_some()
+            || self.keyring_promise.is_some()
+            || self.test_promise.is_some()
+            || self.demo_promise.is_some()
+    }
+
+    /// Whether a search is running.
+    pub fn searching(&self) -> bool {
+        self.fetch.is_some()
+    }
+}
+
+/// The worker of a search: fetch, then arrange the rows in the view asked for, all off the UI
+/// thread.
+fn fetch_and_arrange(
+    client: &FollowupClient,
+    query: &FollowupQuery,
+    progress: &Arc<FetchProgress>,
+    spec: ViewSpec,
+) -> Result<FetchDone, ApiError> {
+    let outcome = client.fetch(query, progress)?;
+    let last = LastFetch {
+        elapsed: outcome.elapsed,
+        bytes: outcome.bytes,
+        attempts: outcome.attempts,
+        problems: outcome.report.problem_summary(),
+    };
+    let mut results = ResultSet::from_rows(outcome.rows);
+    if spec != ViewSpec::default() {
+        results.set_view(spec);
+    }
+    Ok(FetchDone { results, last })
+}

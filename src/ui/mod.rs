@@ -1,0 +1,150 @@
+//! The desktop window (eframe/egui).
+//!
+//! [`app`] holds the state and the logic; the other modules only draw that state and queue
+//! [`Command`]s, which the app runs at the end of the frame. Background work lives in
+//! [`tasks`]-spawned threads and is applied in [`FollowupsApp::poll_tasks`].
+
+pub mod app;
+mod details;
+mod filters;
+mod settings;
+mod status;
+mod table;
+pub mod tasks;
+mod welcome;
+
+use std::time::Duration;
+
+pub use app::{Command, FollowupsApp, LaunchOptions, Persisted, STORAGE_KEY};
+
+/// The window title.
+pub const WINDOW_TITLE: &str = "Follow-ups — Recuperador CRM";
+
+impl eframe::App for FollowupsApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_tasks(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        draw(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.persisted);
+    }
+}
+
+/// Draws one frame and runs what it asked for.
+pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui) {
+    shortcuts(app, ui);
+    egui::Panel::top("top_bar").show(ui, |ui| top_bar(app, ui));
+    egui::Panel::left("filters")
+        .resizable(true)
+        .default_size(290.0)
+        .min_size(240.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| filters::filters_ui(ui, app));
+        });
+    let show_details = app.persisted.show_details && app.selected.is_some();
+    if show_details {
+        egui::Panel::right("details")
+            .resizable(true)
+            .default_size(380.0)
+            .min_size(260.0)
+            .show(ui, |ui| details::details_ui(ui, app));
+    }
+    egui::CentralPanel::default().show(ui, |ui| {
+        status::banner_ui(ui, app);
+        status::progress_ui(ui, app);
+        if app.results.total_count() == 0 && !app.searching() {
+            welcome::welcome_ui(ui, app);
+        } else {
+            status::results_header_ui(ui, app);
+            ui.separator();
+            table::table_ui(ui, app);
+        }
+    });
+    settings::settings_window(ui.ctx(), app);
+
+    let ctx = ui.ctx().clone();
+    let had_commands = app.has_commands();
+    app.run_commands(&ctx);
+    if had_commands {
+        ctx.request_repaint();
+    }
+    if app.busy() {
+        // Progress numbers move without input events: refresh them a few times a second.
+        ctx.request_repaint_after(Duration::from_millis(100));
+    }
+}
+
+fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
+    use egui::{Key, KeyboardShortcut, Modifiers};
+    let (find, escape, enter) = ui.input_mut(|i| {
+        (
+            i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)),
+            i.key_pressed(Key::Escape),
+            i.key_pressed(Key::Enter) && i.modifiers.is_none(),
+        )
+    });
+    if find {
+        app.focus_quick_filter = true;
+    }
+    if escape && app.searching() {
+        app.queue(Command::Cancel);
+    }
+    // Enter searches unless a box that uses Enter itself has the focus (the quick filter,
+    // the settings window); Enter inside a filter field searches (see filters.rs).
+    let nothing_focused = ui.memory(|m| m.focused().is_none());
+    if enter && nothing_focused && !app.settings.open && app.search_blocker().is_none() {
+        app.queue_search();
+    }
+}
+
+fn top_bar(app: &mut FollowupsApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.strong("Follow-ups");
+        ui.label("Recuperador CRM");
+        if app.is_demo() {
+            badge(ui, "DEMONSTRAÇÃO", egui::Color32::from_rgb(0xB2, 0x5E, 0x00));
+            if ui
+                .button("Sair da demonstração")
+                .on_hover_text("Volta a usar a API real com o seu token.")
+                .clicked()
+            {
+                app.queue(Command::LeaveDemo);
+            }
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("Configurações").clicked() {
+                app.queue(Command::OpenSettings);
+            }
+            if let app::TokenState::Ready {
+                no_keyring: Some(_), ..
+            } = &app.token
+                && !app.is_demo()
+            {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "Sem cofre de senhas: o token vale só nesta sessão",
+                )
+                .on_hover_text("Este sistema não tem um cofre de senhas (Secret Service, Keychain, Gerenciador de Credenciais). O token fica só na memória e será pedido de novo ao reabrir o aplicativo.");
+            }
+        });
+    });
+}
+
+/// A small coloured label with a frame, for states like demo mode.
+pub(crate) fn badge(ui: &mut egui::Ui, text: &str, color: egui::Color32) {
+    egui::Frame::new()
+        .fill(color)
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(6, 2))
+        .show(ui, |ui| {
+            ui.label(
+                egui::RichText::new(text)
+                    .color(egui::Color32::WHITE)
+                    .strong(),
+            );
+        });
+}
