@@ -17,13 +17,17 @@ pub const KEYRING_USER: &str = "api-token";
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
     /// This system has no credential store the app can use (no Secret Service, no session bus).
-    #[error("Este sistema não tem um cofre de senhas disponível ({detail}). O token valerá só nesta sessão.")]
+    #[error(
+        "Este sistema não tem um cofre de senhas disponível ({detail}). O token valerá só nesta sessão."
+    )]
     NoStore {
         /// What the platform said.
         detail: String,
     },
     /// The store exists but refused access (locked, or access denied).
-    #[error("O cofre de senhas do sistema recusou o acesso ({detail}). Desbloqueie-o e tente novamente.")]
+    #[error(
+        "O cofre de senhas do sistema recusou o acesso ({detail}). Desbloqueie-o e tente novamente."
+    )]
     Denied {
         /// What the platform said.
         detail: String,
@@ -115,14 +119,18 @@ fn map_error(error: &keyring::Error) -> SecretError {
 impl TokenStore for KeyringStore {
     fn load(&self) -> Result<Option<Token>, SecretError> {
         match self.entry.get_password() {
-            Ok(secret) => Token::parse(&secret).map(Some).map_err(|_| SecretError::Corrupt),
+            Ok(secret) => Token::parse(&secret)
+                .map(Some)
+                .map_err(|_| SecretError::Corrupt),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_error(&e)),
         }
     }
 
     fn save(&self, token: &Token) -> Result<(), SecretError> {
-        self.entry.set_password(token.expose()).map_err(|e| map_error(&e))
+        self.entry
+            .set_password(token.expose())
+            .map_err(|e| map_error(&e))
     }
 
     fn delete(&self) -> Result<(), SecretError> {
