@@ -6,7 +6,8 @@
 //! - [`api`]: the query and its validation, the row model, the tolerant streaming parser,
 //!   the HTTP client and its errors.
 //! - [`results`]: the in-memory result set: sorting, quick filter, views.
-//! - [`export`]: writing rows to files atomically (JSON now; spreadsheets later).
+//! - [`export`]: writing rows to XLSX, CSV (Excel pt-BR) and JSON files, atomically, with
+//!   progress and cancellation.
 //! - [`sim`]: a local simulator of the API, for tests, benchmarks and the demo mode.
 //! - [`secrets`]: where the API token lives (the OS keyring).
 //! - [`ui`]: the desktop window (state and logic in `ui::app`, one module per panel).
