@@ -324,3 +324,103 @@ fn demo_server_prints_its_url_and_token_and_serves_fetch() {
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|r| r.cpf_cnpj.as_deref() == Some(doc)));
 }
+
+#[test]
+fn fetch_picks_the_spreadsheet_format_from_the_extension() {
+    use calamine::{Reader as _, Xlsx, open_workbook};
+    let sim = simulator();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sim.url().to_string();
+    let debtor = sim
+        .dataset()
+        .debtors()
+        .iter()
+        .filter(|d| d.cpf_cnpj.len() == 11)
+        .max_by_key(|d| sim.dataset().history_len(d))
+        .unwrap()
+        .clone();
+    let expected = sim.dataset().history_len(&debtor);
+    let id_credor = debtor.id_credor.to_string();
+    let fetch = |file: &str, extra: &[&str]| {
+        let path = dir.path().join(file);
+        let mut args = vec![
+            "fetch",
+            "--base-url",
+            &url,
+            "--id-credor",
+            &id_credor,
+            "--cpf-cnpj",
+            &debtor.cpf_cnpj,
+        ];
+        let path_text = path.to_str().unwrap().to_owned();
+        args.extend(["--output", &path_text]);
+        args.extend(extra);
+        let output = run(&args, Some(TOKEN));
+        assert_eq!(output.status.code(), Some(0), "{file}: {}", stderr(&output));
+        path
+    };
+
+    // XLSX: header + one row per follow-up; the document as formatted text.
+    let path = fetch("out.xlsx", &[]);
+    let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
+    let sheet = workbook.worksheet_range("Follow-ups").unwrap();
+    assert_eq!(sheet.height(), expected + 1);
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let doc_column = header.iter().position(|h| h == "CPF/CNPJ").unwrap();
+    let formatted = recuperador_followups::doc_id::format_lenient(&debtor.cpf_cnpj);
+    assert_eq!(
+        sheet.rows().nth(1).unwrap()[doc_column].to_string(),
+        formatted
+    );
+
+    // CSV for Excel pt-BR: BOM and semicolons; codes as labels unless --raw-codes.
+    let path = fetch("out.csv", &[]);
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.lines().next().unwrap().contains(";CPF/CNPJ;"));
+    let labels = [
+        "Telefonema",
+        "WhatsApp",
+        "E-mail",
+        "SMS",
+        "Telegram",
+        "Outros",
+    ];
+    assert!(
+        labels.iter().any(|l| text.contains(l)),
+        "codes shown as labels"
+    );
+
+    // --format overrides the extension; --raw-codes and a comma separator.
+    let path = fetch(
+        "out.txt",
+        &[
+            "--format",
+            "csv",
+            "--raw-codes",
+            "--csv-separator",
+            "virgula",
+        ],
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        !bytes.starts_with(b"\xEF\xBB\xBF"),
+        "no BOM for other tools"
+    );
+    let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[..]);
+    let headers = reader.headers().unwrap().clone();
+    let contact = headers.iter().position(|h| h == "Tipo de contato").unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), expected);
+    assert!(
+        records.iter().all(|r| r[contact].len() <= 1),
+        "raw one-letter codes"
+    );
+}

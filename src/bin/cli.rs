@@ -4,7 +4,7 @@
 //! server error, 5 could not write the output, 130 cancelled with Ctrl+C.
 
 use std::io::IsTerminal as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +14,9 @@ use recuperador_followups::api::{
     ApiError, ClientConfig, ErrorKind, FetchProgress, FollowupClient, MemoryFootprint, QueryForm,
     ReagendarFiltro, Token,
 };
-use recuperador_followups::export;
+use recuperador_followups::export::{
+    self, CsvSeparator, ExportFormat, ExportOptions, ExportProgress,
+};
 use recuperador_followups::fmt as br;
 use recuperador_followups::secrets::{KeyringStore, TokenStore as _};
 use recuperador_followups::sim::{DatasetConfig, SimConfig, Simulator};
@@ -29,7 +31,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Busca os follow-ups de um devedor e grava em arquivo (.json).
+    /// Busca os follow-ups de um devedor e grava em arquivo (.xlsx, .csv ou .json).
     Fetch(FetchArgs),
     /// Executa o simulador local da API (dados fictícios), para testes e demonstração.
     DemoServer(DemoArgs),
@@ -67,12 +69,36 @@ struct FetchArgs {
     /// Tempo limite total da consulta, em segundos.
     #[arg(long, value_name = "SEGUNDOS", default_value_t = 900)]
     timeout_secs: u64,
-    /// Arquivo de saída (.json).
+    /// Arquivo de saída: .xlsx (Excel), .csv ou .json, pela extensão.
     #[arg(long, short, value_name = "ARQUIVO")]
     output: PathBuf,
+    /// Formato do arquivo, quando a extensão não basta.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Separador do CSV: ponto-e-vírgula (Excel em português, com BOM) ou vírgula (UTF-8 puro).
+    #[arg(long, value_enum, default_value = "ponto-e-virgula")]
+    csv_separator: SeparatorArg,
+    /// Grava os códigos como a API manda (W, P, S…) em vez dos nomes (WhatsApp, Produtivo, Sim…).
+    #[arg(long)]
+    raw_codes: bool,
     /// Mostra detalhes técnicos dos erros e o uso de memória.
     #[arg(long, short)]
     verbose: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum FormatArg {
+    Xlsx,
+    Csv,
+    Json,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum SeparatorArg {
+    #[value(name = "ponto-e-virgula", alias = "semicolon", alias = ";")]
+    PontoEVirgula,
+    #[value(name = "virgula", alias = "comma", alias = ",")]
+    Virgula,
 }
 
 #[derive(clap::Args, Debug)]
@@ -170,9 +196,21 @@ fn fetch(args: &FetchArgs) -> u8 {
     if let Some(warning) = query.cpf_cnpj.check_digit_warning() {
         eprintln!("Aviso: {warning}");
     }
-    if let Err(code) = check_output_path(&args.output) {
-        return code;
-    }
+    let format = match args.format {
+        Some(FormatArg::Xlsx) => ExportFormat::Xlsx,
+        Some(FormatArg::Csv) => ExportFormat::Csv,
+        Some(FormatArg::Json) => ExportFormat::Json,
+        None => match ExportFormat::from_path(&args.output) {
+            Some(format) => format,
+            None => {
+                eprintln!(
+                    "Erro: não sei o formato de {}: use a extensão .xlsx, .csv ou .json, ou --format.",
+                    args.output.display()
+                );
+                return exit::INVALID_INPUT;
+            }
+        },
+    };
     let token = match load_token() {
         Ok(token) => token,
         Err(message) => {
@@ -214,11 +252,33 @@ fn fetch(args: &FetchArgs) -> u8 {
     };
 
     let path = &args.output;
-    if let Err(error) =
-        export::write_atomically(path, |out| export::write_json(out, &outcome.rows, path))
-    {
-        eprintln!("Erro: {error}");
-        return exit::OUTPUT;
+    let options = ExportOptions {
+        raw_codes: args.raw_codes,
+        csv_separator: match args.csv_separator {
+            SeparatorArg::PontoEVirgula => CsvSeparator::Semicolon,
+            SeparatorArg::Virgula => CsvSeparator::Comma,
+        },
+        ..ExportOptions::new(format)
+    };
+    let summary =
+        match export::export_rows(path, outcome.rows.iter(), &options, &ExportProgress::new()) {
+            Ok(summary) => summary,
+            Err(error) => {
+                eprintln!("Erro: {error}");
+                return exit::OUTPUT;
+            }
+        };
+    if summary.truncated_cells > 0 {
+        eprintln!(
+            "Aviso: {} texto(s) maiores que o limite de uma célula do Excel (32.767 caracteres) foram cortados, com a marca «texto cortado».",
+            br::thousands(summary.truncated_cells as u64)
+        );
+    }
+    if summary.sheets > 1 {
+        eprintln!(
+            "Aviso: mais linhas que o limite de uma planilha do Excel; o arquivo tem {} abas.",
+            summary.sheets
+        );
     }
     eprintln!(
         "{} follow-ups gravados em {} ({} recebidos em {}{}).",
@@ -247,29 +307,6 @@ fn fetch(args: &FetchArgs) -> u8 {
         );
     }
     exit::OK
-}
-
-/// Refuses formats this version cannot write, before any request is made.
-fn check_output_path(path: &Path) -> Result<(), u8> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
-        Some("json") => Ok(()),
-        Some(other) => {
-            eprintln!(
-                "Erro: formato .{other} ainda não suportado pela linha de comando; use um arquivo .json."
-            );
-            Err(exit::INVALID_INPUT)
-        }
-        None => {
-            eprintln!(
-                "Erro: informe o arquivo de saída com a extensão .json (ex.: --output followups.json)."
-            );
-            Err(exit::INVALID_INPUT)
-        }
-    }
 }
 
 /// The token from `RECUPERADOR_TOKEN`, else from the keyring entry the window uses.
