@@ -5,6 +5,7 @@
 //! places that change it in response, start background work and apply its results. Nothing in
 //! a frame touches the network, the disk or the keyring, or sorts a large set.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -16,7 +17,10 @@ use serde::{Deserialize, Serialize};
 use super::tasks::{self, TaskPanicked};
 use crate::api::{
     ApiError, ClientConfig, Column, DatePreset, ErrorKind, FetchProgress, FollowupClient,
-    FollowupQuery, QueryForm, ReagendarFiltro, Token,
+    FollowupQuery, QueryField, QueryForm, ReagendarFiltro, Token,
+};
+use crate::export::{
+    CsvSeparator, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportSummary,
 };
 use crate::results::{Cancelled, ResultSet, SortSpec, View, ViewSpec};
 use crate::secrets::{KeyringStore, MemoryStore, SecretError, TokenStore};
@@ -127,6 +131,85 @@ pub enum Command {
     LeaveDemo,
     /// Close the error banner.
     DismissError,
+    /// Open the export options (Ctrl+S).
+    OpenExport,
+    /// Show the native save dialog, then export to the chosen file.
+    ChooseExportFile,
+    /// Export to this file.
+    ExportTo(PathBuf),
+    /// Stop the running export (the destination is left untouched).
+    CancelExport,
+    /// Show an exported file in the system's file manager.
+    RevealExport(PathBuf),
+}
+
+/// Which rows and columns an export writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExportScope {
+    /// The current view: filtered, sorted, visible columns.
+    #[default]
+    View,
+    /// Every row, in arrival order, every column.
+    Everything,
+}
+
+/// A finished export, as shown to the user.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportDone {
+    /// "Exportado 12.345 linhas para …".
+    pub message: String,
+    /// The file written.
+    pub path: PathBuf,
+}
+
+/// An export being written in the background.
+pub struct ExportTask {
+    /// Progress and cancel switch.
+    pub progress: Arc<ExportProgress>,
+    /// The format being written.
+    pub format: ExportFormat,
+    promise: Option<Promise<Result<Result<ExportSummary, ExportError>, TaskPanicked>>>,
+}
+
+/// The export window and the running export.
+pub struct ExportUiState {
+    /// Whether the options window is open.
+    pub window_open: bool,
+    /// What to export.
+    pub scope: ExportScope,
+    /// Codes as the API sends them instead of labels.
+    pub raw_codes: bool,
+    /// Comma-separated plain UTF-8 CSV instead of Excel pt-BR's.
+    pub csv_comma: bool,
+    /// Whether a native save dialog can be shown here.
+    pub native_dialog: bool,
+    /// The path typed when no native dialog exists.
+    pub manual_path: String,
+    /// Whether the save dialog is open.
+    pub choosing: bool,
+    /// The running export.
+    pub task: Option<ExportTask>,
+    /// The last export's success.
+    pub done: Option<ExportDone>,
+    /// The last export's failure, in Portuguese.
+    pub error: Option<String>,
+}
+
+impl Default for ExportUiState {
+    fn default() -> Self {
+        ExportUiState {
+            window_open: false,
+            scope: ExportScope::View,
+            raw_codes: false,
+            csv_comma: false,
+            native_dialog: super::export::native_dialog_available(),
+            manual_path: String::new(),
+            choosing: false,
+            task: None,
+            done: None,
+            error: None,
+        }
+    }
 }
 
 /// An error shown over the table.
@@ -264,6 +347,8 @@ pub struct FollowupsApp {
     pub focus_quick_filter: bool,
     /// "Today", for the presets.
     pub today: NaiveDate,
+    /// Exports.
+    pub export: ExportUiState,
     commands: Vec<Command>,
     generation: u64,
     view_task: Option<ViewTask>,
@@ -271,6 +356,8 @@ pub struct FollowupsApp {
     keyring_promise: Option<Promise<Result<KeyringOutcome, TaskPanicked>>>,
     test_promise: Option<Promise<Result<Result<String, ApiError>, TaskPanicked>>>,
     demo_promise: Option<Promise<Result<std::io::Result<Simulator>, TaskPanicked>>>,
+    dialog_promise: Option<Promise<Result<Option<PathBuf>, TaskPanicked>>>,
+    reveal_promise: Option<Promise<Result<Result<(), String>, TaskPanicked>>>,
 }
 
 struct TokenLoad {
@@ -334,6 +421,7 @@ impl FollowupsApp {
             quick_filter: String::new(),
             focus_quick_filter: false,
             today,
+            export: ExportUiState::default(),
             commands: Vec::new(),
             generation: 0,
             view_task: None,
@@ -341,6 +429,8 @@ impl FollowupsApp {
             keyring_promise: None,
             test_promise: None,
             demo_promise: None,
+            dialog_promise: None,
+            reveal_promise: None,
         };
         if options.demo {
             app.queue(Command::StartDemo);
@@ -395,8 +485,23 @@ impl FollowupsApp {
     /// Why searching is not possible right now, if it is not.
     pub fn search_blocker(&self) -> Option<String> {
         if let Err(errors) = self.form().validate() {
-            let first = errors.first().map(ToString::to_string).unwrap_or_default();
-            return Some(first);
+            let first = errors.first()?;
+            let form = self.form();
+            let typed = match first.field {
+                QueryField::IdCredor => &form.id_credor,
+                QueryField::CpfCnpj => &form.cpf_cnpj,
+                QueryField::IdConsultor => &form.id_consultor,
+                QueryField::IdEvento => &form.id_evento,
+                QueryField::DataDe => &form.data_de,
+                QueryField::DataAte => &form.data_ate,
+                QueryField::Reagendar => return Some(first.to_string()),
+            };
+            // A field with text shows its own message; an empty required one does not.
+            return Some(if typed.trim().is_empty() {
+                first.message.clone()
+            } else {
+                format!("Corrija o campo {} acima.", first.field.label())
+            });
         }
         if matches!(self.token, TokenState::Loading) && !self.is_demo() {
             return Some("Carregando o token do cofre do sistema…".to_owned());
@@ -450,15 +555,34 @@ impl FollowupsApp {
         }
     }
 
-    /// Runs the queued commands. Called once per frame, after drawing.
-    pub fn run_commands(&mut self, ctx: &egui::Context) {
+    /// Runs the queued commands. Called once per frame, after drawing. `frame` parents the
+    /// native dialogs to the window.
+    pub fn run_commands(&mut self, ctx: &egui::Context, frame: Option<&eframe::Frame>) {
         for command in std::mem::take(&mut self.commands) {
-            self.run(ctx, command);
+            self.run(ctx, frame, command);
         }
     }
 
-    fn run(&mut self, ctx: &egui::Context, command: Command) {
+    fn run(&mut self, ctx: &egui::Context, frame: Option<&eframe::Frame>, command: Command) {
         match command {
+            Command::OpenExport => {
+                if self.results.total_count() > 0 {
+                    self.export.window_open = true;
+                    self.export.error = None;
+                }
+            }
+            Command::ChooseExportFile => self.choose_export_file(ctx, frame),
+            Command::ExportTo(path) => self.start_export(ctx, path),
+            Command::CancelExport => {
+                if let Some(task) = &self.export.task {
+                    task.progress.cancel();
+                }
+            }
+            Command::RevealExport(path) => {
+                self.reveal_promise = Some(tasks::spawn(ctx, "reveal", move || {
+                    opener::reveal(&path).map_err(|e| e.to_string())
+                }));
+            }
             Command::Search => self.start_search(ctx),
             Command::Cancel => {
                 if let Some(fetch) = &self.fetch {
@@ -508,6 +632,144 @@ impl FollowupsApp {
                 self.selected = None;
             }
             Command::DismissError => self.banner = None,
+        }
+    }
+
+    fn choose_export_file(&mut self, ctx: &egui::Context, frame: Option<&eframe::Frame>) {
+        if self.export.choosing || self.export.task.is_some() {
+            return;
+        }
+        // The dialog is created on the UI thread (macOS requires it) and awaited off it.
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title("Exportar follow-ups")
+            .add_filter("Planilha do Excel (.xlsx)", &["xlsx"])
+            .add_filter("CSV (.csv)", &["csv"])
+            .set_file_name(super::export::suggested_file_name(self, ExportFormat::Xlsx));
+        if let Some(folder) = dirs_documents() {
+            dialog = dialog.set_directory(folder);
+        }
+        if let Some(frame) = frame {
+            dialog = dialog.set_parent(frame);
+        }
+        let future = dialog.save_file();
+        self.export.choosing = true;
+        self.export.error = None;
+        self.dialog_promise = Some(tasks::spawn(ctx, "save-dialog", move || {
+            pollster::block_on(future).map(|handle| handle.path().to_path_buf())
+        }));
+    }
+
+    fn start_export(&mut self, ctx: &egui::Context, path: PathBuf) {
+        if self.export.task.is_some() {
+            return;
+        }
+        let Some(format) = ExportFormat::from_path(&path) else {
+            self.export.error = Some(format!(
+                "Use a extensão .xlsx (Excel) ou .csv no nome do arquivo: {}",
+                path.display()
+            ));
+            self.export.window_open = true;
+            return;
+        };
+        let (indices, columns): (Vec<u32>, Vec<Column>) = match self.export.scope {
+            ExportScope::View => (self.results.view_indices().to_vec(), self.visible_columns()),
+            ExportScope::Everything => (
+                (0..self.results.total_count() as u32).collect(),
+                Column::ALL.to_vec(),
+            ),
+        };
+        let options = ExportOptions {
+            columns,
+            raw_codes: self.export.raw_codes,
+            csv_separator: if self.export.csv_comma {
+                CsvSeparator::Comma
+            } else {
+                CsvSeparator::Semicolon
+            },
+            ..ExportOptions::new(format)
+        };
+        let rows = self.results.rows().clone();
+        let progress = Arc::new(ExportProgress::new());
+        let promise = {
+            let progress = Arc::clone(&progress);
+            tasks::spawn(ctx, "export", move || {
+                let ordered: Vec<_> = indices
+                    .iter()
+                    .filter_map(|&i| rows.get(i as usize))
+                    .collect();
+                crate::export::export_rows(&path, ordered.into_iter(), &options, &progress)
+            })
+        };
+        self.export.window_open = false;
+        self.export.done = None;
+        self.export.error = None;
+        self.export.task = Some(ExportTask {
+            progress,
+            format,
+            promise: Some(promise),
+        });
+    }
+
+    fn poll_export(&mut self) {
+        if let Some(chosen) = tasks::take_ready(&mut self.dialog_promise) {
+            self.export.choosing = false;
+            match chosen {
+                Ok(Some(path)) => self.queue(Command::ExportTo(path)),
+                Ok(None) => {}
+                Err(panicked) => self.export.error = Some(panicked.to_string()),
+            }
+        }
+        if let Some(revealed) = tasks::take_ready(&mut self.reveal_promise) {
+            let failure = match revealed {
+                Ok(Ok(())) => None,
+                Ok(Err(detail)) => Some(detail),
+                Err(panicked) => Some(panicked.to_string()),
+            };
+            if let Some(detail) = failure {
+                self.banner = Some(Banner {
+                    message: "Não foi possível abrir a pasta do arquivo exportado.".to_owned(),
+                    detail,
+                    token_hint: false,
+                });
+            }
+        }
+        let Some(task) = &mut self.export.task else {
+            return;
+        };
+        let Some(outcome) = tasks::take_ready(&mut task.promise) else {
+            return;
+        };
+        self.export.task = None;
+        match outcome {
+            Ok(Ok(summary)) => {
+                let mut message = format!(
+                    "Exportado {} linhas para {}",
+                    crate::fmt::thousands(summary.rows as u64),
+                    summary.path.display()
+                );
+                if summary.sheets > 1 {
+                    message.push_str(&format!(" ({} abas)", summary.sheets));
+                }
+                if summary.truncated_cells > 0 {
+                    message.push_str(&format!(
+                        "; {} texto(s) cortado(s) no limite do Excel",
+                        crate::fmt::thousands(summary.truncated_cells as u64)
+                    ));
+                }
+                self.export.done = Some(ExportDone {
+                    message,
+                    path: summary.path,
+                });
+            }
+            Ok(Err(ExportError::Cancelled)) => {}
+            Ok(Err(error)) => {
+                self.export.error = Some(error.to_string());
+                self.export.window_open = true;
+            }
+            Err(panicked) => {
+                self.export.error = Some(panicked.to_string());
+                self.export.window_open = true;
+            }
         }
     }
 
@@ -769,6 +1031,7 @@ impl FollowupsApp {
         }
         self.poll_fetch(ctx);
         self.poll_view();
+        self.poll_export();
     }
 
     fn poll_fetch(&mut self, ctx: &egui::Context) {
@@ -832,6 +1095,8 @@ impl FollowupsApp {
             || self.keyring_promise.is_some()
             || self.test_promise.is_some()
             || self.demo_promise.is_some()
+            || self.dialog_promise.is_some()
+            || self.export.task.is_some()
     }
 
     /// Whether a search is running.
@@ -860,4 +1125,15 @@ fn fetch_and_arrange(
         results.set_view(spec);
     }
     Ok(FetchDone { results, last })
+}
+
+/// The user's documents folder, where the save dialog starts.
+fn dirs_documents() -> Option<PathBuf> {
+    let home = std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" })?;
+    let home = PathBuf::from(home);
+    ["Documentos", "Documents"]
+        .iter()
+        .map(|name| home.join(name))
+        .find(|path| path.is_dir())
+        .or(Some(home))
 }

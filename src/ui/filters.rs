@@ -217,6 +217,7 @@ fn date_field(
         let response = ui
             .add(
                 egui::TextEdit::singleline(text)
+                    .id_salt(("date", id_salt))
                     .hint_text("dd/mm/aaaa")
                     .desired_width(96.0),
             )

@@ -6,6 +6,7 @@
 
 pub mod app;
 mod details;
+mod export;
 mod filters;
 mod settings;
 mod status;
@@ -25,8 +26,8 @@ impl eframe::App for FollowupsApp {
         self.poll_tasks(ctx);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        draw(self, ui);
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        draw(self, ui, Some(frame));
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -34,8 +35,8 @@ impl eframe::App for FollowupsApp {
     }
 }
 
-/// Draws one frame and runs what it asked for.
-pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui) {
+/// Draws one frame and runs what it asked for. `frame` parents native dialogs.
+pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Frame>) {
     shortcuts(app, ui);
     egui::Panel::top("top_bar").show(ui, |ui| top_bar(app, ui));
     egui::Panel::left("filters")
@@ -56,6 +57,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui) {
     egui::CentralPanel::default().show(ui, |ui| {
         status::banner_ui(ui, app);
         status::progress_ui(ui, app);
+        export::export_status_ui(ui, app);
         if app.results.total_count() == 0 && !app.searching() {
             welcome::welcome_ui(ui, app);
         } else {
@@ -65,10 +67,11 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui) {
         }
     });
     settings::settings_window(ui.ctx(), app);
+    export::export_window(ui.ctx(), app);
 
     let ctx = ui.ctx().clone();
     let had_commands = app.has_commands();
-    app.run_commands(&ctx);
+    app.run_commands(&ctx, frame);
     if had_commands {
         ctx.request_repaint();
     }
@@ -80,15 +83,19 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui) {
 
 fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
     use egui::{Key, KeyboardShortcut, Modifiers};
-    let (find, escape, enter) = ui.input_mut(|i| {
+    let (find, save, escape, enter) = ui.input_mut(|i| {
         (
             i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)),
+            i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::S)),
             i.key_pressed(Key::Escape),
             i.key_pressed(Key::Enter) && i.modifiers.is_none(),
         )
     });
     if find {
         app.focus_quick_filter = true;
+    }
+    if save {
+        app.queue(Command::OpenExport);
     }
     if escape && app.searching() {
         app.queue(Command::Cancel);

@@ -58,6 +58,7 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         let label = ui.label("Token");
         ui.add(
             egui::TextEdit::singleline(&mut app.settings.token_text)
+                .id_salt("settings_token")
                 .password(!app.settings.show_token)
                 .hint_text(if has_token {
                     "cole um novo token para trocar"

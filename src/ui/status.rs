@@ -101,6 +101,13 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             ui.spinner();
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .add_enabled(app.export.task.is_none(), egui::Button::new("Exportar…"))
+                .on_hover_text("Excel ou CSV (Ctrl+S)")
+                .clicked()
+            {
+                app.queue(Command::OpenExport);
+            }
             columns_menu(ui, app);
             let details = if app.persisted.show_details {
                 "Ocultar detalhes"
@@ -114,6 +121,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             let response = ui
                 .add(
                     egui::TextEdit::singleline(&mut app.quick_filter)
+                        .id_salt("quick_filter")
                         .hint_text("nome, CPF, texto… (Ctrl+F)")
                         .desired_width(220.0),
                 )

@@ -1,0 +1,167 @@
+//! Exporting from the window: the options window, the native save dialog (opened on the UI
+//! thread, awaited off it), the background write with progress and Cancel, and the result.
+
+use std::path::PathBuf;
+
+use egui::RichText;
+
+use super::app::{Command, ExportScope, FollowupsApp};
+use crate::export::ExportFormat;
+use crate::fmt as br;
+
+/// Whether a native save dialog can be shown. On Linux rfd needs the desktop portal (over the
+/// session bus) or `zenity`; without either it returns nothing, as if cancelled.
+pub fn native_dialog_available() -> bool {
+    if cfg!(target_os = "linux") || cfg!(target_os = "freebsd") {
+        let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+        let zenity = std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join("zenity").is_file())
+        });
+        bus || zenity
+    } else {
+        true
+    }
+}
+
+/// The export options window (Ctrl+S or "Exportar…").
+pub fn export_window(ctx: &egui::Context, app: &mut FollowupsApp) {
+    if !app.export.window_open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Exportar")
+        .open(&mut open)
+        .resizable(false)
+        .collapsible(false)
+        .default_width(420.0)
+        .show(ctx, |ui| export_ui(ui, app));
+    if !open {
+        app.export.window_open = false;
+    }
+}
+
+fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    let view = app.results.view_count();
+    let total = app.results.total_count();
+    ui.label("O que exportar");
+    ui.radio_value(
+        &mut app.export.scope,
+        ExportScope::View,
+        format!(
+            "A visão atual: {} linhas, filtradas e ordenadas, só as colunas visíveis",
+            br::thousands(view as u64)
+        ),
+    );
+    ui.radio_value(
+        &mut app.export.scope,
+        ExportScope::Everything,
+        format!(
+            "Tudo: {} linhas, todas as colunas",
+            br::thousands(total as u64)
+        ),
+    );
+    ui.add_space(6.0);
+    ui.checkbox(
+        &mut app.export.raw_codes,
+        "Manter os códigos da API (W, P, S…) em vez dos nomes",
+    );
+    ui.checkbox(
+        &mut app.export.csv_comma,
+        "CSV separado por vírgula, sem BOM (para outros programas; o padrão é o do Excel em português)",
+    );
+    ui.add_space(8.0);
+    let busy = app.export.task.is_some() || app.export.choosing;
+    if app.export.native_dialog {
+        ui.add_enabled_ui(!busy, |ui| {
+            if ui
+                .button(RichText::new("Escolher arquivo e exportar…").strong())
+                .on_hover_text("Planilha do Excel (.xlsx) ou CSV (.csv)")
+                .clicked()
+            {
+                app.queue(Command::ChooseExportFile);
+            }
+        });
+        if app.export.choosing {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Aguardando a escolha do arquivo…");
+            });
+        }
+    } else {
+        ui.label(
+            RichText::new(
+                "Este sistema não tem um seletor de arquivos (portal do desktop ou zenity). Informe o caminho completo do arquivo:",
+            )
+            .color(ui.visuals().warn_fg_color),
+        );
+        let label = ui.label("Arquivo");
+        ui.add(
+            egui::TextEdit::singleline(&mut app.export.manual_path)
+                .hint_text("/home/usuario/followups.xlsx")
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        ui.add_enabled_ui(!busy && !app.export.manual_path.trim().is_empty(), |ui| {
+            if ui.button("Exportar").clicked() {
+                let path = PathBuf::from(app.export.manual_path.trim());
+                app.queue(Command::ExportTo(path));
+            }
+        });
+    }
+    if let Some(message) = &app.export.error {
+        ui.label(RichText::new(message).color(ui.visuals().error_fg_color));
+    }
+}
+
+/// Export progress, or the last export's result, shown over the table.
+pub fn export_status_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    if let Some(task) = &app.export.task {
+        let fraction = task.progress.fraction();
+        let written = task.progress.rows_written();
+        let mut cancel = false;
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(220.0)
+                    .show_percentage(),
+            );
+            ui.label(format!(
+                "Exportando {}… {} de {} linhas",
+                task.format.label(),
+                br::thousands(written as u64),
+                br::thousands(task.progress.total_rows() as u64)
+            ));
+            cancel = ui.button("Cancelar exportação").clicked();
+        });
+        if cancel {
+            app.queue(Command::CancelExport);
+        }
+        ui.add_space(4.0);
+        return;
+    }
+    let Some(done) = app.export.done.clone() else {
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&done.message).strong());
+        if ui.small_button("Abrir pasta").clicked() {
+            app.queue(Command::RevealExport(done.path.clone()));
+        }
+        if ui.small_button("Fechar").clicked() {
+            app.export.done = None;
+        }
+    });
+    ui.add_space(4.0);
+}
+
+/// The file name proposed in the save dialog: no personal data in it.
+pub fn suggested_file_name(app: &FollowupsApp, format: ExportFormat) -> String {
+    let id_credor = app
+        .results
+        .rows()
+        .get(0)
+        .and_then(|r| r.id_credor)
+        .or_else(|| app.persisted.id_credor.trim().parse().ok())
+        .unwrap_or(0);
+    crate::export::default_file_name(id_credor, app.today, format)
+}
