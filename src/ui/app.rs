@@ -26,6 +26,31 @@ use crate::results::{Cancelled, ResultSet, SortSpec, View, ViewSpec};
 use crate::secrets::{KeyringStore, MemoryStore, SecretError, TokenStore};
 use crate::sim::{SimConfig, Simulator};
 
+/// The table's column order: what an analyst reads first (when, how, what happened) before
+/// who and the ids.
+pub const DISPLAY_ORDER: [Column; 20] = [
+    Column::Data,
+    Column::TipoContato,
+    Column::NomeEvento,
+    Column::TipoEvento,
+    Column::Interacao,
+    Column::NomeConsultor,
+    Column::Reagendar,
+    Column::DataReagendamento,
+    Column::HorarioReagendamento,
+    Column::ReagendarPara,
+    Column::ReagendadoPor,
+    Column::VisivelCliente,
+    Column::NomeCliente,
+    Column::CpfCnpj,
+    Column::NomeCredor,
+    Column::IdFollowup,
+    Column::IdCredor,
+    Column::IdCliente,
+    Column::IdConsultor,
+    Column::IdEvento,
+];
+
 /// How the window starts.
 #[derive(Clone, Default)]
 pub struct LaunchOptions {
@@ -534,9 +559,9 @@ impl FollowupsApp {
         self.view_task.is_some()
     }
 
-    /// Visible columns, in API order.
+    /// Visible columns, in display order.
     pub fn visible_columns(&self) -> Vec<Column> {
-        Column::ALL
+        DISPLAY_ORDER
             .into_iter()
             .filter(|c| !self.persisted.hidden_columns.contains(c))
             .collect()

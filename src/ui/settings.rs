@@ -12,6 +12,8 @@ pub fn settings_window(ctx: &egui::Context, app: &mut FollowupsApp) {
     let mut open = true;
     egui::Window::new("Configurações")
         .open(&mut open)
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 80.0))
         .resizable(false)
         .collapsible(false)
         .default_width(460.0)

@@ -4,7 +4,6 @@
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp};
-use crate::api::Column;
 use crate::fmt as br;
 
 /// The error banner, over the table. The previous results stay below it.
@@ -85,7 +84,8 @@ pub fn progress_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.add_space(4.0);
 }
 
-/// "12.345 follow-ups · exibindo 1.234 · buscado em 1,2 s", the quick filter and the columns.
+/// "12.345 follow-ups · exibindo 1.234 · buscado em 1,2 s", then a toolbar: the quick filter,
+/// the column chooser, the details toggle and the export.
 pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.horizontal(|ui| {
         let mut summary = format!(
@@ -100,40 +100,45 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         if app.view_pending() {
             ui.spinner();
         }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui
-                .add_enabled(app.export.task.is_none(), egui::Button::new("Exportar…"))
-                .on_hover_text("Excel ou CSV (Ctrl+S)")
-                .clicked()
-            {
-                app.queue(Command::OpenExport);
-            }
-            columns_menu(ui, app);
-            let details = if app.persisted.show_details {
-                "Ocultar detalhes"
-            } else {
-                "Mostrar detalhes"
-            };
-            if ui.button(details).clicked() {
-                app.persisted.show_details = !app.persisted.show_details;
-            }
-            let search_label = ui.label("Buscar nos resultados");
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut app.quick_filter)
-                        .id_salt("quick_filter")
-                        .hint_text("nome, CPF, texto… (Ctrl+F)")
-                        .desired_width(220.0),
-                )
-                .labelled_by(search_label.id);
-            if app.focus_quick_filter {
-                response.request_focus();
-                app.focus_quick_filter = false;
-            }
-            if response.changed() {
-                app.queue(Command::QuickFilterChanged);
-            }
-        });
+    });
+    ui.horizontal_wrapped(|ui| {
+        let search_label = ui.label("Buscar nos resultados");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.quick_filter)
+                    .id_salt("quick_filter")
+                    .hint_text("nome, CPF, texto… (Ctrl+F)")
+                    .desired_width(220.0),
+            )
+            .labelled_by(search_label.id);
+        if app.focus_quick_filter {
+            response.request_focus();
+            app.focus_quick_filter = false;
+        }
+        if response.changed() {
+            app.queue(Command::QuickFilterChanged);
+        }
+        if !app.quick_filter.is_empty() && ui.small_button("Limpar busca").clicked() {
+            app.quick_filter.clear();
+            app.queue(Command::QuickFilterChanged);
+        }
+        ui.separator();
+        columns_menu(ui, app);
+        let details = if app.persisted.show_details {
+            "Ocultar detalhes"
+        } else {
+            "Mostrar detalhes"
+        };
+        if ui.button(details).clicked() {
+            app.persisted.show_details = !app.persisted.show_details;
+        }
+        if ui
+            .add_enabled(app.export.task.is_none(), egui::Button::new("Exportar…"))
+            .on_hover_text("Excel ou CSV (Ctrl+S)")
+            .clicked()
+        {
+            app.queue(Command::OpenExport);
+        }
     });
     if let Some(problems) = app.last_fetch.as_ref().and_then(|l| l.problems.clone()) {
         ui.label(
@@ -146,7 +151,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 
 fn columns_menu(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.menu_button("Colunas", |ui| {
-        for column in Column::ALL {
+        for column in super::app::DISPLAY_ORDER {
             let mut visible = !app.persisted.hidden_columns.contains(&column);
             if ui.checkbox(&mut visible, column.label()).changed() {
                 app.queue(Command::ToggleColumn(column));

@@ -26,12 +26,44 @@ fn initial_width(column: Column) -> f32 {
 /// Draws the table of the current view.
 pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let columns = app.visible_columns();
-    let sort = app.results.sort();
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let selected = app.selected;
     let mut clicked_row: Option<u32> = None;
     let mut clicked_header: Option<Column> = None;
 
+    // Twenty columns do not fit: scroll sideways (the table scrolls vertically by itself).
+    egui::ScrollArea::horizontal()
+        .id_salt("followups_table_hscroll")
+        .show(ui, |ui| {
+            draw_table(
+                ui,
+                &columns,
+                app,
+                &mut clicked_header,
+                &mut clicked_row,
+                row_height,
+            );
+        });
+
+    if let Some(column) = clicked_header {
+        app.queue(Command::SortBy(column));
+    }
+    if let Some(index) = clicked_row {
+        let toggled = (selected != Some(index)).then_some(index);
+        app.queue(Command::Select(toggled));
+    }
+}
+
+fn draw_table(
+    ui: &mut egui::Ui,
+    columns: &[Column],
+    app: &FollowupsApp,
+    clicked_header: &mut Option<Column>,
+    clicked_row: &mut Option<u32>,
+    row_height: f32,
+) {
+    let sort = app.results.sort();
+    let selected = app.selected;
     // Labels in the table must not swallow the row's clicks.
     ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui)
@@ -42,7 +74,7 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         .cell_layout(Layout::left_to_right(Align::Center))
         .min_scrolled_height(0.0)
         .auto_shrink(false);
-    for column in &columns {
+    for column in columns {
         builder = builder.column(
             TableColumn::initial(initial_width(*column))
                 .at_least(48.0)
@@ -52,11 +84,11 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     }
     builder
         .header(row_height + 4.0, |mut header| {
-            for column in &columns {
+            for column in columns {
                 header.col(|ui| {
                     let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
                     if header_button(ui, column.label(), arrow).clicked() {
-                        clicked_header = Some(*column);
+                        *clicked_header = Some(*column);
                     }
                 });
             }
@@ -72,7 +104,7 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                     return;
                 };
                 row.set_selected(selected == Some(index));
-                for column in &columns {
+                for column in columns {
                     row.col(|ui| {
                         let text = crate::fmt::field_br_line(followup, *column);
                         if column.kind() == ColumnKind::Int {
@@ -85,18 +117,10 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                     });
                 }
                 if row.response().clicked() {
-                    clicked_row = Some(index);
+                    *clicked_row = Some(index);
                 }
             });
         });
-
-    if let Some(column) = clicked_header {
-        app.queue(Command::SortBy(column));
-    }
-    if let Some(index) = clicked_row {
-        let toggled = (selected != Some(index)).then_some(index);
-        app.queue(Command::Select(toggled));
-    }
 }
 
 /// A header that sorts on click, with an arrow drawn by the painter (the default fonts have no
