@@ -1,0 +1,86 @@
+//! The cost of one frame of the results view, with 1,000 and 1,000,000 rows loaded: egui lays
+//! out only the visible rows, so both should cost about the same. Also measures the longest
+//! frame while a 1M-row sort runs in the background (it must not freeze the UI).
+//!
+//! Run: `cargo bench --bench ui_frame`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use recuperador_followups::api::Column;
+use recuperador_followups::results::ResultSet;
+use recuperador_followups::secrets::MemoryStore;
+use recuperador_followups::sim::huge_history_rows;
+use recuperador_followups::ui::{Command, FollowupsApp, LaunchOptions, draw};
+
+fn input() -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1400.0, 900.0))),
+        ..egui::RawInput::default()
+    }
+}
+
+fn app_with_rows(ctx: &egui::Context, rows: usize) -> FollowupsApp {
+    let options = LaunchOptions {
+        demo: false,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29),
+        token_store: Some(Arc::new(MemoryStore::default())),
+    };
+    let mut app = FollowupsApp::new(ctx, None, options);
+    app.results = ResultSet::from_rows(huge_history_rows(rows));
+    // Settle: token loaded, column widths known.
+    for _ in 0..20 {
+        app.poll_tasks(ctx);
+        let _ = ctx.run_ui(input(), |ui| draw(&mut app, ui, None));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    app
+}
+
+fn frame(ctx: &egui::Context, app: &mut FollowupsApp) -> egui::FullOutput {
+    app.poll_tasks(ctx);
+    ctx.run_ui(input(), |ui| draw(app, ui, None))
+}
+
+fn bench_frames(c: &mut Criterion) {
+    let mut group = c.benchmark_group("results_frame");
+    group.sample_size(50);
+    group.measurement_time(Duration::from_secs(5));
+    for rows in [1_000usize, 1_000_000] {
+        let ctx = egui::Context::default();
+        let mut app = app_with_rows(&ctx, rows);
+        group.bench_function(format!("{rows}_rows"), |b| {
+            b.iter(|| black_box(frame(&ctx, &mut app)));
+        });
+    }
+    group.finish();
+
+    // The longest frame while the 1M-row view is re-sorted in the background.
+    let ctx = egui::Context::default();
+    let mut app = app_with_rows(&ctx, 1_000_000);
+    for column in [Column::Interacao, Column::Data, Column::NomeConsultor] {
+        app.queue(Command::SortBy(column));
+        let _ = frame(&ctx, &mut app);
+        let started = Instant::now();
+        let mut longest = Duration::ZERO;
+        let mut frames = 0;
+        while app.view_pending() {
+            let t = Instant::now();
+            let _ = frame(&ctx, &mut app);
+            longest = longest.max(t.elapsed());
+            frames += 1;
+            std::thread::sleep(Duration::from_millis(16));
+        }
+        println!(
+            "sort by {:?} at 1M rows: installed after {:?}, {frames} frames meanwhile, longest frame {:?}",
+            column,
+            started.elapsed(),
+            longest
+        );
+    }
+}
+
+criterion_group!(benches, bench_frames);
+criterion_main!(benches);
