@@ -3,10 +3,10 @@
 //! the [`RowBody`] side paces a slow trickle and turns a cut into a connection abort.
 
 use std::io::{self, Write};
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
-use std::time::Duration;
+use std::task::{Context, Poll, Wake, Waker, ready};
+use std::time::{Duration, Instant};
 
 use hyper::body::{Body, Bytes, Frame};
 use tokio::sync::mpsc;
@@ -38,8 +38,21 @@ pub(crate) enum Damage {
     Truncated,
 }
 
-/// What flows from the generator to the body.
-type Item = Result<Bytes, io::Error>;
+/// How long the generator waits for room in the channel (a client not reading) before it
+/// gives up, which aborts the connection.
+const STALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What flows from the generator to the body. A generator that stops without sending
+/// [`Item::End`] (a stalled client, a bug) makes the body fail, so a cut answer never looks
+/// complete.
+enum Item {
+    /// More of the body.
+    Data(Bytes),
+    /// The body is complete.
+    End,
+    /// Abort the connection (after the pause that lets the sent bytes out).
+    Fail(io::Error),
+}
 
 /// Starts generating the rows of `filter` on the blocking pool and returns the body that
 /// streams them. Must be called within a tokio runtime.
@@ -51,29 +64,17 @@ pub(crate) fn rows_body(
     trickle: Option<(usize, Duration)>,
 ) -> RowBody {
     let (tx, rx) = mpsc::channel(QUEUED_CHUNKS);
+    let sender = Sender { tx };
     // The generator ends by itself when the body is dropped (its sends then fail).
     drop(tokio::task::spawn_blocking(move || {
-        generate(&dataset, &filter, coding, damage, tx);
+        generate(&dataset, &filter, coding, damage, sender);
     }));
-    RowBody {
-        rx,
-        trickle: trickle.map(|(bytes, delay)| (bytes.max(1), delay)),
-        pending: Bytes::new(),
-        sleep: None,
-        failure: None,
-        done: false,
-    }
+    RowBody::new(rx, trickle)
 }
 
 /// Writes the JSON array (or its damaged variant) through the encoder into the channel.
 /// Returns early, silently, when the body was dropped (client gone, server stopping).
-fn generate(
-    dataset: &Dataset,
-    filter: &SimFilter,
-    coding: Coding,
-    damage: Damage,
-    tx: mpsc::Sender<Item>,
-) {
+fn generate(dataset: &Dataset, filter: &SimFilter, coding: Coding, damage: Damage, tx: Sender) {
     let mut body = Encoder::new(coding, ChunkSink::new(tx));
     if write_rows(dataset, filter, damage, &mut body).is_err() {
         return;
@@ -84,14 +85,14 @@ fn generate(
             if body.flush().is_err() || body.inner_mut().abandon().is_err() {
                 return;
             }
-            let sink = body.inner_mut();
-            let _ = sink
-                .tx
-                .blocking_send(Err(io::Error::other("body truncated on purpose")));
+            let failure = io::Error::other("body truncated on purpose");
+            let _ = body.inner_mut().tx.send(Item::Fail(failure));
         }
         Damage::None | Damage::Malformed => {
-            if let Ok(mut sink) = body.finish() {
-                let _ = sink.flush();
+            if let Ok(mut sink) = body.finish()
+                && sink.flush().is_ok()
+            {
+                let _ = sink.tx.send(Item::End);
             }
         }
     }
@@ -144,10 +145,54 @@ fn write_rows<W: Write>(
     }
 }
 
-/// The bottom of the generator: gathers bytes into chunks and sends them down the channel,
-/// blocking while the channel is full (backpressure).
-struct ChunkSink {
+/// The generator's end of the channel.
+struct Sender {
     tx: mpsc::Sender<Item>,
+}
+
+impl Sender {
+    /// Sends, blocking while the channel is full (backpressure), at most [`STALL_TIMEOUT`].
+    /// Fails when the body is gone (client gone, server stopping) or the client stalled.
+    fn send(&self, item: Item) -> io::Result<()> {
+        match wait_at_most(STALL_TIMEOUT, self.tx.send(item)) {
+            Some(Ok(())) => Ok(()),
+            Some(Err(_)) => Err(io::Error::new(io::ErrorKind::BrokenPipe, "body dropped")),
+            None => Err(io::Error::new(io::ErrorKind::TimedOut, "client stalled")),
+        }
+    }
+}
+
+/// Wakes a thread parked in [`wait_at_most`].
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs `future` on this (blocking) thread until it completes or `limit` passes. Uses no
+/// runtime timer, so it works (and cannot panic) while the server's runtime shuts down.
+fn wait_at_most<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
+    let deadline = Instant::now() + limit;
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return Some(output);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        std::thread::park_timeout(left);
+    }
+}
+
+/// The bottom of the generator: gathers bytes into chunks and sends them down the channel.
+struct ChunkSink {
+    tx: Sender,
     buffer: Vec<u8>,
     /// The body was abandoned: later writes (a compressor's trailer written on drop) are
     /// discarded.
@@ -155,7 +200,7 @@ struct ChunkSink {
 }
 
 impl ChunkSink {
-    fn new(tx: mpsc::Sender<Item>) -> Self {
+    fn new(tx: Sender) -> Self {
         ChunkSink {
             tx,
             buffer: Vec::with_capacity(CHUNK_BYTES),
@@ -168,9 +213,7 @@ impl ChunkSink {
             return Ok(());
         }
         let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK_BYTES));
-        self.tx
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "body dropped"))
+        self.tx.send(Item::Data(Bytes::from(chunk)))
     }
 
     /// Sends what is buffered and accepts nothing more.
@@ -278,6 +321,19 @@ pub(crate) struct RowBody {
     done: bool,
 }
 
+impl RowBody {
+    fn new(rx: mpsc::Receiver<Item>, trickle: Option<(usize, Duration)>) -> Self {
+        RowBody {
+            rx,
+            trickle: trickle.map(|(bytes, delay)| (bytes.max(1), delay)),
+            pending: Bytes::new(),
+            sleep: None,
+            failure: None,
+            done: false,
+        }
+    }
+}
+
 impl Body for RowBody {
     type Data = Bytes;
     type Error = io::Error;
@@ -308,22 +364,96 @@ impl Body for RowBody {
             if this.done {
                 return Poll::Ready(None);
             }
-            match ready!(this.rx.poll_recv(cx)) {
-                None => {
+            let failure = match ready!(this.rx.poll_recv(cx)) {
+                Some(Item::Data(chunk)) if this.trickle.is_some() => {
+                    this.pending = chunk;
+                    continue;
+                }
+                Some(Item::Data(chunk)) => return Poll::Ready(Some(Ok(Frame::data(chunk)))),
+                Some(Item::End) => {
                     this.done = true;
                     return Poll::Ready(None);
                 }
-                Some(Ok(chunk)) if this.trickle.is_some() => this.pending = chunk,
-                Some(Ok(chunk)) => return Poll::Ready(Some(Ok(Frame::data(chunk)))),
-                Some(Err(failure)) => {
-                    this.failure = Some(failure);
-                    this.sleep = Some(Box::pin(tokio::time::sleep(FLUSH_PAUSE)));
-                }
-            }
+                Some(Item::Fail(failure)) => failure,
+                None => io::Error::other("the body's generator stopped early"),
+            };
+            this.failure = Some(failure);
+            this.sleep = Some(Box::pin(tokio::time::sleep(FLUSH_PAUSE)));
         }
     }
 
     fn is_end_stream(&self) -> bool {
         self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    fn body_of(items: Vec<Item>, trickle: Option<(usize, Duration)>) -> RowBody {
+        let (tx, rx) = mpsc::channel(items.len().max(1));
+        for item in items {
+            assert!(tx.try_send(item).is_ok());
+        }
+        RowBody::new(rx, trickle)
+    }
+
+    fn data(bytes: &'static [u8]) -> Item {
+        Item::Data(Bytes::from_static(bytes))
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_body_ends_cleanly_only_after_its_end_marker() {
+        runtime().block_on(async {
+            let complete = body_of(vec![data(b"[1,"), data(b"2]"), Item::End], None);
+            let bytes = complete.collect().await.unwrap().to_bytes();
+            assert_eq!(&bytes[..], b"[1,2]");
+            // The generator went away without the marker: the body fails.
+            let cut = body_of(vec![data(b"[1,")], None);
+            assert!(cut.collect().await.is_err());
+            let failed = body_of(vec![data(b"[1,"), Item::Fail(io::Error::other("x"))], None);
+            assert!(failed.collect().await.is_err());
+        });
+    }
+
+    #[test]
+    fn trickling_splits_chunks_and_pauses_before_each() {
+        runtime().block_on(async {
+            let delay = Duration::from_millis(20);
+            let mut body = body_of(vec![data(b"abcde"), Item::End], Some((2, delay)));
+            let started = Instant::now();
+            let mut pieces = Vec::new();
+            while let Some(frame) = body.frame().await {
+                pieces.push(frame.unwrap().into_data().unwrap());
+            }
+            assert_eq!(pieces, ["ab", "cd", "e"]);
+            assert!(started.elapsed() >= delay * 3);
+            assert!(body.is_end_stream());
+        });
+    }
+
+    #[test]
+    fn a_stalled_send_gives_up() {
+        let (tx, _rx) = mpsc::channel(1);
+        assert!(tx.try_send(Item::End).is_ok());
+        let limit = Duration::from_millis(30);
+        let started = Instant::now();
+        assert!(wait_at_most(limit, tx.send(Item::End)).is_none());
+        assert!(started.elapsed() >= limit);
+        let (tx, rx) = mpsc::channel(1);
+        drop(rx);
+        assert!(matches!(
+            wait_at_most(limit, tx.send(Item::End)),
+            Some(Err(_))
+        ));
     }
 }
