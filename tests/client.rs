@@ -1,5 +1,6 @@
 //! The HTTP client against the simulator: filters, wire form, faults, cancellation, secrecy.
 
+use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -399,21 +400,34 @@ fn a_connection_refused_is_a_network_error() {
 
 #[test]
 fn redirects_to_another_host_are_not_followed() {
-    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-    let port = server.server_addr().to_ip().unwrap().port();
+    // A one-shot responder: reads one request head, answers a raw 302 to another host.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
-        if let Ok(request) = server.recv() {
-            let authorization = request
-                .headers()
-                .iter()
-                .any(|h| h.field.equiv("Authorization"));
-            let location =
-                tiny_http::Header::from_bytes("Location", "https://elsewhere.example/api/?x=1")
-                    .unwrap();
-            let _ = request.respond(tiny_http::Response::empty(302).with_header(location));
-            return authorization;
+        let Ok((mut stream, _)) = listener.accept() else {
+            return false;
+        };
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0_u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
         }
-        false
+        let authorization = String::from_utf8_lossy(&head)
+            .lines()
+            .any(|line| line.to_ascii_lowercase().starts_with("authorization:"));
+        let _ = stream.write_all(
+            b"HTTP/1.1 302 Found\r\n\
+              Location: https://elsewhere.example/api/?x=1\r\n\
+              Content-Length: 0\r\n\
+              Connection: close\r\n\r\n",
+        );
+        authorization
     });
     let config = ClientConfig {
         base_url: format!("http://127.0.0.1:{port}/api/v1Followup/"),

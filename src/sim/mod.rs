@@ -21,8 +21,9 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod body;
 pub mod dataset;
-mod http;
+mod rules;
 pub mod server;
 
 pub use dataset::{
