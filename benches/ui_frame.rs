@@ -17,7 +17,10 @@ use recuperador_followups::ui::{Command, FollowupsApp, LaunchOptions, draw};
 
 fn input() -> egui::RawInput {
     egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1400.0, 900.0))),
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1400.0, 900.0),
+        )),
         ..egui::RawInput::default()
     }
 }

@@ -228,35 +228,31 @@ fn a_header_click_sorts_ascending_then_descending() {
     let (id_credor, doc) = busiest(&sim);
     let mut harness = app_harness(&sim, TOKEN);
     search(&mut harness, id_credor, &doc);
-    let ids = |app: &FollowupsApp| -> Vec<i64> {
-        app.results
-            .iter_view()
-            .filter_map(|r| r.id_followup)
-            .collect()
+    let dates = |app: &FollowupsApp| -> Vec<chrono::NaiveDateTime> {
+        app.results.iter_view().filter_map(|r| r.data).collect()
     };
-    let mut expected = ids(harness.state());
+    let mut expected = dates(harness.state());
+    // The server sends the history oldest first; reverse it so the ascending sort has work.
     expected.sort_unstable();
+    let count = expected.len();
 
-    harness
-        .get_by_role_and_label(Role::Button, "ID follow-up")
-        .click();
+    harness.get_by_role_and_label(Role::Button, "Data").click();
     harness.step();
     step_until(&mut harness, "the sort", |app| {
         app.results
             .sort()
-            .is_some_and(|s| s.column == Column::IdFollowup && !s.descending)
+            .is_some_and(|s| s.column == Column::Data && !s.descending)
     });
-    assert_eq!(ids(harness.state()), expected);
+    assert_eq!(dates(harness.state()), expected);
 
-    harness
-        .get_by_role_and_label(Role::Button, "ID follow-up")
-        .click();
+    harness.get_by_role_and_label(Role::Button, "Data").click();
     harness.step();
     step_until(&mut harness, "the reverse sort", |app| {
         app.results.sort().is_some_and(|s| s.descending)
     });
     expected.reverse();
-    assert_eq!(ids(harness.state()), expected);
+    assert_eq!(dates(harness.state()), expected);
+    assert_eq!(harness.state().results.view_count(), count);
 }
 
 #[test]
@@ -411,11 +407,11 @@ fn persistence_skips_the_document() {
     let (id_credor, doc) = busiest(&sim);
     let mut harness = app_harness(&sim, TOKEN);
     search(&mut harness, id_credor, &doc);
-    harness
-        .get_by_role_and_label(Role::Button, "ID follow-up")
-        .click();
+    harness.get_by_role_and_label(Role::Button, "Data").click();
+    harness.step();
     harness.step();
     let saved = serde_json::to_string(&harness.state().persisted).unwrap();
+    assert!(saved.contains("\"Data\""), "the sort is kept: {saved}");
     assert!(
         saved.contains(&id_credor.to_string()),
         "the creditor is kept: {saved}"
