@@ -247,7 +247,7 @@ impl Write for ChunkSink {
 /// A compressing (or pass-through) writer.
 enum Encoder<W: Write> {
     Identity(W),
-    Gzip(flate2::write::GzEncoder<W>),
+    Gzip(Box<flate2::write::GzEncoder<W>>),
     Brotli(Box<brotli::CompressorWriter<W>>),
 }
 
@@ -256,10 +256,10 @@ impl<W: Write> Encoder<W> {
         match coding {
             Coding::Identity => Encoder::Identity(inner),
             // Fast levels: the simulator must stream a million rows quickly.
-            Coding::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+            Coding::Gzip => Encoder::Gzip(Box::new(flate2::write::GzEncoder::new(
                 inner,
                 flate2::Compression::fast(),
-            )),
+            ))),
             Coding::Brotli => Encoder::Brotli(Box::new(brotli::CompressorWriter::new(
                 inner,
                 16 * 1024,
