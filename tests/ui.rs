@@ -467,3 +467,63 @@ fn demo_mode_starts_the_simulator_and_searches() {
         app.results.total_count() > 0 && !app.searching()
     });
 }
+
+#[test]
+fn high_dpi_scaling_keeps_the_form_usable() {
+    // A 1920×1080 screen at 125 % and at 200 %: the window gets fewer points, bigger pixels.
+    for (pixels_per_point, size) in [
+        (1.25, egui::vec2(1536.0, 864.0)),
+        (2.0, egui::vec2(960.0, 540.0)),
+    ] {
+        let sim = simulator();
+        let (id_credor, doc) = busiest(&sim);
+        let store = Arc::new(MemoryStore::default());
+        store.save(&Token::parse(TOKEN).unwrap()).unwrap();
+        let persisted = Persisted {
+            base_url: sim.url().to_string(),
+            ..Persisted::default()
+        };
+        let options = LaunchOptions {
+            demo: false,
+            today: Some(today()),
+            token_store: Some(store),
+        };
+        let mut harness = Harness::builder()
+            .with_size(size)
+            .with_pixels_per_point(pixels_per_point)
+            .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
+        step_until(&mut harness, "the token", |app| {
+            app.active_token().is_some()
+        });
+        search(&mut harness, id_credor, &doc);
+        assert!(
+            harness.state().results.total_count() > 0,
+            "at {pixels_per_point}×"
+        );
+        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+        for label in ["Buscar", "Exportar…", "Configurações"] {
+            let rect = harness.get_by_role_and_label(Role::Button, label).rect();
+            assert!(
+                screen.contains_rect(rect),
+                "«{label}» off screen at {pixels_per_point}×: {rect:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_idle_window_does_not_repaint() {
+    let sim = simulator();
+    let mut harness = app_harness(&sim, TOKEN);
+    // Settled: no task runs, so no repaint is scheduled (idle CPU stays near zero).
+    harness.step();
+    harness.step();
+    assert!(!harness.state().busy());
+    let delay = harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|v| v.repaint_delay)
+        .unwrap();
+    assert_eq!(delay, Duration::MAX, "an idle frame asked for a repaint");
+}
