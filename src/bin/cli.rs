@@ -115,9 +115,9 @@ struct DemoArgs {
     /// Quantidade de devedores fictícios.
     #[arg(long, default_value_t = 200)]
     debtors: usize,
-    /// Semente dos dados fictícios (mesma semente, mesmos dados).
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
+    /// Semente dos dados fictícios (mesma semente, mesmos dados; padrão: a da demonstração da janela).
+    #[arg(long)]
+    seed: Option<u64>,
     /// Latência artificial de cada resposta, em milissegundos.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -375,7 +375,7 @@ fn demo_server(args: &DemoArgs) -> u8 {
         port: args.port,
         latency: Duration::from_millis(args.latency_ms),
         dataset: DatasetConfig {
-            seed: args.seed,
+            seed: args.seed.unwrap_or(DatasetConfig::default().seed),
             debtors: args.debtors,
             huge_history_rows: args.rows,
             ..DatasetConfig::default()
