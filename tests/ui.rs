@@ -527,3 +527,22 @@ fn an_idle_window_does_not_repaint() {
         .unwrap();
     assert_eq!(delay, Duration::MAX, "an idle frame asked for a repaint");
 }
+
+#[test]
+fn an_empty_answer_says_so() {
+    let sim = simulator();
+    let mut harness = app_harness(&sim, TOKEN);
+    // A valid CPF nobody in the dataset has.
+    search(&mut harness, 12, "000.000.001-91");
+    assert_eq!(harness.state().results.total_count(), 0);
+    assert!(
+        harness
+            .query_by_label_contains("Nenhum follow-up encontrado")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("0 follow-ups · exibindo 0")
+            .is_some()
+    );
+}

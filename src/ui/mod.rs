@@ -59,7 +59,18 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
         status::progress_ui(ui, app);
         export::export_status_ui(ui, app);
         if app.results.total_count() == 0 && !app.searching() {
-            welcome::welcome_ui(ui, app);
+            if app.last_fetch.is_some() {
+                status::results_header_ui(ui, app);
+                ui.add_space(16.0);
+                ui.vertical_centered(|ui| {
+                    ui.label("Nenhum follow-up encontrado para este devedor com esses filtros.");
+                    ui.label(
+                        egui::RichText::new("Confira o credor, o documento e o período.").weak(),
+                    );
+                });
+            } else {
+                welcome::welcome_ui(ui, app);
+            }
         } else {
             status::results_header_ui(ui, app);
             ui.separator();
