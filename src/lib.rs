@@ -5,6 +5,8 @@
 //! - [`doc_id`]: CPF/CNPJ normalisation, check digits (numeric and alphanumeric CNPJ), masks.
 //! - [`api`]: the query and its validation, the row model, the tolerant streaming parser,
 //!   the HTTP client and its errors.
+//! - [`batch`]: many debtors at once: a list of CPF/CNPJs (pasted or from a file), one query
+//!   per document on a few threads, progress, cancel and the failure list.
 //! - [`results`]: the in-memory result set: sorting, quick filter, views.
 //! - [`export`]: writing rows to XLSX, CSV (Excel pt-BR) and JSON files, atomically, with
 //!   progress and cancellation.
@@ -18,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod batch;
 pub mod doc_id;
 pub mod export;
 pub mod fmt;

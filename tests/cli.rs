@@ -424,3 +424,229 @@ fn fetch_picks_the_spreadsheet_format_from_the_extension() {
         "raw one-letter codes"
     );
 }
+
+/// The documents of the creditor with the most debtors in the CLI's simulator.
+fn batch_debtors(sim: &Simulator) -> (String, Vec<String>) {
+    let debtors = sim.dataset().debtors();
+    let id_credor = debtors
+        .iter()
+        .map(|d| d.id_credor)
+        .max_by_key(|&id| debtors.iter().filter(|d| d.id_credor == id).count())
+        .unwrap();
+    let docs = debtors
+        .iter()
+        .filter(|d| d.id_credor == id_credor)
+        .map(|d| d.cpf_cnpj.clone())
+        .collect();
+    (id_credor.to_string(), docs)
+}
+
+fn expected_ids(
+    sim: &Simulator,
+    id_credor: &str,
+    docs: &[String],
+) -> std::collections::BTreeSet<i64> {
+    docs.iter()
+        .flat_map(|doc| {
+            sim.dataset()
+                .matching(&SimFilter {
+                    id_credor: id_credor.parse().unwrap(),
+                    cpf_cnpj: doc.clone(),
+                    ..SimFilter::default()
+                })
+                .filter_map(|r| r.id_followup)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn batch_with_repeated_cpf_cnpj_writes_every_row_once() {
+    let sim = simulator();
+    let (id_credor, docs) = batch_debtors(&sim);
+    assert!(docs.len() >= 3);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lote.json");
+    let url = sim.url().to_string();
+    let masked = recuperador_followups::doc_id::format_lenient(&docs[0]);
+    let mut args = vec![
+        "fetch",
+        "--base-url",
+        &url,
+        "--id-credor",
+        &id_credor,
+        "--concurrency",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+        "--cpf-cnpj",
+        &masked,
+    ];
+    for doc in &docs {
+        args.extend(["--cpf-cnpj", doc.as_str()]);
+    }
+    let output = run(&args, Some(TOKEN));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows = read_rows(&out);
+    let ids: std::collections::BTreeSet<i64> = rows.iter().filter_map(|r| r.id_followup).collect();
+    assert_eq!(ids.len(), rows.len(), "no row twice");
+    assert_eq!(ids, expected_ids(&sim, &id_credor, &docs));
+    assert!(
+        stderr(&output).contains("1 repetido"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("lote.falhas.csv").exists());
+
+    // Out of range concurrency is refused by the argument parser.
+    let output = run(
+        &[
+            "fetch",
+            "--base-url",
+            &url,
+            "--id-credor",
+            &id_credor,
+            "--cpf-cnpj",
+            &docs[0],
+            "--cpf-cnpj",
+            &docs[1],
+            "--concurrency",
+            "9",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("valor inválido"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn batch_from_a_file_reports_invalid_lines_and_failures_exit_6() {
+    let sim = simulator();
+    let (id_credor, docs) = batch_debtors(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("devedores.csv");
+    let mut text = "Nome;CPF/CNPJ\n".to_owned();
+    for (index, doc) in docs.iter().enumerate() {
+        text.push_str(&format!("Devedor {index};{doc}\n"));
+    }
+    text.push_str("Sem documento;123\n");
+    std::fs::write(&list, &text).unwrap();
+    let out = dir.path().join("lote.xlsx");
+    let url = sim.url().to_string();
+    // The first two requests fail with HTTP 500 (not retried).
+    sim.set_fault(Some(Fault::ServerError), Some(2));
+    let args = [
+        "fetch",
+        "--base-url",
+        &url,
+        "--id-credor",
+        &id_credor,
+        "--cpf-cnpj-file",
+        list.to_str().unwrap(),
+        "--concurrency",
+        "1",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let output = run(&args, Some(TOKEN));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(6), "{err}");
+    let invalid_line = docs.len() + 2;
+    assert!(
+        err.contains(&format!("linha de devedores.csv {invalid_line}: «123»")),
+        "{err}"
+    );
+    assert!(err.contains("Usando a coluna «CPF/CNPJ»"), "{err}");
+    assert_eq!(err.matches("Falha: ").count(), 2, "{err}");
+    let failures = std::fs::read_to_string(dir.path().join("lote.falhas.csv")).unwrap();
+    assert!(
+        failures.starts_with("\u{feff}Documento;Erro\r\n"),
+        "{failures}"
+    );
+    assert_eq!(failures.lines().count(), 3);
+    assert!(out.exists(), "the rows that arrived are written");
+
+    // The failure file is a list the CLI reads back: the retry recovers them.
+    let retry_out = dir.path().join("retry.json");
+    let failures_path = dir.path().join("lote.falhas.csv");
+    let retry_args = [
+        "fetch",
+        "--base-url",
+        &url,
+        "--id-credor",
+        &id_credor,
+        "--cpf-cnpj-file",
+        failures_path.to_str().unwrap(),
+        "--column",
+        "Documento",
+        "-o",
+        retry_out.to_str().unwrap(),
+    ];
+    let output = run(&retry_args, Some(TOKEN));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!dir.path().join("retry.falhas.csv").exists());
+}
+
+#[test]
+fn batch_exit_codes_for_auth_bad_column_and_no_valid_document() {
+    let sim = simulator();
+    let (id_credor, docs) = batch_debtors(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lote.json");
+    let url = sim.url().to_string();
+    let base = [
+        "fetch",
+        "--base-url",
+        &url,
+        "--id-credor",
+        &id_credor,
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let doc_args = ["--cpf-cnpj", &docs[0], "--cpf-cnpj", &docs[1]];
+
+    let requests_before = sim.request_count();
+    let output = run(&[&base[..], &doc_args].concat(), Some("wrong-token"));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).matches("recusou o token").count(),
+        1,
+        "reported once: {}",
+        stderr(&output)
+    );
+    assert!(sim.request_count() - requests_before <= 2);
+    assert!(!out.exists());
+
+    let list = dir.path().join("lista.txt");
+    std::fs::write(&list, "CPF\n123\n4567\n").unwrap();
+    let output = run(
+        &[&base[..], &["--cpf-cnpj-file", list.to_str().unwrap()]].concat(),
+        Some(TOKEN),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("linha de lista.txt 2: «123»"), "{err}");
+    assert!(err.contains("nenhum CPF/CNPJ válido"), "{err}");
+
+    let output = run(
+        &[
+            &base[..],
+            &[
+                "--cpf-cnpj-file",
+                list.to_str().unwrap(),
+                "--column",
+                "Valor",
+            ],
+        ]
+        .concat(),
+        Some(TOKEN),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("a coluna «Valor» não existe"));
+}

@@ -1,23 +1,32 @@
 //! `recuperador-followups-cli`: the follow-up API from scripts and scheduled jobs.
 //!
 //! Exit codes: 0 ok, 2 invalid input, 3 authentication refused or no token, 4 network or
-//! server error, 5 could not write the output, 130 cancelled with Ctrl+C.
+//! server error, 5 could not write the output, 6 several documents were queried and some
+//! failed (the rows that arrived are written, the failures listed on stderr and in
+//! `<saída>.falhas.csv`), 130 cancelled with Ctrl+C.
 
 use std::io::IsTerminal as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use recuperador_followups::api::{
-    ApiError, ClientConfig, ErrorKind, FetchProgress, FollowupClient, MemoryFootprint, QueryForm,
-    ReagendarFiltro, Token,
+    ApiError, ClientConfig, ErrorKind, FetchProgress, Followup, FollowupClient, MemoryFootprint,
+    QueryForm, ReagendarFiltro, Token,
 };
+use recuperador_followups::batch::{
+    BatchFailure, BatchFilters, BatchRun, BatchStop, DocumentList, parse_document_list,
+    read_document_file, write_failures_csv,
+};
+use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
     self, CsvSeparator, ExportFormat, ExportOptions, ExportProgress,
 };
 use recuperador_followups::fmt as br;
+use recuperador_followups::results::{ResultSet, fold};
 use recuperador_followups::secrets::{KeyringStore, TokenStore as _};
 use recuperador_followups::sim::{DatasetConfig, SimConfig, Simulator};
 
@@ -31,8 +40,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Busca os follow-ups de um devedor e grava em arquivo (.xlsx, .csv ou .json).
-    Fetch(FetchArgs),
+    /// Busca os follow-ups de um ou vários devedores e grava em arquivo (.xlsx, .csv ou .json).
+    Fetch(Box<FetchArgs>),
     /// Executa o simulador local da API (dados fictícios), para testes e demonstração.
     DemoServer(DemoArgs),
 }
@@ -42,9 +51,22 @@ struct FetchArgs {
     /// ID do credor (Cadastros > Credores).
     #[arg(long, value_name = "N")]
     id_credor: String,
-    /// CPF ou CNPJ do devedor, com ou sem máscara (CNPJ alfanumérico aceito).
-    #[arg(long, value_name = "DOC")]
-    cpf_cnpj: String,
+    /// CPF ou CNPJ do devedor, com ou sem máscara (CNPJ alfanumérico aceito). Repita para
+    /// consultar vários devedores.
+    #[arg(long, value_name = "DOC", required_unless_present = "cpf_cnpj_file")]
+    cpf_cnpj: Vec<String>,
+    /// Arquivo com uma lista de CPF/CNPJs (.txt, .csv ou .xlsx), um por linha ou separados
+    /// por ; , tabulação ou espaço.
+    #[arg(long, value_name = "ARQUIVO")]
+    cpf_cnpj_file: Option<PathBuf>,
+    /// Coluna do arquivo com os documentos (nome do cabeçalho ou letra: A, B…); sem ela, a
+    /// coluna é escolhida pelo nome (CPF, CNPJ, documento) ou pelo conteúdo.
+    #[arg(long, value_name = "NOME", requires = "cpf_cnpj_file")]
+    column: Option<String>,
+    /// Documentos consultados ao mesmo tempo, de 1 a 8 (vários documentos).
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u8).range(1..=8))]
+    concurrency: u8,
     /// ID do consultor (opcional).
     #[arg(long, value_name = "N", default_value = "")]
     id_consultor: String,
@@ -130,6 +152,7 @@ mod exit {
     pub const AUTH: u8 = 3;
     pub const NETWORK: u8 = 4;
     pub const OUTPUT: u8 = 5;
+    pub const SOME_FAILED: u8 = 6;
     pub const CANCELLED: u8 = 130;
 }
 
@@ -177,13 +200,22 @@ fn fetch(args: &FetchArgs) -> u8 {
     };
     let form = QueryForm {
         id_credor: args.id_credor.clone(),
-        cpf_cnpj: args.cpf_cnpj.clone(),
+        cpf_cnpj: args.cpf_cnpj.first().cloned().unwrap_or_default(),
         id_consultor: args.id_consultor.clone(),
         id_evento: args.id_evento.clone(),
         reagendar,
         data_de: args.de.clone(),
         data_ate: args.ate.clone(),
     };
+    if args.cpf_cnpj.len() == 1 && args.cpf_cnpj_file.is_none() {
+        fetch_one(args, &form)
+    } else {
+        fetch_batch(args, &form)
+    }
+}
+
+/// One document: the query, its progress, the file.
+fn fetch_one(args: &FetchArgs, form: &QueryForm) -> u8 {
     let query = match form.validate() {
         Ok(query) => query,
         Err(errors) => {
@@ -196,40 +228,13 @@ fn fetch(args: &FetchArgs) -> u8 {
     if let Some(warning) = query.cpf_cnpj.check_digit_warning() {
         eprintln!("Aviso: {warning}");
     }
-    let format = match args.format {
-        Some(FormatArg::Xlsx) => ExportFormat::Xlsx,
-        Some(FormatArg::Csv) => ExportFormat::Csv,
-        Some(FormatArg::Json) => ExportFormat::Json,
-        None => match ExportFormat::from_path(&args.output) {
-            Some(format) => format,
-            None => {
-                eprintln!(
-                    "Erro: não sei o formato de {}: use a extensão .xlsx, .csv ou .json, ou --format.",
-                    args.output.display()
-                );
-                return exit::INVALID_INPUT;
-            }
-        },
+    let options = match export_options(args) {
+        Ok(options) => options,
+        Err(code) => return code,
     };
-    let token = match load_token() {
-        Ok(token) => token,
-        Err(message) => {
-            eprintln!("Erro: {message}");
-            return exit::AUTH;
-        }
-    };
-    let config = ClientConfig {
-        base_url: args
-            .base_url
-            .clone()
-            .unwrap_or_else(|| ClientConfig::default().base_url),
-        proxy: args.proxy.clone(),
-        total_timeout: Duration::from_secs(args.timeout_secs.max(1)),
-        ..ClientConfig::default()
-    };
-    let client = match FollowupClient::new(config, token) {
+    let client = match make_client(args) {
         Ok(client) => client,
-        Err(error) => return report_api_error(&error, args.verbose),
+        Err(code) => return code,
     };
 
     let progress = FetchProgress::new();
@@ -252,33 +257,8 @@ fn fetch(args: &FetchArgs) -> u8 {
     };
 
     let path = &args.output;
-    let options = ExportOptions {
-        raw_codes: args.raw_codes,
-        csv_separator: match args.csv_separator {
-            SeparatorArg::PontoEVirgula => CsvSeparator::Semicolon,
-            SeparatorArg::Virgula => CsvSeparator::Comma,
-        },
-        ..ExportOptions::new(format)
-    };
-    let summary =
-        match export::export_rows(path, outcome.rows.iter(), &options, &ExportProgress::new()) {
-            Ok(summary) => summary,
-            Err(error) => {
-                eprintln!("Erro: {error}");
-                return exit::OUTPUT;
-            }
-        };
-    if summary.truncated_cells > 0 {
-        eprintln!(
-            "Aviso: {} texto(s) maiores que o limite de uma célula do Excel (32.767 caracteres) foram cortados, com a marca «texto cortado».",
-            br::thousands(summary.truncated_cells as u64)
-        );
-    }
-    if summary.sheets > 1 {
-        eprintln!(
-            "Aviso: mais linhas que o limite de uma planilha do Excel; o arquivo tem {} abas.",
-            summary.sheets
-        );
+    if let Err(code) = write_output(path, outcome.rows.iter(), &options) {
+        return code;
     }
     eprintln!(
         "{} follow-ups gravados em {} ({} recebidos em {}{}).",
@@ -309,6 +289,341 @@ fn fetch(args: &FetchArgs) -> u8 {
     exit::OK
 }
 
+/// The output format and options from the arguments; exit code 2 when the format is unknown.
+fn export_options(args: &FetchArgs) -> Result<ExportOptions, u8> {
+    let format = match args.format {
+        Some(FormatArg::Xlsx) => ExportFormat::Xlsx,
+        Some(FormatArg::Csv) => ExportFormat::Csv,
+        Some(FormatArg::Json) => ExportFormat::Json,
+        None => match ExportFormat::from_path(&args.output) {
+            Some(format) => format,
+            None => {
+                eprintln!(
+                    "Erro: não sei o formato de {}: use a extensão .xlsx, .csv ou .json, ou --format.",
+                    args.output.display()
+                );
+                return Err(exit::INVALID_INPUT);
+            }
+        },
+    };
+    Ok(ExportOptions {
+        raw_codes: args.raw_codes,
+        csv_separator: match args.csv_separator {
+            SeparatorArg::PontoEVirgula => CsvSeparator::Semicolon,
+            SeparatorArg::Virgula => CsvSeparator::Comma,
+        },
+        ..ExportOptions::new(format)
+    })
+}
+
+/// The client, with the token; the exit code on failure.
+fn make_client(args: &FetchArgs) -> Result<FollowupClient, u8> {
+    let token = match load_token() {
+        Ok(token) => token,
+        Err(message) => {
+            eprintln!("Erro: {message}");
+            return Err(exit::AUTH);
+        }
+    };
+    let config = ClientConfig {
+        base_url: args
+            .base_url
+            .clone()
+            .unwrap_or_else(|| ClientConfig::default().base_url),
+        proxy: args.proxy.clone(),
+        total_timeout: Duration::from_secs(args.timeout_secs.max(1)),
+        ..ClientConfig::default()
+    };
+    FollowupClient::new(config, token).map_err(|error| report_api_error(&error, args.verbose))
+}
+
+/// Writes the rows and reports what Excel's limits changed; exit code 5 on failure.
+fn write_output<'a>(
+    path: &Path,
+    rows: impl ExactSizeIterator<Item = &'a Followup>,
+    options: &ExportOptions,
+) -> Result<(), u8> {
+    let summary = match export::export_rows(path, rows, options, &ExportProgress::new()) {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("Erro: {error}");
+            return Err(exit::OUTPUT);
+        }
+    };
+    if summary.truncated_cells > 0 {
+        eprintln!(
+            "Aviso: {} texto(s) maiores que o limite de uma célula do Excel (32.767 caracteres) foram cortados, com a marca «texto cortado».",
+            br::thousands(summary.truncated_cells as u64)
+        );
+    }
+    if summary.sheets > 1 {
+        eprintln!(
+            "Aviso: mais linhas que o limite de uma planilha do Excel; o arquivo tem {} abas.",
+            summary.sheets
+        );
+    }
+    Ok(())
+}
+
+/// Where the failure list of a batch goes: `saida.xlsx` → `saida.falhas.csv`.
+fn failures_path(output: &Path) -> PathBuf {
+    let stem = output
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "followups".to_owned());
+    output.with_file_name(format!("{stem}.falhas.csv"))
+}
+
+/// The documents of `--cpf-cnpj` (repeated) and `--cpf-cnpj-file`, each once, with the
+/// invalid entries and warnings reported; exit code 2 when none is valid.
+fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
+    let mut lists: Vec<(String, DocumentList)> = Vec::new();
+    if !args.cpf_cnpj.is_empty() {
+        // One argument per line, so that a line number is the argument's position.
+        let list = parse_document_list(&args.cpf_cnpj.join("\n"));
+        lists.push(("--cpf-cnpj nº".to_owned(), list));
+    }
+    if let Some(path) = &args.cpf_cnpj_file {
+        let file = match read_document_file(path) {
+            Ok(file) => file,
+            Err(error) => {
+                eprintln!("Erro: {error}");
+                return Err(exit::INVALID_INPUT);
+            }
+        };
+        let column = match &args.column {
+            Some(wanted) => match find_column(&file.columns, wanted) {
+                Some(index) => index,
+                None => {
+                    eprintln!(
+                        "Erro: a coluna «{wanted}» não existe em {}. Colunas: {}.",
+                        path.display(),
+                        file.columns.join(", ")
+                    );
+                    return Err(exit::INVALID_INPUT);
+                }
+            },
+            None => file.suggested_column(),
+        };
+        if file.columns.len() > 1 {
+            eprintln!(
+                "Usando a coluna «{}» de {} (escolha outra com --column).",
+                file.columns[column],
+                path.display()
+            );
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        lists.push((format!("linha de {name}"), file.list_for_column(column)));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut docs = Vec::new();
+    let mut duplicates = 0;
+    for (place, list) in &lists {
+        for entry in &list.invalid {
+            eprintln!(
+                "Aviso: {place} {}: «{}» ignorado: {}",
+                entry.line, entry.text, entry.message
+            );
+        }
+        if !list.warned.is_empty() {
+            let lines: Vec<String> = list.warned.iter().map(usize::to_string).collect();
+            eprintln!(
+                "Aviso: dígito verificador não confere ({place} {}); esses documentos serão consultados mesmo assim.",
+                lines.join(", ")
+            );
+        }
+        duplicates += list.duplicates;
+        for doc in &list.valid {
+            if seen.insert(doc.normalized().to_owned()) {
+                docs.push(doc.clone());
+            } else {
+                duplicates += 1;
+            }
+        }
+    }
+    let invalid: usize = lists.iter().map(|(_, list)| list.invalid.len()).sum();
+    eprintln!(
+        "{} documento(s) para consultar{}{}.",
+        br::thousands(docs.len() as u64),
+        if invalid > 0 {
+            format!(
+                ", {} inválido(s) ignorado(s)",
+                br::thousands(invalid as u64)
+            )
+        } else {
+            String::new()
+        },
+        if duplicates > 0 {
+            format!(", {} repetido(s)", br::thousands(duplicates as u64))
+        } else {
+            String::new()
+        },
+    );
+    if docs.is_empty() {
+        eprintln!("Erro: nenhum CPF/CNPJ válido para consultar.");
+        return Err(exit::INVALID_INPUT);
+    }
+    Ok(docs)
+}
+
+/// A column by header name (ignoring case and accents) or by letter (`A`, `B`…).
+fn find_column(columns: &[String], wanted: &str) -> Option<usize> {
+    let wanted_folded = fold(wanted.trim());
+    columns
+        .iter()
+        .position(|name| fold(name) == wanted_folded)
+        .or_else(|| {
+            let letters = format!("coluna {wanted_folded}");
+            columns.iter().position(|name| fold(name) == letters)
+        })
+        .or_else(|| {
+            // A letter names a column even when the file has a header.
+            let bytes = wanted.trim().as_bytes();
+            match bytes {
+                [letter] if letter.is_ascii_alphabetic() => {
+                    Some(usize::from(letter.to_ascii_uppercase() - b'A'))
+                        .filter(|&index| index < columns.len())
+                }
+                _ => None,
+            }
+        })
+}
+
+/// Several documents: the batch, its progress, the rows merged once each, the failures.
+fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
+    let docs = match batch_documents(args) {
+        Ok(docs) => docs,
+        Err(code) => return code,
+    };
+    let filters = match BatchFilters::from_form(form) {
+        Ok(filters) => filters,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("Erro: {error}");
+            }
+            return exit::INVALID_INPUT;
+        }
+    };
+    let options = match export_options(args) {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
+    let client = match make_client(args) {
+        Ok(client) => Arc::new(client),
+        Err(code) => return code,
+    };
+
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let interrupted = Arc::clone(&interrupted);
+        let _ = ctrlc::set_handler(move || interrupted.store(true, Ordering::SeqCst));
+    }
+    let terminal = std::io::stderr().is_terminal();
+    let handle = BatchRun::start(client, filters, docs, usize::from(args.concurrency));
+    let mut results = ResultSet::new();
+    while !handle.is_finished() {
+        if interrupted.load(Ordering::SeqCst) {
+            handle.cancel();
+        }
+        results.append(handle.take_new_rows());
+        if terminal {
+            let progress = handle.progress();
+            eprint!("\r\x1b[2K{} · {}", progress.label(), progress.time_label());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+    results.append(handle.take_new_rows());
+    let summary = handle.summary();
+
+    if let Some(BatchStop::Error {
+        kind,
+        message,
+        detail,
+    }) = &summary.stop
+    {
+        eprintln!("Erro: {message}");
+        if args.verbose {
+            eprintln!("Detalhes: {detail}");
+        }
+        if summary.succeeded == 0 {
+            return exit_code_for(*kind);
+        }
+    }
+    let mut code = exit::OK;
+    if summary.succeeded > 0 {
+        if let Err(output_code) = write_output(&args.output, results.rows().iter(), &options) {
+            code = output_code;
+        } else {
+            eprintln!(
+                "{} follow-ups de {} documento(s) gravados em {} ({} recebidos, repetidos removidos; {}).",
+                br::thousands(results.total_count() as u64),
+                br::thousands(summary.succeeded as u64),
+                args.output.display(),
+                br::thousands(summary.rows),
+                br::seconds_br(summary.elapsed),
+            );
+        }
+    } else {
+        eprintln!(
+            "Nenhum documento foi consultado com sucesso; {} não foi gravado.",
+            args.output.display()
+        );
+    }
+
+    let mut failures = summary.failures.clone();
+    let not_run_message = match &summary.stop {
+        Some(stop) => format!("Não consultado. {}", stop.message()),
+        None => "Não consultado.".to_owned(),
+    };
+    failures.extend(summary.not_run.iter().map(|doc| BatchFailure {
+        doc: doc.clone(),
+        kind: None,
+        message: not_run_message.clone(),
+        detail: String::new(),
+    }));
+    if !failures.is_empty() {
+        const SHOWN: usize = 20;
+        for failure in failures.iter().take(SHOWN) {
+            eprintln!("Falha: {}: {}", failure.doc.formatted(), failure.message);
+            if args.verbose && !failure.detail.is_empty() {
+                eprintln!("  Detalhes: {}", failure.detail);
+            }
+        }
+        if failures.len() > SHOWN {
+            eprintln!(
+                "… e mais {} falha(s).",
+                br::thousands((failures.len() - SHOWN) as u64)
+            );
+        }
+        let path = failures_path(&args.output);
+        match write_failures_csv(&path, &failures) {
+            Ok(()) => eprintln!(
+                "{} documento(s) com falha listados em {} (tente de novo com --cpf-cnpj-file {}).",
+                br::thousands(failures.len() as u64),
+                path.display(),
+                path.display()
+            ),
+            Err(error) => {
+                eprintln!("Erro: {error}");
+                code = exit::OUTPUT;
+            }
+        }
+    }
+    match &summary.stop {
+        Some(BatchStop::Error { kind, .. }) => exit_code_for(*kind),
+        Some(BatchStop::Cancelled) => exit::CANCELLED,
+        None if code != exit::OK => code,
+        None if !summary.failures.is_empty() => exit::SOME_FAILED,
+        None => exit::OK,
+    }
+}
+
 /// The token from `RECUPERADOR_TOKEN`, else from the keyring entry the window uses.
 fn load_token() -> Result<Token, String> {
     if let Ok(text) = std::env::var("RECUPERADOR_TOKEN") {
@@ -331,7 +646,11 @@ fn report_api_error(error: &ApiError, verbose: bool) -> u8 {
     if verbose {
         eprintln!("Detalhes: {}", error.technical_detail());
     }
-    match error.kind() {
+    exit_code_for(error.kind())
+}
+
+fn exit_code_for(kind: ErrorKind) -> u8 {
+    match kind {
         ErrorKind::InvalidToken => exit::AUTH,
         ErrorKind::Config | ErrorKind::BadRequest => exit::INVALID_INPUT,
         ErrorKind::Cancelled => exit::CANCELLED,

@@ -1,0 +1,29 @@
+//! Many debtors at once: one query per CPF/CNPJ of a list, the other filters shared.
+//!
+//! - [`input`]: the list, pasted or read from a `.txt`, `.csv` or `.xlsx` file, normalised and
+//!   checked like the single field (valid, check-digit warnings, invalid with line numbers,
+//!   duplicates dropped).
+//! - [`run`]: the batch itself on a few worker threads: progress, rows handed over in chunks,
+//!   cancel, the failure list, a stop at the first refused token.
+//! - [`report`]: the failure list as an Excel-friendly CSV file.
+//!
+//! How a caller drives a batch: validate the shared filters with [`BatchFilters::from_form`],
+//! start with [`BatchRun::start`] (or [`BatchRun::start_with_notify`] to be woken up), then
+//! poll: [`BatchHandle::take_new_rows`] into the result set (which drops repeated
+//! `id_followup`s), [`BatchHandle::progress`] for the bar, until
+//! [`BatchHandle::is_finished`]; then [`BatchHandle::summary`] gives the failures, and
+//! [`BatchSummary::failed_documents`] the list to run again.
+
+pub mod input;
+pub mod report;
+pub mod run;
+
+pub use input::{
+    BatchInputError, DocumentFile, DocumentList, InvalidEntry, parse_document_list,
+    read_document_file,
+};
+pub use report::write_failures_csv;
+pub use run::{
+    BatchFailure, BatchFilters, BatchHandle, BatchProgress, BatchRun, BatchStop, BatchSummary,
+    DEFAULT_CONCURRENCY, MAX_CONCURRENCY,
+};

@@ -1,0 +1,708 @@
+//! Running one query per document on a few worker threads, with progress, cancel and a
+//! failure list.
+//!
+//! [`BatchRun::start`] spawns the workers and returns a [`BatchHandle`] at once. Each worker
+//! takes the next document from a shared queue and runs [`FollowupClient::fetch`] with its own
+//! [`FetchProgress`] (the client retries 429, 5xx gateway errors and broken connections by
+//! itself), so [`BatchHandle::cancel`] reaches every request in flight within milliseconds.
+//! Rows wait in the handle until the caller takes them with [`BatchHandle::take_new_rows`]:
+//! they are never held twice.
+//!
+//! An error that would hit every document the same way (token refused, wrong URL) stops the
+//! whole batch at once and becomes its [`BatchStop`]. A 429 that outlasts the client's own
+//! retries lowers the number of requests in flight, pauses every worker for the server's
+//! `Retry-After` and puts the document back in the queue (twice at most).
+
+use std::collections::{HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::api::{
+    ApiError, ErrorKind, FetchProgress, FieldError, Followup, FollowupClient, FollowupQuery,
+    QueryForm, ReagendarFiltro,
+};
+use crate::doc_id::CpfCnpj;
+
+/// Documents queried at once unless the caller says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The most documents queried at once (the vendor publishes no rate limit: be polite).
+pub const MAX_CONCURRENCY: usize = 8;
+/// How many times a document refused with 429 (after the client's retries) goes back to the
+/// queue before it counts as a failure.
+const RATE_LIMIT_REQUEUES: u32 = 2;
+/// How often an idle worker looks at the queue and the cancel flag.
+const IDLE_POLL: Duration = Duration::from_millis(20);
+
+/// The filters every document of a batch shares: the query form without the CPF/CNPJ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchFilters {
+    /// Creditor id.
+    pub id_credor: i32,
+    /// Consultant filter.
+    pub id_consultor: Option<i32>,
+    /// Event filter.
+    pub id_evento: Option<i32>,
+    /// Reschedule filter.
+    pub reagendar: ReagendarFiltro,
+    /// Follow-ups on or after this date.
+    pub data_de: Option<NaiveDate>,
+    /// Follow-ups on or before this date.
+    pub data_ate: Option<NaiveDate>,
+}
+
+impl BatchFilters {
+    /// Validates every field of `form` but the CPF/CNPJ (ignored: the batch brings its own),
+    /// with the single query's rules and messages.
+    pub fn from_form(form: &QueryForm) -> Result<BatchFilters, Vec<FieldError>> {
+        let probe = QueryForm {
+            // Any valid document: only the other fields are checked here.
+            cpf_cnpj: "52998224725".to_owned(),
+            ..form.clone()
+        };
+        probe
+            .validate()
+            .map(|query| BatchFilters::from_query(&query))
+    }
+
+    /// The filters of a validated query (its document is dropped).
+    pub fn from_query(query: &FollowupQuery) -> BatchFilters {
+        BatchFilters {
+            id_credor: query.id_credor,
+            id_consultor: query.id_consultor,
+            id_evento: query.id_evento,
+            reagendar: query.reagendar,
+            data_de: query.data_de,
+            data_ate: query.data_ate,
+        }
+    }
+
+    /// The query for one document.
+    pub fn query_for(&self, cpf_cnpj: CpfCnpj) -> FollowupQuery {
+        FollowupQuery {
+            id_credor: self.id_credor,
+            cpf_cnpj,
+            id_consultor: self.id_consultor,
+            id_evento: self.id_evento,
+            reagendar: self.reagendar,
+            data_de: self.data_de,
+            data_ate: self.data_ate,
+        }
+    }
+}
+
+/// A document whose query failed, after the client's retries.
+#[derive(Clone, Debug)]
+pub struct BatchFailure {
+    /// The document.
+    pub doc: CpfCnpj,
+    /// The kind of error; `None` for an internal error (a bug), reported as such.
+    pub kind: Option<ErrorKind>,
+    /// What went wrong, in Portuguese (no token, no document in it).
+    pub message: String,
+    /// The technical detail, for a "Detalhes" expander or `--verbose`.
+    pub detail: String,
+}
+
+impl BatchFailure {
+    fn from_error(doc: CpfCnpj, error: &ApiError) -> BatchFailure {
+        BatchFailure {
+            doc,
+            kind: Some(error.kind()),
+            message: error.to_string(),
+            detail: error.technical_detail(),
+        }
+    }
+}
+
+/// Why a batch ended before every document was queried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchStop {
+    /// [`BatchHandle::cancel`] was called.
+    Cancelled,
+    /// An error that every document would meet (token refused, wrong URL): reported once.
+    Error {
+        /// Its kind ([`ErrorKind::InvalidToken`] for a refused token).
+        kind: ErrorKind,
+        /// The message, in Portuguese.
+        message: String,
+        /// The technical detail.
+        detail: String,
+    },
+}
+
+impl BatchStop {
+    /// The message to show, in Portuguese.
+    pub fn message(&self) -> String {
+        match self {
+            BatchStop::Cancelled => "Consulta em lote cancelada.".to_owned(),
+            BatchStop::Error { message, .. } => {
+                format!("Consulta em lote interrompida: {message}")
+            }
+        }
+    }
+}
+
+/// Errors that are not about one document: after one of them, the others would fail alike.
+fn stops_the_batch(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::InvalidToken | ErrorKind::NotFound | ErrorKind::Redirect | ErrorKind::Config
+    )
+}
+
+/// A batch's progress at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchProgress {
+    /// Documents in the batch.
+    pub total: usize,
+    /// Documents finished, successfully or not.
+    pub done: usize,
+    /// Documents that failed (in the failure list).
+    pub failed: usize,
+    /// Rows received so far (before de-duplication).
+    pub rows: u64,
+    /// Requests in flight now.
+    pub in_flight: usize,
+    /// Requests allowed at once now (lowered after a 429).
+    pub concurrency: usize,
+    /// Time since the start (until the end, once finished).
+    pub elapsed: Duration,
+    /// A guess of the time left, from the pace so far; `None` before the first document.
+    pub remaining: Option<Duration>,
+    /// Whether every worker has ended.
+    pub finished: bool,
+}
+
+impl BatchProgress {
+    /// Finished documents as a fraction of the total, for a progress bar.
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.done as f32 / self.total as f32
+        }
+    }
+
+    /// `312 de 2.000 documentos · 45.123 follow-ups · 3 falhas`.
+    pub fn label(&self) -> String {
+        use crate::fmt::thousands;
+        let mut text = format!(
+            "{} de {} documentos · {} follow-ups",
+            thousands(self.done as u64),
+            thousands(self.total as u64),
+            thousands(self.rows)
+        );
+        match self.failed {
+            0 => {}
+            1 => text.push_str(" · 1 falha"),
+            n => text.push_str(&format!(" · {} falhas", thousands(n as u64))),
+        }
+        text
+    }
+
+    /// `decorrido 1 min 05 s · faltam cerca de 40 s`.
+    pub fn time_label(&self) -> String {
+        let mut text = format!("decorrido {}", duration_br(self.elapsed));
+        if let Some(remaining) = self.remaining.filter(|_| !self.finished) {
+            text.push_str(&format!(" · faltam cerca de {}", duration_br(remaining)));
+        }
+        text
+    }
+}
+
+/// `45 s`, `2 min 05 s`, `1 h 02 min`.
+pub fn duration_br(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {:02} s", secs / 60, secs % 60),
+        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// What a batch did, once finished (or so far, while running).
+#[derive(Clone, Debug)]
+pub struct BatchSummary {
+    /// Documents in the batch.
+    pub total: usize,
+    /// Documents queried successfully (an empty history counts).
+    pub succeeded: usize,
+    /// Rows received (before de-duplication).
+    pub rows: u64,
+    /// Documents that failed, in the order they failed.
+    pub failures: Vec<BatchFailure>,
+    /// Documents not queried (or whose query was interrupted) because the batch stopped.
+    pub not_run: Vec<CpfCnpj>,
+    /// Why the batch stopped early, if it did.
+    pub stop: Option<BatchStop>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl BatchSummary {
+    /// The documents to send again for "Tentar novamente as falhas".
+    pub fn failed_documents(&self) -> Vec<CpfCnpj> {
+        self.failures.iter().map(|f| f.doc.clone()).collect()
+    }
+
+    /// The failed documents and those never queried: what a new batch needs to complete
+    /// this one.
+    pub fn unfinished_documents(&self) -> Vec<CpfCnpj> {
+        let mut docs = self.failed_documents();
+        docs.extend(self.not_run.iter().cloned());
+        docs
+    }
+
+    /// Whether every document was queried successfully.
+    pub fn all_succeeded(&self) -> bool {
+        self.succeeded == self.total
+    }
+}
+
+/// Starts batches. See the module documentation.
+#[derive(Debug)]
+pub struct BatchRun;
+
+type Notify = Arc<dyn Fn() + Send + Sync>;
+
+impl BatchRun {
+    /// Queries every document of `docs` with `filters`, `concurrency` at a time (clamped to
+    /// 1–[`MAX_CONCURRENCY`]), on background threads. Returns at once.
+    pub fn start(
+        client: Arc<FollowupClient>,
+        filters: BatchFilters,
+        docs: Vec<CpfCnpj>,
+        concurrency: usize,
+    ) -> BatchHandle {
+        Self::start_inner(client, filters, docs, concurrency, None)
+    }
+
+    /// Like [`Self::start`], calling `notify` from a worker after each document and when the
+    /// batch ends (a window passes `ctx.request_repaint()`).
+    pub fn start_with_notify(
+        client: Arc<FollowupClient>,
+        filters: BatchFilters,
+        docs: Vec<CpfCnpj>,
+        concurrency: usize,
+        notify: impl Fn() + Send + Sync + 'static,
+    ) -> BatchHandle {
+        Self::start_inner(client, filters, docs, concurrency, Some(Arc::new(notify)))
+    }
+
+    fn start_inner(
+        client: Arc<FollowupClient>,
+        filters: BatchFilters,
+        docs: Vec<CpfCnpj>,
+        concurrency: usize,
+        notify: Option<Notify>,
+    ) -> BatchHandle {
+        let concurrency = concurrency.clamp(1, MAX_CONCURRENCY);
+        let total = docs.len();
+        let shared = Arc::new(Shared {
+            client,
+            filters,
+            total,
+            started: Instant::now(),
+            cancelled: AtomicBool::new(false),
+            limit: AtomicUsize::new(concurrency),
+            done: AtomicUsize::new(0),
+            succeeded: AtomicUsize::new(0),
+            failed: AtomicUsize::new(0),
+            rows: AtomicU64::new(0),
+            running: AtomicUsize::new(0),
+            new_rows: Mutex::new(Vec::new()),
+            state: Mutex::new(State {
+                queue: docs
+                    .into_iter()
+                    .map(|doc| Job {
+                        doc,
+                        rate_limited: 0,
+                    })
+                    .collect(),
+                ..State::default()
+            }),
+            notify,
+        });
+        let mut threads = Vec::new();
+        for worker in 0..concurrency.min(total.max(1)) {
+            shared.running.fetch_add(1, Ordering::SeqCst);
+            let worker_shared = Arc::clone(&shared);
+            let spawned = std::thread::Builder::new()
+                .name(format!("followups-batch-{worker}"))
+                .spawn(move || worker_loop(&worker_shared, worker));
+            match spawned {
+                Ok(handle) => threads.push(handle),
+                Err(_) => {
+                    shared.running.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        }
+        if threads.is_empty() {
+            // Not even one thread: the batch ends at once, every document unqueried.
+            shared.stop_with(BatchStop::Error {
+                kind: ErrorKind::Config,
+                message: "não foi possível iniciar as consultas (falta de recursos do sistema)."
+                    .to_owned(),
+                detail: "std::thread::spawn failed".to_owned(),
+            });
+            shared.lock_state().finished_at = Some(Instant::now());
+        }
+        BatchHandle { shared, threads }
+    }
+}
+
+/// A running (or finished) batch. Dropping it cancels what is still running.
+pub struct BatchHandle {
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for BatchHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchHandle")
+            .field("progress", &self.progress())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchHandle {
+    /// The progress now. Cheap: call it every frame.
+    pub fn progress(&self) -> BatchProgress {
+        let shared = &self.shared;
+        let done = shared.done.load(Ordering::SeqCst);
+        let (elapsed, in_flight) = {
+            let state = shared.lock_state();
+            (
+                state
+                    .finished_at
+                    .map_or_else(|| shared.started.elapsed(), |end| end - shared.started),
+                state.in_flight.len(),
+            )
+        };
+        let remaining = (done > 0).then(|| {
+            let left = shared.total.saturating_sub(done) as u32;
+            elapsed / done as u32 * left
+        });
+        BatchProgress {
+            total: shared.total,
+            done,
+            failed: shared.failed.load(Ordering::SeqCst),
+            rows: shared.rows.load(Ordering::SeqCst),
+            in_flight,
+            concurrency: shared.limit.load(Ordering::SeqCst),
+            elapsed,
+            remaining,
+            finished: self.is_finished(),
+        }
+    }
+
+    /// Rows that arrived since the last call, in arrival order. The handle keeps no copy:
+    /// append them to the result set (which drops repeated `id_followup`s).
+    pub fn take_new_rows(&self) -> Vec<Followup> {
+        std::mem::take(&mut *lock(&self.shared.new_rows))
+    }
+
+    /// Stops the batch: no new request starts and those in flight end within milliseconds.
+    /// Rows that arrived stay available through [`Self::take_new_rows`].
+    pub fn cancel(&self) {
+        if !self.is_finished() {
+            self.shared.stop_with(BatchStop::Cancelled);
+        }
+    }
+
+    /// Whether every worker has ended (the summary is then final).
+    pub fn is_finished(&self) -> bool {
+        self.shared.running.load(Ordering::SeqCst) == 0
+    }
+
+    /// The failures so far.
+    pub fn failures(&self) -> Vec<BatchFailure> {
+        self.shared.lock_state().failures.clone()
+    }
+
+    /// Why the batch stopped early, once it did.
+    pub fn stop_reason(&self) -> Option<BatchStop> {
+        self.shared.lock_state().stop.clone()
+    }
+
+    /// What the batch did so far; final once [`Self::is_finished`].
+    pub fn summary(&self) -> BatchSummary {
+        let progress = self.progress();
+        let state = self.shared.lock_state();
+        BatchSummary {
+            total: self.shared.total,
+            succeeded: self.shared.succeeded.load(Ordering::SeqCst),
+            rows: progress.rows,
+            failures: state.failures.clone(),
+            not_run: state.not_run.clone(),
+            stop: state.stop.clone(),
+            elapsed: progress.elapsed,
+        }
+    }
+
+    /// Blocks until the batch ends and returns its summary (rows not taken yet stay available
+    /// through [`Self::take_new_rows`] before this call only: take them first, or use
+    /// [`Self::is_finished`] and [`Self::summary`]).
+    pub fn wait(mut self) -> BatchSummary {
+        for thread in std::mem::take(&mut self.threads) {
+            // Workers catch panics around each request; a join error is not expected.
+            let _ = thread.join();
+        }
+        self.summary()
+    }
+}
+
+impl Drop for BatchHandle {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+struct Job {
+    doc: CpfCnpj,
+    rate_limited: u32,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Job>,
+    failures: Vec<BatchFailure>,
+    not_run: Vec<CpfCnpj>,
+    stop: Option<BatchStop>,
+    /// No request starts before this instant (after a 429).
+    pause_until: Option<Instant>,
+    /// The progress of each worker's request in flight.
+    in_flight: HashMap<usize, Arc<FetchProgress>>,
+    finished_at: Option<Instant>,
+}
+
+struct Shared {
+    client: Arc<FollowupClient>,
+    filters: BatchFilters,
+    total: usize,
+    started: Instant,
+    cancelled: AtomicBool,
+    /// Requests allowed at once.
+    limit: AtomicUsize,
+    done: AtomicUsize,
+    succeeded: AtomicUsize,
+    failed: AtomicUsize,
+    rows: AtomicU64,
+    /// Workers still running.
+    running: AtomicUsize,
+    new_rows: Mutex<Vec<Followup>>,
+    state: Mutex<State>,
+    notify: Option<Notify>,
+}
+
+/// Locks a mutex, recovering the data if a thread panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+enum Next {
+    Job(Job, Arc<FetchProgress>),
+    Wait,
+    Done,
+}
+
+impl Shared {
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    fn notify(&self) {
+        if let Some(notify) = &self.notify {
+            notify();
+        }
+    }
+
+    /// Records why the batch stops (the first reason wins), cancels the requests in flight
+    /// and moves the queue to `not_run`.
+    fn stop_with(&self, reason: BatchStop) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        let mut state = self.lock_state();
+        if state.stop.is_none() {
+            state.stop = Some(reason);
+        }
+        for progress in state.in_flight.values() {
+            progress.cancel();
+        }
+        let queued: Vec<CpfCnpj> = state.queue.drain(..).map(|job| job.doc).collect();
+        state.not_run.extend(queued);
+    }
+
+    fn next_job(&self, worker: usize) -> Next {
+        let mut state = self.lock_state();
+        // Checked under the lock: a cancel either sees this request registered, or this
+        // worker sees the flag.
+        if self.cancelled.load(Ordering::SeqCst) || state.queue.is_empty() {
+            return Next::Done;
+        }
+        if state.in_flight.len() >= self.limit.load(Ordering::SeqCst)
+            || state
+                .pause_until
+                .is_some_and(|until| Instant::now() < until)
+        {
+            return Next::Wait;
+        }
+        let Some(job) = state.queue.pop_front() else {
+            return Next::Done;
+        };
+        let progress = FetchProgress::new();
+        state.in_flight.insert(worker, Arc::clone(&progress));
+        Next::Job(job, progress)
+    }
+
+    fn finish_worker(&self) {
+        // Under the lock, so that the last worker out is the one that sets the end time.
+        let mut state = self.lock_state();
+        if self.running.fetch_sub(1, Ordering::SeqCst) == 1 {
+            state.finished_at = Some(Instant::now());
+        }
+        drop(state);
+        self.notify();
+    }
+
+    /// Handles the end of one document's request.
+    fn record(&self, worker: usize, job: Job, result: Result<Vec<Followup>, ApiError>) {
+        let mut state = self.lock_state();
+        state.in_flight.remove(&worker);
+        match result {
+            Ok(rows) => {
+                drop(state);
+                self.rows.fetch_add(rows.len() as u64, Ordering::SeqCst);
+                lock(&self.new_rows).extend(rows);
+                self.succeeded.fetch_add(1, Ordering::SeqCst);
+                self.done.fetch_add(1, Ordering::SeqCst);
+            }
+            Err(ApiError::Cancelled) => state.not_run.push(job.doc),
+            Err(error) if stops_the_batch(error.kind()) => {
+                state.not_run.push(job.doc);
+                drop(state);
+                self.stop_with(BatchStop::Error {
+                    kind: error.kind(),
+                    message: error.to_string(),
+                    detail: error.technical_detail(),
+                });
+            }
+            Err(ApiError::RateLimited { retry_after })
+                if job.rate_limited < RATE_LIMIT_REQUEUES
+                    && !self.cancelled.load(Ordering::SeqCst) =>
+            {
+                // Be polite: one request less at a time, a pause for everyone, and the
+                // document goes back to the end of the queue.
+                let limit = self.limit.load(Ordering::SeqCst);
+                self.limit
+                    .store(limit.saturating_sub(1).max(1), Ordering::SeqCst);
+                let pause = retry_after
+                    .unwrap_or(Duration::from_secs(2))
+                    .clamp(Duration::from_secs(1), Duration::from_secs(30));
+                state.pause_until = Some(Instant::now() + pause);
+                state.queue.push_back(Job {
+                    doc: job.doc,
+                    rate_limited: job.rate_limited + 1,
+                });
+            }
+            Err(error) => {
+                state
+                    .failures
+                    .push(BatchFailure::from_error(job.doc, &error));
+                drop(state);
+                self.failed.fetch_add(1, Ordering::SeqCst);
+                self.done.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+
+    fn record_panic(&self, worker: usize, job: Job) {
+        let mut state = self.lock_state();
+        state.in_flight.remove(&worker);
+        state.failures.push(BatchFailure {
+            doc: job.doc,
+            kind: None,
+            message: "Erro interno ao consultar este documento; tente novamente.".to_owned(),
+            detail: "panic in the request".to_owned(),
+        });
+        drop(state);
+        self.failed.fetch_add(1, Ordering::SeqCst);
+        self.done.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn worker_loop(shared: &Shared, worker: usize) {
+    loop {
+        match shared.next_job(worker) {
+            Next::Done => break,
+            Next::Wait => std::thread::sleep(IDLE_POLL),
+            Next::Job(job, progress) => {
+                let query = shared.filters.query_for(job.doc.clone());
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    shared.client.fetch(&query, &progress)
+                }));
+                match result {
+                    Ok(result) => shared.record(worker, job, result.map(|outcome| outcome.rows)),
+                    Err(_) => shared.record_panic(worker, job),
+                }
+                shared.notify();
+            }
+        }
+    }
+    shared.finish_worker();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_from_a_form_ignore_the_document() {
+        let form = QueryForm {
+            id_credor: "12".into(),
+            data_de: "01/09/2023".into(),
+            ..QueryForm::default()
+        };
+        let filters = BatchFilters::from_form(&form).unwrap();
+        assert_eq!(filters.id_credor, 12);
+        let doc = CpfCnpj::parse("11.222.333/0001-81").unwrap();
+        let query = filters.query_for(doc);
+        assert_eq!(query.cpf_cnpj.normalized(), "11222333000181");
+        assert_eq!(query.data_de, NaiveDate::from_ymd_opt(2023, 9, 1));
+
+        let errors = BatchFilters::from_form(&QueryForm::default()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, crate::api::QueryField::IdCredor);
+    }
+
+    #[test]
+    fn progress_labels_in_portuguese() {
+        let progress = BatchProgress {
+            total: 2000,
+            done: 312,
+            failed: 3,
+            rows: 45_123,
+            in_flight: 4,
+            concurrency: 4,
+            elapsed: Duration::from_secs(65),
+            remaining: Some(Duration::from_secs(40)),
+            finished: false,
+        };
+        assert_eq!(
+            progress.label(),
+            "312 de 2.000 documentos · 45.123 follow-ups · 3 falhas"
+        );
+        assert_eq!(
+            progress.time_label(),
+            "decorrido 1 min 05 s · faltam cerca de 40 s"
+        );
+        assert!((progress.fraction() - 0.156).abs() < 1e-6);
+        assert_eq!(duration_br(Duration::from_secs(3725)), "1 h 02 min");
+    }
+}
