@@ -472,7 +472,8 @@ impl Coding {
 /// A compressing (or pass-through) writer over the body sink.
 pub(crate) enum Encoder<W: Write> {
     Identity(W),
-    Gzip(flate2::write::GzEncoder<W>),
+    // Boxed like Brotli: the encoder's state is over 200 bytes (clippy::large_enum_variant).
+    Gzip(Box<flate2::write::GzEncoder<W>>),
     Brotli(Box<brotli::CompressorWriter<W>>),
 }
 
@@ -481,10 +482,10 @@ impl<W: Write> Encoder<W> {
         match coding {
             Coding::Identity => Encoder::Identity(inner),
             // Fast levels: the simulator must stream a million rows quickly.
-            Coding::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+            Coding::Gzip => Encoder::Gzip(Box::new(flate2::write::GzEncoder::new(
                 inner,
                 flate2::Compression::fast(),
-            )),
+            ))),
             Coding::Brotli => Encoder::Brotli(Box::new(brotli::CompressorWriter::new(
                 inner,
                 16 * 1024,
