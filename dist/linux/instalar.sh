@@ -19,11 +19,9 @@ cp bin/$app bin/$app-cli "$prefix/bin/"
 sed "s|^Exec=$app|Exec=$prefix/bin/$app|" share/applications/$app.desktop \
   >"$prefix/share/applications/$app.desktop"
 cp -R share/icons "$prefix/share/"
-# Menus pick up the new entry and icons sooner with these, where the desktop has them.
+# Menus pick up the new entry sooner with this, where the desktop has it. No icon cache is
+# written: a cache in the user's hicolor folder would hide icons other apps add there later.
 if command -v update-desktop-database >/dev/null 2>&1; then
   update-desktop-database "$prefix/share/applications" 2>/dev/null || true
-fi
-if command -v gtk-update-icon-cache >/dev/null 2>&1; then
-  gtk-update-icon-cache -q -t "$prefix/share/icons/hicolor" 2>/dev/null || true
 fi
 echo "Recuperador Follow-ups instalado em $prefix. Procure \"Recuperador\" no menu de aplicativos."
