@@ -12,6 +12,9 @@ use recuperador_followups::ui::{
     FollowupsApp, LaunchOptions, Persisted, STORAGE_KEY, WINDOW_TITLE,
 };
 
+/// The window and taskbar icon: the 256 px render of `assets/icon/recuperador-followups.svg`.
+const WINDOW_ICON_PNG: &[u8] = include_bytes!("../assets/icon/recuperador-followups-256.png");
+
 /// Follow-ups do Recuperador CRM.
 #[derive(Parser, Debug)]
 #[command(name = "recuperador-followups", version, about)]
@@ -23,12 +26,18 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(WINDOW_TITLE)
+        .with_app_id("recuperador-followups")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([800.0, 500.0]);
+    match eframe::icon_data::from_png_bytes(WINDOW_ICON_PNG) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        // Only a broken build gets here; the window still opens, with eframe's icon.
+        Err(error) => eprintln!("ícone da janela inválido: {error}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(WINDOW_TITLE)
-            .with_app_id("recuperador-followups")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([800.0, 500.0]),
+        viewport,
         ..eframe::NativeOptions::default()
     };
     let launch = LaunchOptions {
@@ -63,5 +72,14 @@ fn main() -> ExitCode {
                 .show();
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn window_icon_decodes_as_a_256_px_square() {
+        let icon = eframe::icon_data::from_png_bytes(super::WINDOW_ICON_PNG).expect("valid PNG");
+        assert_eq!((icon.width, icon.height), (256, 256));
     }
 }
