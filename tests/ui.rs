@@ -559,10 +559,14 @@ fn exporting_from_the_window_writes_the_current_view() {
     // dialog in real use; headless, the command it sends is queued directly).
     let word = "whatsapp";
     type_into(&mut harness, "Buscar nos resultados", word);
-    step_until(&mut harness, "the filter", |app| app.results.filter_text() == word);
+    step_until(&mut harness, "the filter", |app| {
+        app.results.filter_text() == word
+    });
     let in_view = harness.state().results.view_count();
     assert!(in_view > 0 && in_view < harness.state().results.total_count());
-    harness.state_mut().queue(Command::ToggleColumn(Column::Interacao));
+    harness
+        .state_mut()
+        .queue(Command::ToggleColumn(Column::Interacao));
     harness.step();
 
     let dir = tempfile::tempdir().unwrap();
@@ -570,16 +574,32 @@ fn exporting_from_the_window_writes_the_current_view() {
     std::fs::write(&path, b"an older file").unwrap();
     harness.state_mut().queue(Command::ExportTo(path.clone()));
     harness.step();
-    step_until(&mut harness, "the export", |app| app.export.task.is_none() && app.export.done.is_some());
+    step_until(&mut harness, "the export", |app| {
+        app.export.task.is_none() && app.export.done.is_some()
+    });
     let done = harness.state().export.done.clone().unwrap();
-    assert!(done.message.starts_with(&format!("Exportado {in_view} linhas")), "{}", done.message);
+    assert!(
+        done.message
+            .starts_with(&format!("Exportado {in_view} linhas")),
+        "{}",
+        done.message
+    );
     assert!(harness.query_by_label_contains("Exportado").is_some());
 
     let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
     let sheet = workbook.worksheet_range("Follow-ups").unwrap();
     assert_eq!(sheet.height(), in_view + 1);
-    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(header.len(), Column::ALL.len() - 1);
-    assert!(!header.iter().any(|h| h == "Interação"), "hidden columns are not exported");
+    assert!(
+        !header.iter().any(|h| h == "Interação"),
+        "hidden columns are not exported"
+    );
     assert_eq!(header[0], "Data", "columns in the table's order");
 }
