@@ -30,6 +30,7 @@ fn app_with_rows(ctx: &egui::Context, rows: usize) -> FollowupsApp {
         demo: false,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 29),
         token_store: Some(Arc::new(MemoryStore::default())),
+        started_at: None,
     };
     let mut app = FollowupsApp::new(ctx, None, options);
     app.results = ResultSet::from_rows(huge_history_rows(rows));

@@ -25,6 +25,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    let started_at = std::time::Instant::now();
     let args = Args::parse();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
     };
     let launch = LaunchOptions {
         demo: args.demo,
+        started_at: Some(started_at),
         ..LaunchOptions::default()
     };
     let result = eframe::run_native(

@@ -43,6 +43,7 @@ fn app_harness(sim: &Simulator, token: &str) -> Harness<'static, FollowupsApp> {
         demo: false,
         today: Some(today()),
         token_store: Some(store),
+        started_at: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
@@ -453,6 +454,7 @@ fn demo_mode_starts_the_simulator_and_searches() {
         demo: true,
         today: Some(today()),
         token_store: Some(Arc::new(MemoryStore::default())),
+        started_at: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
@@ -487,6 +489,7 @@ fn high_dpi_scaling_keeps_the_form_usable() {
             demo: false,
             today: Some(today()),
             token_store: Some(store),
+            started_at: None,
         };
         let mut harness = Harness::builder()
             .with_size(size)

@@ -60,6 +60,9 @@ pub struct LaunchOptions {
     pub today: Option<NaiveDate>,
     /// Where the token lives; `None` opens the OS keyring (in the background).
     pub token_store: Option<Arc<dyn TokenStore>>,
+    /// When the process started, to report the time to the first frame on stderr (the smoke
+    /// test sets `RECUPERADOR_STARTUP_TIMING=1`); `None` reports nothing.
+    pub started_at: Option<Instant>,
 }
 
 /// The key under which eframe persists [`Persisted`].
@@ -383,6 +386,8 @@ pub struct FollowupsApp {
     demo_promise: Option<Promise<Result<std::io::Result<Simulator>, TaskPanicked>>>,
     dialog_promise: Option<Promise<Result<Option<PathBuf>, TaskPanicked>>>,
     reveal_promise: Option<Promise<Result<Result<(), String>, TaskPanicked>>>,
+    /// Set until the first frame has been drawn, when startup timing is reported.
+    pub(crate) report_first_frame: Option<Instant>,
 }
 
 struct TokenLoad {
@@ -456,6 +461,9 @@ impl FollowupsApp {
             demo_promise: None,
             dialog_promise: None,
             reveal_promise: None,
+            report_first_frame: options
+                .started_at
+                .filter(|_| std::env::var_os("RECUPERADOR_STARTUP_TIMING").is_some()),
         };
         if options.demo {
             app.queue(Command::StartDemo);

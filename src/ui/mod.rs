@@ -80,6 +80,10 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     settings::settings_window(ui.ctx(), app);
     export::export_window(ui.ctx(), app);
 
+    if let Some(started) = app.report_first_frame.take() {
+        // Diagnostics only: a duration, nothing about the user's data.
+        eprintln!("first frame after {} ms", started.elapsed().as_millis());
+    }
     let ctx = ui.ctx().clone();
     let had_commands = app.has_commands();
     app.run_commands(&ctx, frame);

@@ -35,12 +35,12 @@ mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
 
 started=$(date +%s%N)
-"$binary" --demo >"$work/app.log" 2>&1 &
+RECUPERADOR_STARTUP_TIMING=1 "$binary" --demo >"$work/app.log" 2>&1 &
 app_pid=$!
 window=$(timeout 30 xdotool search --sync --name "Follow-ups" | head -n 1) \
   || fail "no window within 30 s"
 shown=$(date +%s%N)
-echo "gui smoke: window up in $(( (shown - started) / 1000000 )) ms (debug builds and software rendering are slower)"
+echo "gui smoke: window found after $(( (shown - started) / 1000000 )) ms (xdotool polls; the app's own count follows)"
 kill -0 "$app_pid" 2>/dev/null || fail "the app exited"
 
 # Demo mode fills the form once the simulator is up; give it a moment, then search.
@@ -52,6 +52,7 @@ sleep 3
 import -window "$window" "$shot"
 kill -0 "$app_pid" 2>/dev/null || fail "the app exited during the search"
 
+grep -m1 "first frame after" "$work/app.log" | sed 's/^/gui smoke: /' || true
 colors=$(identify -format '%k' "$shot")
 changed=$(compare -metric AE "$work/before.png" "$shot" null: 2>&1 || true)
 changed=${changed%% *}
