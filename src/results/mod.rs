@@ -5,6 +5,10 @@
 //! [`ViewRequest::compute`]) filters and sorts a cheap [`Rows`] snapshot, checking a cancel
 //! flag as it goes; the UI thread then installs the result with [`ResultSet::install_view`].
 //!
+//! Sorting by `interacao` (long free text) is fast only once the set's sort keys for it are
+//! built: call [`ResultSet::prepare_sort_keys`] (or [`ViewRequest::prepare_sort_keys`]) off the
+//! UI thread when rows arrive.
+//!
 //! ```
 //! use std::sync::atomic::AtomicBool;
 //! use recuperador_followups::api::{Column, Followup};
@@ -26,10 +30,12 @@
 
 mod filter;
 mod fold;
+mod rank;
 mod rows;
 mod sort;
 mod util;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use filter::filter_indices;
@@ -38,6 +44,7 @@ pub use rows::Rows;
 pub use sort::sort_indices;
 
 use crate::api::{Column, Followup};
+use rank::TextRankCache;
 use util::FxHashSet;
 
 /// How the view is sorted: by one column, ascending or descending.
@@ -112,6 +119,7 @@ pub struct ViewRequest {
     set_id: u64,
     rows: Rows,
     spec: ViewSpec,
+    text_ranks: Arc<TextRankCache>,
 }
 
 impl ViewRequest {
@@ -126,14 +134,26 @@ impl ViewRequest {
     }
 
     /// Filters and sorts (see [`compute_view`]). Meant for a background thread.
+    ///
+    /// Sorting by `interacao` uses the result set's cached sort keys (see
+    /// [`ResultSet::prepare_sort_keys`]). When they are missing or stale and the view shows at
+    /// least a quarter of the rows, this builds and caches them first (about the cost of one
+    /// uncached sort); smaller views are sorted directly.
     pub fn compute(&self, cancel: &AtomicBool) -> Result<View, Cancelled> {
-        let indices = compute_view(&self.rows, &self.spec, cancel)?;
+        let indices = compute_view_with(&self.rows, &self.spec, Some(&self.text_ranks), cancel)?;
         Ok(View {
             set_id: self.set_id,
             spec: self.spec.clone(),
             row_count: self.rows.len(),
             indices,
         })
+    }
+
+    /// Builds the result set's cached sort keys for this request's rows if they are missing or
+    /// stale (see [`ResultSet::prepare_sort_keys`]); the request's own [`Self::compute`] and
+    /// every later request of the same set then use them. Meant for a background thread.
+    pub fn prepare_sort_keys(&self, cancel: &AtomicBool) -> Result<(), Cancelled> {
+        self.text_ranks.get_or_build(&self.rows, cancel).map(drop)
     }
 }
 
@@ -147,6 +167,17 @@ pub fn compute_view(
     spec: &ViewSpec,
     cancel: &AtomicBool,
 ) -> Result<Vec<u32>, Cancelled> {
+    compute_view_with(rows, spec, None, cancel)
+}
+
+/// [`compute_view`], sorting `interacao` with the keys of `cache` (built when missing and the
+/// view shows at least a quarter of the rows).
+fn compute_view_with(
+    rows: &Rows,
+    spec: &ViewSpec,
+    cache: Option<&TextRankCache>,
+    cancel: &AtomicBool,
+) -> Result<Vec<u32>, Cancelled> {
     let filtered = if spec.filter.trim().is_empty() {
         if cancel.load(Ordering::Relaxed) {
             return Err(Cancelled);
@@ -155,10 +186,18 @@ pub fn compute_view(
     } else {
         filter_indices(rows, &spec.filter, cancel)?
     };
-    match spec.sort {
-        Some(sort) => sort_indices(rows, &filtered, sort, cancel),
-        None => Ok(filtered),
-    }
+    let Some(sort) = spec.sort else {
+        return Ok(filtered);
+    };
+    let ranks = match cache {
+        Some(cache) if sort.column == Column::Interacao => match cache.cached(rows) {
+            Some(ranks) => Some(ranks),
+            None if filtered.len() >= rows.len() / 4 => Some(cache.get_or_build(rows, cancel)?),
+            None => None,
+        },
+        _ => None,
+    };
+    sort::sort_indices_with(rows, &filtered, sort, ranks.as_deref(), cancel)
 }
 
 /// Who a debtor is, for counting distinct debtors.
@@ -178,8 +217,9 @@ static NEXT_SET_ID: AtomicU64 = AtomicU64::new(1);
 /// Rows are appended as batches arrive ([`Self::append`], de-duplicated by `id_followup`) and
 /// never removed. The view is a list of row indices; computing it for a million rows takes a
 /// few hundred milliseconds, so the UI computes it off its thread (see the module docs) and
-/// installs it. Extra memory per row: the view (4 bytes) and the set of ids seen (about 18
-/// bytes).
+/// installs it. Extra memory per row: the view (4 bytes), the set of ids seen (about 18
+/// bytes) and, once built, the sort keys of `interacao` (4 bytes; see
+/// [`Self::prepare_sort_keys`]).
 #[derive(Debug)]
 pub struct ResultSet {
     id: u64,
@@ -187,6 +227,8 @@ pub struct ResultSet {
     ids: FxHashSet<i64>,
     debtors: FxHashSet<DebtorKey>,
     view: View,
+    /// Sort keys of `interacao`, shared with the view requests.
+    text_ranks: Arc<TextRankCache>,
 }
 
 impl Default for ResultSet {
@@ -210,6 +252,7 @@ impl ResultSet {
                 row_count: 0,
                 indices: Vec::new(),
             },
+            text_ranks: Arc::default(),
         }
     }
 
@@ -288,7 +331,29 @@ impl ResultSet {
             set_id: self.id,
             rows: self.rows.clone(),
             spec,
+            text_ranks: Arc::clone(&self.text_ranks),
         }
+    }
+
+    /// Builds the cached sort keys of `interacao` for the current rows, unless they are
+    /// already built, so that sorting by it later (any filter, either direction) takes tens of
+    /// milliseconds instead of about a second at a million rows.
+    ///
+    /// Costs about one uncached sort by `interacao` (around a second at a million rows, using
+    /// the machine's cores) and 4 bytes per row, kept as long as the set. Call it off the UI
+    /// thread right after rows arrive, where the set is built, or through
+    /// [`ViewRequest::prepare_sort_keys`] when the set lives on the UI thread. Rows appended
+    /// later make the keys stale: the next call (or the next sort of a large view by
+    /// `interacao`) rebuilds them. Returns [`Cancelled`] soon after `cancel` is set, caching
+    /// nothing.
+    pub fn prepare_sort_keys(&self, cancel: &AtomicBool) -> Result<(), Cancelled> {
+        self.text_ranks.get_or_build(&self.rows, cancel).map(drop)
+    }
+
+    /// Whether the cached sort keys of `interacao` cover the current rows (see
+    /// [`Self::prepare_sort_keys`]).
+    pub fn sort_keys_ready(&self) -> bool {
+        self.text_ranks.cached(&self.rows).is_some()
     }
 
     /// Installs a view computed from [`Self::request_view`]. Refuses views of another result

@@ -3,7 +3,8 @@
 //! Every row gets an integer key that orders like its value: ids and dates by value, shared
 //! strings (names, codes' labels, CPF/CNPJ) by the rank of their folded form among the distinct
 //! strings (each distinct string folded once, found by its address), and `interacao` by its
-//! folded bytes, seven at a time, refining only the groups that tie. Ties keep arrival order in
+//! folded bytes, seven at a time, refining only the groups that tie (or, when the result set
+//! has them cached, by the rank of its folded text among all rows: see [`super::rank`]). Ties keep arrival order in
 //! both directions because the row index is the last part of every key; empty values are set
 //! aside and go last in both directions.
 
@@ -12,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::Timelike as _;
 
 use super::fold::{FoldCursor, fold, next_chunk_key};
+use super::rank::TextRanks;
 use super::rows::Rows;
 use super::util::{CANCEL_CHECK_EVERY, PAR_CHUNK, PtrMemo, par_chunks};
 use super::{Cancelled, SortSpec};
@@ -49,14 +51,27 @@ pub fn sort_indices(
     sort: SortSpec,
     cancel: &AtomicBool,
 ) -> Result<Vec<u32>, Cancelled> {
+    sort_indices_with(rows, indices, sort, None, cancel)
+}
+
+/// [`sort_indices`], sorting `interacao` by `ranks` when given and covering `rows` (the same
+/// order, much faster; see [`TextRanks`]).
+pub(crate) fn sort_indices_with(
+    rows: &Rows,
+    indices: &[u32],
+    sort: SortSpec,
+    ranks: Option<&TextRanks>,
+    cancel: &AtomicBool,
+) -> Result<Vec<u32>, Cancelled> {
     let column = sort.column;
     let (mut items, mut empties) = match column.kind() {
         ColumnKind::Int | ColumnKind::DateTime | ColumnKind::Time => {
             scalar_items(rows, indices, column, cancel)?
         }
-        ColumnKind::Text if column == Column::Interacao => {
-            return sort_texts(rows, indices, sort.descending, cancel);
-        }
+        ColumnKind::Text if column == Column::Interacao => match ranks {
+            Some(ranks) if ranks.covers(rows) => rank_items(rows, indices, ranks, cancel)?,
+            _ => return sort_texts(rows, indices, sort.descending, cancel),
+        },
         ColumnKind::Text | ColumnKind::Code => ranked_items(rows, indices, column, cancel)?,
     };
     if sort.descending {
@@ -207,15 +222,74 @@ struct TextItem<'a> {
     pos: u32,
 }
 
-/// Sorts by `interacao`: by the first seven folded bytes, then refines the runs that tie by
-/// skipping the raw bytes all their texts share and sorting by the next seven folded bytes,
-/// until every run is decided or its texts end. The two halves refine in parallel.
+/// Keys of `interacao` from cached ranks; blank texts (no rank) and rows out of range of
+/// `rows` are set aside as empty and dropped.
+fn rank_items(
+    rows: &Rows,
+    indices: &[u32],
+    ranks: &TextRanks,
+    cancel: &AtomicBool,
+) -> Result<(Vec<Item>, Vec<u32>), Cancelled> {
+    let len = rows.len();
+    let parts = par_chunks(
+        indices.len(),
+        PAR_CHUNK,
+        cancel,
+        || (),
+        |_, range| {
+            let mut items = Vec::with_capacity(range.len());
+            let mut empties = Vec::new();
+            for &idx in &indices[range] {
+                if idx as usize >= len {
+                    continue;
+                }
+                match ranks.get(idx) {
+                    Some(rank) => items.push(Item {
+                        key: u64::from(rank),
+                        idx,
+                    }),
+                    None => empties.push(idx),
+                }
+            }
+            Some((items, empties))
+        },
+    )
+    .ok_or(Cancelled)?;
+    let mut items = Vec::with_capacity(indices.len());
+    let mut empties = Vec::new();
+    for (part_items, part_empties) in parts {
+        items.extend(part_items);
+        empties.extend(part_empties);
+    }
+    Ok((items, empties))
+}
+
+/// Sorts by `interacao` (see [`sort_text_order`]); blank texts last.
 fn sort_texts(
     rows: &Rows,
     indices: &[u32],
     descending: bool,
     cancel: &AtomicBool,
 ) -> Result<Vec<u32>, Cancelled> {
+    let (mut out, mut empties) = sort_text_order(rows, indices, descending, cancel)?;
+    if empties.windows(2).any(|w| w[0] > w[1]) {
+        empties.sort_unstable();
+    }
+    out.extend(empties);
+    Ok(out)
+}
+
+/// Sorts by `interacao`: by the first seven folded bytes, then refines the runs that tie by
+/// skipping the raw bytes all their texts share and sorting by the next seven folded bytes,
+/// until every run is decided or its texts end. The two halves refine in parallel.
+///
+/// Returns the rows with text in order, and the rows with blank text (in `indices` order).
+pub(crate) fn sort_text_order(
+    rows: &Rows,
+    indices: &[u32],
+    descending: bool,
+    cancel: &AtomicBool,
+) -> Result<(Vec<u32>, Vec<u32>), Cancelled> {
     let parts = par_chunks(
         indices.len(),
         PAR_CHUNK,
@@ -269,13 +343,9 @@ fn sort_texts(
     });
     a?;
     b?;
-    if empties.windows(2).any(|w| w[0] > w[1]) {
-        empties.sort_unstable();
-    }
     let mut out = Vec::with_capacity(items.len() + empties.len());
     out.extend(items.iter().map(|item| item.idx));
-    out.extend(empties);
-    Ok(out)
+    Ok((out, empties))
 }
 
 /// Sorts by key then index.
@@ -285,7 +355,7 @@ fn sort_text_items(items: &mut [TextItem<'_>]) {
 
 /// The length of the common prefix of two byte strings.
 #[inline]
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+pub(crate) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut i = 0;

@@ -531,3 +531,183 @@ proptest! {
         prop_assert_eq!(got, ref_filter(&rows, &filter));
     }
 }
+
+fn texts(texts: &[Option<&str>]) -> Vec<Followup> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Followup {
+            id_followup: Some(i as i64),
+            interacao: text.map(Box::from),
+            ..Followup::default()
+        })
+        .collect()
+}
+
+fn interacao_view(filter: &str, descending: bool) -> ViewSpec {
+    ViewSpec {
+        sort: Some(SortSpec {
+            column: Column::Interacao,
+            descending,
+        }),
+        filter: filter.to_owned(),
+    }
+}
+
+/// The view computed through the set (cached keys) and without them, checked equal.
+fn cached_and_uncached(set: &ResultSet, spec: ViewSpec) -> Vec<u32> {
+    let never = never();
+    let cached = set
+        .request_view(spec.clone())
+        .compute(&never)
+        .expect("computed");
+    let uncached = compute_view(set.rows(), &spec, &never).expect("computed");
+    assert_eq!(cached.indices(), uncached, "{spec:?}");
+    uncached
+}
+
+#[test]
+fn cached_text_keys_keep_ties_stable_and_blanks_last() {
+    let rows = texts(&[
+        Some("Ávido"),
+        Some("b"),
+        None,
+        Some("avido"),
+        Some("  "),
+        Some("AVIDO"),
+        Some("Ávido b"),
+        Some("avido"),
+        Some(""),
+        Some("Avido\u{301}"),
+    ]);
+    let set = ResultSet::from_rows(rows);
+    assert!(!set.sort_keys_ready());
+    set.prepare_sort_keys(&never()).expect("built");
+    assert!(set.sort_keys_ready());
+    assert_eq!(
+        cached_and_uncached(&set, interacao_view("", false)),
+        [0, 3, 5, 7, 9, 6, 1, 2, 4, 8]
+    );
+    assert_eq!(
+        cached_and_uncached(&set, interacao_view("", true)),
+        [1, 6, 0, 3, 5, 7, 9, 2, 4, 8]
+    );
+    // Equal folded texts share a rank; blanks have none.
+    let ranks = set.text_ranks.cached(set.rows()).expect("cached table");
+    assert_eq!(ranks.get(0), ranks.get(9));
+    assert_eq!(ranks.get(3), ranks.get(5));
+    assert!(ranks.get(0) < ranks.get(6) && ranks.get(6) < ranks.get(1));
+    assert_eq!(
+        (ranks.get(2), ranks.get(4), ranks.get(8)),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn cached_text_keys_match_uncached_sort_on_filtered_views() {
+    let rows = crate::sim::huge_history_rows(6_000);
+    let set = ResultSet::from_rows(rows.clone());
+    set.prepare_sort_keys(&never()).expect("built");
+    let never = never();
+    for filter in ["", "pagar", "boleto", "nao atende", "zzz"] {
+        let filtered = filter_indices(set.rows(), filter, &never).expect("filtered");
+        for descending in [false, true] {
+            let got = cached_and_uncached(&set, interacao_view(filter, descending));
+            let sort = SortSpec {
+                column: Column::Interacao,
+                descending,
+            };
+            assert_eq!(got, ref_sort(&rows, &filtered, sort), "{filter:?}");
+        }
+    }
+}
+
+#[test]
+fn appended_rows_make_the_cached_keys_stale() {
+    let mut set = ResultSet::from_rows(texts(&[Some("b"), Some("d"), None, Some("B")]));
+    set.prepare_sort_keys(&never()).expect("built");
+    let old = set.request_view(interacao_view("", true));
+    let mut more = texts(&[Some("a"), Some("c"), Some("D"), Some("")]);
+    for (n, row) in more.iter_mut().enumerate() {
+        row.id_followup = Some(100 + n as i64);
+    }
+    set.append(more);
+    assert!(!set.sort_keys_ready());
+    // A whole view rebuilds the keys over all rows.
+    assert_eq!(
+        cached_and_uncached(&set, interacao_view("", false)),
+        [4, 0, 3, 5, 1, 6, 2, 7]
+    );
+    assert!(set.sort_keys_ready());
+    assert_eq!(
+        cached_and_uncached(&set, interacao_view("", true)),
+        [1, 6, 5, 0, 3, 4, 2, 7]
+    );
+    // A request made before the append still sorts its own rows (a prefix of the new keys).
+    let view = old.compute(&never()).expect("computed");
+    assert_eq!(view.indices(), [1, 0, 3, 2]);
+}
+
+#[test]
+fn small_views_do_not_build_the_keys_but_large_ones_do() {
+    let rows = texts(&[
+        Some("Prometeu pagar"),
+        Some("recado"),
+        Some("Não atende"),
+        Some("recado"),
+        Some("prometeu"),
+        Some("outro"),
+        Some("mais um"),
+        Some("e outro"),
+        Some("zeta"),
+        Some("alfa"),
+        None,
+        Some("Beta"),
+    ]);
+    let mut set = ResultSet::from_rows(rows);
+    set.set_view(interacao_view("prometeu", false));
+    assert_eq!(set.view_indices(), [4, 0]);
+    assert!(!set.sort_keys_ready());
+    set.set_view(interacao_view("", true));
+    assert_eq!(set.view_indices(), [8, 1, 3, 0, 4, 5, 2, 6, 7, 11, 9, 10]);
+    assert!(set.sort_keys_ready());
+    set.set_view(interacao_view("prometeu", true));
+    assert_eq!(set.view_indices(), [0, 4]);
+}
+
+#[test]
+fn cancelled_key_preparation_caches_nothing() {
+    let set = ResultSet::from_rows(crate::sim::huge_history_rows(40_000));
+    let cancel = AtomicBool::new(true);
+    assert_eq!(set.prepare_sort_keys(&cancel), Err(Cancelled));
+    assert!(!set.sort_keys_ready());
+    let request = set.request_view(interacao_view("", false));
+    assert_eq!(request.prepare_sort_keys(&cancel), Err(Cancelled));
+    assert_eq!(request.compute(&cancel).err(), Some(Cancelled));
+    assert!(!set.sort_keys_ready());
+    request.prepare_sort_keys(&never()).expect("built");
+    assert!(set.sort_keys_ready());
+}
+
+proptest! {
+    #[test]
+    fn cached_text_sort_matches_the_reference(
+        rows in proptest::collection::vec(arb_row(), 0..60),
+        keep in proptest::collection::vec(any::<bool>(), 60),
+        descending in any::<bool>(),
+    ) {
+        let set = ResultSet::from_rows(rows.clone());
+        set.prepare_sort_keys(&never()).expect("built");
+        let subset: Vec<u32> = (0..rows.len() as u32).filter(|&i| keep[i as usize]).collect();
+        let sort = SortSpec { column: Column::Interacao, descending };
+        let ranks = set.text_ranks.cached(set.rows());
+        prop_assert!(ranks.is_some());
+        let got = sort::sort_indices_with(set.rows(), &subset, sort, ranks.as_deref(), &never())
+            .expect("sorted");
+        prop_assert_eq!(&got, &ref_sort(&rows, &subset, sort));
+        let all: Vec<u32> = (0..rows.len() as u32).collect();
+        let got = sort::sort_indices_with(set.rows(), &all, sort, ranks.as_deref(), &never())
+            .expect("sorted");
+        prop_assert_eq!(got, ref_sort(&rows, &all, sort));
+    }
+}
