@@ -280,6 +280,8 @@ struct FetchDone {
     last: LastFetch,
 }
 
+type WarmResult = Result<Result<(), Cancelled>, TaskPanicked>;
+
 type FetchResult = Result<Result<FetchDone, ApiError>, TaskPanicked>;
 
 /// A search in flight.
@@ -388,6 +390,9 @@ pub struct FollowupsApp {
     reveal_promise: Option<Promise<Result<Result<(), String>, TaskPanicked>>>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
+    /// Builds the text sort keys of new results in the background, so the first sort by
+    /// "Interação" is as fast as the others.
+    warm_keys: Option<(Arc<AtomicBool>, Promise<WarmResult>)>,
 }
 
 struct TokenLoad {
@@ -461,6 +466,7 @@ impl FollowupsApp {
             demo_promise: None,
             dialog_promise: None,
             reveal_promise: None,
+            warm_keys: None,
             report_first_frame: options
                 .started_at
                 .filter(|_| std::env::var_os("RECUPERADOR_STARTUP_TIMING").is_some()),
@@ -1090,6 +1096,7 @@ impl FollowupsApp {
                     task.cancel.store(true, Ordering::SeqCst);
                 }
                 self.refresh_view(ctx);
+                self.warm_sort_keys(ctx);
             }
             Ok(Err(error)) if error.kind() == ErrorKind::Cancelled => {}
             Ok(Err(error)) => self.banner = Some(Banner::from_api(&error)),
@@ -1103,7 +1110,32 @@ impl FollowupsApp {
         }
     }
 
+    /// Starts building the new results' text sort keys off the UI thread (cancelling a build
+    /// for results that were replaced).
+    fn warm_sort_keys(&mut self, ctx: &egui::Context) {
+        if let Some((cancel, _)) = self.warm_keys.take() {
+            cancel.store(true, Ordering::SeqCst);
+        }
+        if self.results.sort_keys_ready() || self.results.total_count() < 10_000 {
+            return;
+        }
+        let request = self.results.request_view(ViewSpec::default());
+        let cancel = Arc::new(AtomicBool::new(false));
+        let promise = {
+            let cancel = Arc::clone(&cancel);
+            tasks::spawn(ctx, "sort-keys", move || request.prepare_sort_keys(&cancel))
+        };
+        self.warm_keys = Some((cancel, promise));
+    }
+
     fn poll_view(&mut self) {
+        if self
+            .warm_keys
+            .as_ref()
+            .is_some_and(|(_, promise)| promise.ready().is_some())
+        {
+            self.warm_keys = None;
+        }
         let Some(task) = &mut self.view_task else {
             return;
         };
@@ -1130,6 +1162,7 @@ impl FollowupsApp {
             || self.demo_promise.is_some()
             || self.dialog_promise.is_some()
             || self.export.task.is_some()
+            || self.warm_keys.is_some()
     }
 
     /// Whether a search is running.
