@@ -33,6 +33,16 @@ fn today() -> NaiveDate {
 }
 
 fn app_harness(sim: &Simulator, token: &str) -> Harness<'static, FollowupsApp> {
+    app_harness_at(sim, token, egui::vec2(1400.0, 900.0), 1.0)
+}
+
+/// The app on `size` points at `pixels_per_point`, its token stored, pointed at `sim`.
+fn app_harness_at(
+    sim: &Simulator,
+    token: &str,
+    size: egui::Vec2,
+    pixels_per_point: f32,
+) -> Harness<'static, FollowupsApp> {
     let store = Arc::new(MemoryStore::default());
     store.save(&Token::parse(token).unwrap()).unwrap();
     let persisted = Persisted {
@@ -46,7 +56,8 @@ fn app_harness(sim: &Simulator, token: &str) -> Harness<'static, FollowupsApp> {
         started_at: None,
     };
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
+        .with_size(size)
+        .with_pixels_per_point(pixels_per_point)
         .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
     step_until(&mut harness, "the token to load", |app| {
         app.active_token().is_some()
@@ -479,25 +490,7 @@ fn high_dpi_scaling_keeps_the_form_usable() {
     ] {
         let sim = simulator();
         let (id_credor, doc) = busiest(&sim);
-        let store = Arc::new(MemoryStore::default());
-        store.save(&Token::parse(TOKEN).unwrap()).unwrap();
-        let persisted = Persisted {
-            base_url: sim.url().to_string(),
-            ..Persisted::default()
-        };
-        let options = LaunchOptions {
-            demo: false,
-            today: Some(today()),
-            token_store: Some(store),
-            started_at: None,
-        };
-        let mut harness = Harness::builder()
-            .with_size(size)
-            .with_pixels_per_point(pixels_per_point)
-            .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
-        step_until(&mut harness, "the token", |app| {
-            app.active_token().is_some()
-        });
+        let mut harness = app_harness_at(&sim, TOKEN, size, pixels_per_point);
         search(&mut harness, id_credor, &doc);
         assert!(
             harness.state().results.total_count() > 0,
