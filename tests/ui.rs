@@ -599,3 +599,432 @@ fn exporting_from_the_window_writes_the_current_view() {
     );
     assert_eq!(header[0], "Data", "columns in the table's order");
 }
+
+// ---- "Vários documentos": batch queries from the window ----
+
+/// The creditor with the most (ordinary) debtors, and their documents.
+fn creditor_with_most_debtors(sim: &Simulator) -> (i64, Vec<String>) {
+    let dataset = sim.dataset();
+    let mut by_creditor: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+    for debtor in dataset.debtors().iter().filter(|d| !d.huge) {
+        by_creditor
+            .entry(debtor.id_credor)
+            .or_default()
+            .push(debtor.cpf_cnpj.clone());
+    }
+    by_creditor
+        .into_iter()
+        .max_by_key(|(_, docs)| docs.len())
+        .unwrap()
+}
+
+/// Every `id_followup` the simulator holds for these documents: what one search per
+/// document would bring, together.
+fn union_of_single_searches(
+    sim: &Simulator,
+    id_credor: i64,
+    docs: &[String],
+) -> std::collections::BTreeSet<i64> {
+    docs.iter()
+        .flat_map(|doc| {
+            sim.dataset()
+                .matching(&SimFilter {
+                    id_credor,
+                    cpf_cnpj: doc.clone(),
+                    ..SimFilter::default()
+                })
+                .filter_map(|row| row.id_followup)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn result_ids(app: &FollowupsApp) -> std::collections::BTreeSet<i64> {
+    app.results
+        .rows()
+        .iter()
+        .filter_map(|row| row.id_followup)
+        .collect()
+}
+
+/// Switches the form to "Vários documentos" and pastes `text` into the list box, as Ctrl+V
+/// does.
+fn paste_list(harness: &mut Harness<'_, FollowupsApp>, text: &str) {
+    if !harness.state().persisted.batch_mode {
+        harness.get_by_label("Vários documentos").click();
+        harness.step();
+    }
+    wait_for_label(harness, "CPF/CNPJs");
+    harness.get_by_label("CPF/CNPJs").focus();
+    harness.step();
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::Paste(text.to_owned()));
+    harness.step();
+    harness.step();
+}
+
+fn start_batch(harness: &mut Harness<'_, FollowupsApp>) {
+    harness
+        .get_by_role_and_label(Role::Button, "Buscar")
+        .click();
+    harness.step();
+    assert!(harness.state().searching(), "the batch started");
+}
+
+fn wait_for_batch(harness: &mut Harness<'_, FollowupsApp>) {
+    step_until(harness, "the batch to finish", |app| {
+        !app.searching() && !app.view_pending()
+    });
+}
+
+#[test]
+fn a_pasted_list_is_counted_and_checked() {
+    let sim = simulator();
+    let mut harness = app_harness(&sim, TOKEN);
+    type_into(&mut harness, "Credor", "12");
+    // A column copied from a spreadsheet: a header, a masked and a bare copy of the same CPF,
+    // two documents on one line, a CPF with wrong check digits, a typo.
+    paste_list(
+        &mut harness,
+        "CPF\n529.982.247-25\n52998224725\n11.222.333/0001-81; 123.456.789-00\n12a\n",
+    );
+    assert!(
+        harness
+            .query_by_label("3 válidos · 1 com aviso de dígito · 1 inválido · 1 repetido")
+            .is_some(),
+        "counts under the list"
+    );
+    assert!(harness.query_by_label_contains("Linha 5: «12a»").is_some());
+    assert!(
+        harness
+            .query_by_label_contains(
+                "Dígito verificador não confere (serão consultados mesmo assim): linha 4."
+            )
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("Cabeçalho «CPF»").is_some());
+    assert!(
+        !harness
+            .get_by_role_and_label(Role::Button, "Buscar")
+            .accesskit_node()
+            .is_disabled(),
+        "valid documents can be searched"
+    );
+
+    // Only a typo left: nothing to search.
+    harness.get_by_label("Limpar lista").click();
+    harness.step();
+    paste_list(&mut harness, "12a\n");
+    assert!(
+        harness
+            .get_by_role_and_label(Role::Button, "Buscar")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("nenhum documento válido ainda")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_batch_merges_every_debtors_history_while_sorting_works() {
+    let sim = simulator();
+    // Slow enough that rows stream in over several frames.
+    sim.set_latency(Duration::from_millis(60));
+    let (id_credor, docs) = creditor_with_most_debtors(&sim);
+    assert!(docs.len() >= 5, "{docs:?}");
+    let mut harness = app_harness(&sim, TOKEN);
+    type_into(&mut harness, "Credor", &id_credor.to_string());
+    paste_list(&mut harness, &docs.join("\n"));
+    start_batch(&mut harness);
+    step_until(&mut harness, "the first rows", |app| {
+        app.results.total_count() > 0
+    });
+    // Sort while rows are still arriving.
+    if harness.state().searching() {
+        harness.get_by_label("Data").click();
+        harness.step();
+    }
+    wait_for_batch(&mut harness);
+
+    let app = harness.state();
+    assert!(app.banner.is_none(), "{:?}", app.banner);
+    let expected = union_of_single_searches(&sim, id_credor, &docs);
+    assert!(expected.len() > docs.len());
+    assert_eq!(result_ids(app), expected, "the union of single searches");
+    assert_eq!(
+        app.results.total_count(),
+        expected.len(),
+        "no repeated rows"
+    );
+    assert_eq!(
+        app.results.view_count(),
+        expected.len(),
+        "the sorted view covers every row"
+    );
+    let dates: Vec<_> = app.results.iter_view().map(|r| r.data).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "sorted by date");
+    let summary = app.batch.last.as_ref().unwrap();
+    assert_eq!(summary.succeeded, docs.len());
+    assert!(summary.failures.is_empty());
+    let header = format!("{} documentos consultados em", docs.len());
+    assert!(harness.query_by_label_contains(&header).is_some());
+    assert!(
+        harness
+            .query_by_label_contains(&format!(
+                "Último lote: {0} de {0} documentos consultados",
+                docs.len()
+            ))
+            .is_some()
+    );
+}
+
+#[test]
+fn failures_are_listed_exported_and_retried() {
+    let sim = simulator();
+    let (id_credor, docs) = creditor_with_most_debtors(&sim);
+    let mut harness = app_harness(&sim, TOKEN);
+    type_into(&mut harness, "Credor", &id_credor.to_string());
+    paste_list(&mut harness, &docs.join("\n"));
+    // HTTP 500 is not retried by the client: two documents fail for good.
+    sim.set_fault(Some(Fault::ServerError), Some(2));
+    start_batch(&mut harness);
+    wait_for_batch(&mut harness);
+    let summary = harness.state().batch.last.clone().unwrap();
+    assert_eq!(summary.failures.len(), 2, "{:?}", summary.failures);
+    assert_eq!(summary.succeeded, docs.len() - 2);
+    assert!(
+        harness.state().results.total_count() > 0,
+        "the others arrived"
+    );
+
+    harness.get_by_label("Ver falhas (2)").click();
+    wait_for_label(&mut harness, "Copiar documentos");
+    for failure in &summary.failures {
+        assert!(
+            harness.query_by_label(&failure.doc.formatted()).is_some(),
+            "the failed document is listed"
+        );
+    }
+    assert!(
+        harness
+            .query_all_by_label_contains("Erro no servidor")
+            .count()
+            >= 2
+    );
+
+    // The list as a file (the path comes from the save dialog in real use).
+    let dir = tempfile::tempdir().unwrap();
+    harness
+        .state_mut()
+        .queue(recuperador_followups::ui::Command::ExportFailuresTo(
+            dir.path().join("falhas"),
+        ));
+    harness.step();
+    step_until(&mut harness, "the failure list", |app| {
+        app.batch.failures_status.is_some()
+    });
+    let written = std::fs::read_to_string(dir.path().join("falhas.csv")).unwrap();
+    assert!(written.starts_with("\u{feff}Documento;Erro\r\n"));
+    assert_eq!(written.lines().count(), 3);
+    assert!(
+        harness
+            .query_by_label_contains("Lista de falhas exportada")
+            .is_some()
+    );
+
+    // Retry: only the two documents are asked again, and the table becomes complete.
+    let requests = sim.request_count();
+    harness
+        .get_all_by_role_and_label(Role::Button, "Tentar novamente as falhas")
+        .next()
+        .unwrap()
+        .click();
+    harness.step();
+    wait_for_batch(&mut harness);
+    assert_eq!(sim.request_count() - requests, 2);
+    let app = harness.state();
+    assert!(app.batch.last.as_ref().unwrap().failures.is_empty());
+    assert_eq!(
+        result_ids(app),
+        union_of_single_searches(&sim, id_credor, &docs)
+    );
+    assert!(!app.batch.failures_open, "the window closed for the retry");
+}
+
+#[test]
+fn cancel_mid_batch_keeps_the_rows_that_arrived() {
+    let sim = simulator();
+    let (id_credor, docs) = creditor_with_most_debtors(&sim);
+    let mut harness = app_harness(&sim, TOKEN);
+    type_into(&mut harness, "Credor", &id_credor.to_string());
+    paste_list(&mut harness, &docs.join("\n"));
+    harness.state_mut().persisted.batch_concurrency = 1;
+    sim.set_latency(Duration::from_millis(150));
+    start_batch(&mut harness);
+    step_until(&mut harness, "the first rows", |app| {
+        app.results.total_count() > 0
+    });
+    // Esc, as the Cancel button's hint says (nothing focused: click the table first).
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+    step_until(&mut harness, "the batch to stop", |app| !app.searching());
+    let app = harness.state();
+    let arrived = app.results.total_count();
+    assert!(arrived > 0, "the rows that arrived stay");
+    assert!(app.banner.is_none(), "a cancel is not an error");
+    let summary = app.batch.last.as_ref().unwrap();
+    assert_eq!(
+        summary.stop,
+        Some(recuperador_followups::batch::BatchStop::Cancelled)
+    );
+    assert!(!summary.not_run.is_empty(), "{summary:?}");
+    assert!(summary.failures.is_empty());
+    let remaining = summary.not_run.len();
+    assert!(
+        harness
+            .query_by_label(&format!("Consultar os {remaining} restantes"))
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("Lote cancelado").is_some());
+
+    // Completing it adds the rest to the same table.
+    sim.set_latency(Duration::ZERO);
+    harness
+        .get_by_label(&format!("Consultar os {remaining} restantes"))
+        .click();
+    harness.step();
+    wait_for_batch(&mut harness);
+    assert_eq!(
+        result_ids(harness.state()),
+        union_of_single_searches(&sim, id_credor, &docs)
+    );
+}
+
+#[test]
+fn a_refused_token_stops_the_batch_and_keeps_the_screen() {
+    let sim = simulator();
+    let (id_credor, docs) = creditor_with_most_debtors(&sim);
+    let (busy_credor, busy_doc) = busiest(&sim);
+    let mut harness = app_harness(&sim, TOKEN);
+    search(&mut harness, busy_credor, &busy_doc);
+    let before = harness.state().results.total_count();
+    assert!(before > 0);
+    // The stored token stops being accepted: every document would fail alike.
+    if let recuperador_followups::ui::app::TokenState::Ready { token, .. } =
+        &mut harness.state_mut().token
+    {
+        *token = Some(Token::parse("revoked-token-0451").unwrap());
+    }
+    // ("Credor" is also a column header now: set the field directly.)
+    harness.state_mut().persisted.id_credor = id_credor.to_string();
+    paste_list(&mut harness, &docs.join("\n"));
+    let requests = sim.request_count();
+    start_batch(&mut harness);
+    wait_for_batch(&mut harness);
+    assert!(
+        sim.request_count() - requests <= 4,
+        "stopped at once, not once per document"
+    );
+    let app = harness.state();
+    let banner = app.banner.as_ref().expect("the reason is shown");
+    assert!(banner.token_hint, "{banner:?}");
+    assert!(
+        banner.message.contains("interrompida"),
+        "{}",
+        banner.message
+    );
+    assert!(
+        harness
+            .query_by_label("Abrir configurações do token")
+            .is_some()
+    );
+    assert_eq!(app.results.total_count(), before, "the previous rows stay");
+}
+
+/// A file dropped on the window, as the OS hands it over.
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_spreadsheet_dropped_on_the_window_fills_the_list() {
+    let sim = simulator();
+    let mut harness = app_harness(&sim, TOKEN);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devedores.csv");
+    // As Excel pt-BR saves it: `;`, a name column first, a CPF without its leading zero.
+    std::fs::write(
+        &path,
+        "Nome;Documento do devedor\r\nAna;529.982.247-25\r\nBia;11.222.333/0001-81\r\nCris;1234567890\r\nDani;xyz\r\n",
+    )
+    .unwrap();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path)));
+    harness.step();
+    step_until(&mut harness, "the file to be read", |app| {
+        app.batch.imported.is_some() || app.batch.import_error.is_some()
+    });
+    let app = harness.state();
+    assert!(app.persisted.batch_mode, "the form switched to the list");
+    assert_eq!(app.batch.import_error, None);
+    let imported = app.batch.imported.as_ref().unwrap();
+    assert_eq!(imported.column, 1, "the document column is picked");
+    wait_for_label(&mut harness, "Do arquivo devedores.csv");
+    // 1234567890 lost its leading zero in the spreadsheet: completed, its digits then match.
+    assert!(
+        harness
+            .query_by_label_contains("3 válidos · 1 inválido")
+            .is_some()
+    );
+    assert!(harness.query_by_label_contains("Linha 5: «xyz»").is_some());
+
+    // Another column: the names, none valid.
+    harness
+        .state_mut()
+        .queue(recuperador_followups::ui::Command::PickListColumn(0));
+    harness.step();
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains("0 válidos · 4 inválidos")
+            .is_some()
+    );
+
+    // A file that is not a list: a clear message, the list untouched.
+    let before = harness.state().batch.text.clone();
+    let other = dir.path().join("foto.png");
+    std::fs::write(&other, b"\x89PNG").unwrap();
+    harness
+        .state_mut()
+        .queue(recuperador_followups::ui::Command::ImportList(other));
+    harness.step();
+    step_until(&mut harness, "the refusal", |app| {
+        app.batch.import_error.is_some()
+    });
+    assert!(
+        harness
+            .state()
+            .batch
+            .import_error
+            .as_ref()
+            .unwrap()
+            .contains("Formato de arquivo não suportado")
+    );
+    assert_eq!(harness.state().batch.text, before);
+}

@@ -14,6 +14,10 @@ use chrono::NaiveDate;
 use poll_promise::Promise;
 use serde::{Deserialize, Serialize};
 
+mod batch;
+
+pub use batch::{BatchTask, BatchUiState, ImportedList, is_list_file};
+
 use super::tasks::{self, TaskPanicked};
 use crate::api::{
     ApiError, ClientConfig, Column, DatePreset, ErrorKind, FetchProgress, FollowupClient,
@@ -96,6 +100,10 @@ pub struct Persisted {
     pub timeout_secs: u64,
     /// A manual proxy URL (empty: environment and OS).
     pub proxy: String,
+    /// Whether the form takes a list of documents ("Vários documentos") instead of one.
+    pub batch_mode: bool,
+    /// Parallel requests of a batch (1–8).
+    pub batch_concurrency: usize,
 }
 
 /// A sort as persisted.
@@ -122,6 +130,8 @@ impl Default for Persisted {
             base_url: crate::api::DEFAULT_BASE_URL.to_owned(),
             timeout_secs: ClientConfig::default().total_timeout.as_secs(),
             proxy: String::new(),
+            batch_mode: false,
+            batch_concurrency: batch::default_concurrency(),
         }
     }
 }
@@ -169,6 +179,18 @@ pub enum Command {
     CancelExport,
     /// Show an exported file in the system's file manager.
     RevealExport(PathBuf),
+    /// Show the native open dialog and import the chosen list file.
+    ChooseListFile,
+    /// Import this list file (dropped on the window or typed).
+    ImportList(PathBuf),
+    /// Put this column of the imported file in the list box.
+    PickListColumn(usize),
+    /// Run the last batch's failed (and unqueried) documents again.
+    RetryFailures,
+    /// Show the native save dialog, then export the failure list.
+    ChooseFailuresFile,
+    /// Export the failure list to this file.
+    ExportFailuresTo(PathBuf),
 }
 
 /// Which rows and columns an export writes.
@@ -272,6 +294,8 @@ pub struct LastFetch {
     pub attempts: u32,
     /// Problems met while parsing, in Portuguese.
     pub problems: Option<String>,
+    /// How many documents were queried (1 for a single search).
+    pub documents: usize,
 }
 
 /// A finished fetch, with its rows already arranged in the requested view.
@@ -379,6 +403,8 @@ pub struct FollowupsApp {
     pub today: NaiveDate,
     /// Exports.
     pub export: ExportUiState,
+    /// Batch mode: the list, the running batch, its failures.
+    pub batch: BatchUiState,
     commands: Vec<Command>,
     generation: u64,
     view_task: Option<ViewTask>,
@@ -457,6 +483,7 @@ impl FollowupsApp {
             focus_quick_filter: false,
             today,
             export: ExportUiState::default(),
+            batch: BatchUiState::default(),
             commands: Vec::new(),
             generation: 0,
             view_task: None,
@@ -522,8 +549,13 @@ impl FollowupsApp {
     }
 
     /// Why searching is not possible right now, if it is not.
-    pub fn search_blocker(&self) -> Option<String> {
-        if let Err(errors) = self.form().validate() {
+    pub fn search_blocker(&mut self) -> Option<String> {
+        let validated = if self.persisted.batch_mode {
+            crate::batch::BatchFilters::from_form(&self.form()).map(drop)
+        } else {
+            self.form().validate().map(drop)
+        };
+        if let Err(errors) = validated {
             let first = errors.first()?;
             let form = self.form();
             let typed = match first.field {
@@ -542,6 +574,25 @@ impl FollowupsApp {
                 format!("Corrija o campo {} acima.", first.field.label())
             });
         }
+        if self.persisted.batch_mode && self.batch.list().valid.is_empty() {
+            return Some(
+                "Cole ou importe a lista de CPF/CNPJ: nenhum documento válido ainda.".to_owned(),
+            );
+        }
+        self.readiness_blocker()
+    }
+
+    /// Why the last batch's failures cannot be queried again right now (they use the filters
+    /// of that batch, not the form's).
+    pub fn search_blocker_for_retry(&self) -> Option<String> {
+        if self.batch.unfinished().is_empty() {
+            return Some("Nenhum documento para consultar de novo.".to_owned());
+        }
+        self.readiness_blocker()
+    }
+
+    /// Why no request can be sent right now (token, demo), whatever the form says.
+    fn readiness_blocker(&self) -> Option<String> {
         if matches!(self.token, TokenState::Loading) && !self.is_demo() {
             return Some("Carregando o token do cofre do sistema…".to_owned());
         }
@@ -622,12 +673,20 @@ impl FollowupsApp {
                     opener::reveal(&path).map_err(|e| e.to_string())
                 }));
             }
+            Command::Search if self.persisted.batch_mode => self.start_batch(ctx, false),
             Command::Search => self.start_search(ctx),
             Command::Cancel => {
                 if let Some(fetch) = &self.fetch {
                     fetch.progress.cancel();
                 }
+                self.cancel_batch();
             }
+            Command::ChooseListFile => self.choose_list_file(ctx, frame),
+            Command::ImportList(path) => self.import_list(ctx, path),
+            Command::PickListColumn(column) => self.pick_list_column(column),
+            Command::RetryFailures => self.start_batch(ctx, true),
+            Command::ChooseFailuresFile => self.choose_failures_file(ctx, frame),
+            Command::ExportFailuresTo(path) => self.export_failures(ctx, path),
             Command::SortBy(column) => {
                 let descending = match self.persisted.sort {
                     Some(s) if s.column == column => !s.descending,
@@ -665,6 +724,9 @@ impl FollowupsApp {
             Command::ApplyConnectionSettings => self.apply_connection_settings(),
             Command::StartDemo => self.start_demo(ctx),
             Command::LeaveDemo => {
+                self.cancel_batch();
+                self.batch.task = None;
+                self.batch.last = None;
                 self.demo = DemoState::Off;
                 self.results = ResultSet::new();
                 self.last_fetch = None;
@@ -818,17 +880,15 @@ impl FollowupsApp {
             Err(_) => return,
         };
         let Some(token) = self.active_token() else {
-            self.banner = Some(Banner {
-                message: "Nenhum token da API configurado. Abra Configurações e informe o token, ou experimente a demonstração.".to_owned(),
-                detail: String::new(),
-                token_hint: true,
-            });
+            self.banner = Some(Banner::no_token());
             return;
         };
-        // A newer search supersedes the running one.
+        // A newer search supersedes the running one (or the running batch).
         if let Some(old) = self.fetch.take() {
             old.progress.cancel();
         }
+        self.cancel_batch();
+        self.batch.task = None;
         let client = match FollowupClient::new(self.client_config(), token) {
             Ok(client) => client,
             Err(error) => {
@@ -1046,6 +1106,16 @@ impl FollowupsApp {
                     if let Some(debtor) = example {
                         self.persisted.id_credor = debtor.id_credor.to_string();
                         self.cpf_cnpj = crate::doc_id::format_lenient(&debtor.cpf_cnpj);
+                        if self.batch.text.trim().is_empty() {
+                            // The creditor's fictitious debtors, for "Vários documentos".
+                            let list: Vec<String> = dataset
+                                .debtors()
+                                .iter()
+                                .filter(|d| !d.huge && d.id_credor == debtor.id_credor)
+                                .map(|d| crate::doc_id::format_lenient(&d.cpf_cnpj))
+                                .collect();
+                            self.batch.text = list.join("\n");
+                        }
                     }
                     self.demo = DemoState::Running(sim);
                     self.banner = None;
@@ -1069,6 +1139,7 @@ impl FollowupsApp {
             }
         }
         self.poll_fetch(ctx);
+        self.poll_batch(ctx);
         self.poll_view();
         self.poll_export();
     }
@@ -1163,11 +1234,12 @@ impl FollowupsApp {
             || self.dialog_promise.is_some()
             || self.export.task.is_some()
             || self.warm_keys.is_some()
+            || self.batch.busy()
     }
 
-    /// Whether a search is running.
+    /// Whether a search (single or batch) is running.
     pub fn searching(&self) -> bool {
-        self.fetch.is_some()
+        self.fetch.is_some() || self.batch.running()
     }
 }
 
@@ -1185,6 +1257,7 @@ fn fetch_and_arrange(
         bytes: outcome.bytes,
         attempts: outcome.attempts,
         problems: outcome.report.problem_summary(),
+        documents: 1,
     };
     let mut results = ResultSet::from_rows(outcome.rows);
     if spec != ViewSpec::default() {

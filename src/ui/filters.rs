@@ -1,6 +1,6 @@
 //! The filter panel: the query form, its messages, presets and the search button.
 
-use egui::{Color32, RichText};
+use egui::RichText;
 
 use super::app::{Command, FollowupsApp};
 use crate::api::{DatePreset, FieldError, QueryField, ReagendarFiltro};
@@ -30,14 +30,24 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         id_credor_error,
     );
 
-    enter |= text_field(
-        ui,
-        "CPF/CNPJ",
-        "CPF ou CNPJ do devedor (obrigatório)",
-        &mut app.cpf_cnpj,
-        None,
-    );
-    document_feedback(ui, &app.cpf_cnpj);
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut app.persisted.batch_mode, false, "Um documento")
+            .on_hover_text("Consulta o histórico de um CPF/CNPJ");
+        ui.selectable_value(&mut app.persisted.batch_mode, true, "Vários documentos")
+            .on_hover_text("Consulta uma lista de CPF/CNPJs com os mesmos filtros, numa só tabela");
+    });
+    if app.persisted.batch_mode {
+        super::batch::documents_ui(ui, app);
+    } else {
+        enter |= text_field(
+            ui,
+            "CPF/CNPJ",
+            "CPF ou CNPJ do devedor (obrigatório)",
+            &mut app.cpf_cnpj,
+            None,
+        );
+        document_feedback(ui, &app.cpf_cnpj);
+    }
 
     enter |= text_field(
         ui,
@@ -115,6 +125,9 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     if enter && blocker.is_none() {
         app.queue_search();
     }
+    if app.persisted.batch_mode {
+        super::batch::last_batch_ui(ui, app);
+    }
 }
 
 /// The message for `field`, shown once the user typed something in it.
@@ -169,11 +182,7 @@ fn document_feedback(ui: &mut egui::Ui, typed: &str) {
     match CpfCnpj::parse(typed) {
         Ok(doc) => match doc.check_digit_warning() {
             None => {
-                let ok = if ui.visuals().dark_mode {
-                    Color32::from_rgb(0x6C, 0xC6, 0x6C)
-                } else {
-                    Color32::from_rgb(0x1E, 0x7B, 0x34)
-                };
+                let ok = super::batch::ok_color(ui);
                 ui.label(
                     RichText::new(format!(
                         "{} {} · dígitos verificadores conferem",

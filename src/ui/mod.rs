@@ -5,6 +5,7 @@
 //! [`tasks`]-spawned threads and is applied in [`FollowupsApp::poll_tasks`].
 
 pub mod app;
+mod batch;
 mod details;
 mod export;
 mod filters;
@@ -57,16 +58,30 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     egui::CentralPanel::default().show(ui, |ui| {
         status::banner_ui(ui, app);
         status::progress_ui(ui, app);
+        batch::progress_ui(ui, app);
         export::export_status_ui(ui, app);
         if app.results.total_count() == 0 && !app.searching() {
             if app.last_fetch.is_some() {
                 status::results_header_ui(ui, app);
                 ui.add_space(16.0);
+                let many = app.last_fetch.as_ref().is_some_and(|l| l.documents > 1);
                 ui.vertical_centered(|ui| {
-                    ui.label("Nenhum follow-up encontrado para este devedor com esses filtros.");
-                    ui.label(
-                        egui::RichText::new("Confira o credor, o documento e o período.").weak(),
-                    );
+                    if many {
+                        ui.label(
+                            "Nenhum follow-up encontrado para estes devedores com esses filtros.",
+                        );
+                        ui.label(
+                            egui::RichText::new("Confira o credor, a lista e o período.").weak(),
+                        );
+                    } else {
+                        ui.label(
+                            "Nenhum follow-up encontrado para este devedor com esses filtros.",
+                        );
+                        ui.label(
+                            egui::RichText::new("Confira o credor, o documento e o período.")
+                                .weak(),
+                        );
+                    }
                 });
             } else {
                 welcome::welcome_ui(ui, app);
@@ -79,6 +94,8 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     });
     settings::settings_window(ui.ctx(), app);
     export::export_window(ui.ctx(), app);
+    batch::failures_window(ui.ctx(), app);
+    dropped_files(app, ui);
 
     if let Some(started) = app.report_first_frame.take() {
         // Diagnostics only: a duration, nothing about the user's data.
@@ -93,6 +110,40 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     if app.busy() {
         // Progress numbers move without input events: refresh them a few times a second.
         ctx.request_repaint_after(Duration::from_millis(100));
+    }
+}
+
+/// A list file dragged onto the window is imported into "Vários documentos"; while one hovers,
+/// the window says what will happen.
+fn dropped_files(app: &mut FollowupsApp, ui: &mut egui::Ui) {
+    let (hovering, dropped) = ui.input(|i| {
+        (
+            !i.raw.hovered_files.is_empty(),
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path())
+                .find(|p| app::is_list_file(p))
+                .map(std::path::Path::to_path_buf),
+        )
+    });
+    if hovering {
+        let rect = ui.ctx().content_rect();
+        let painter = ui.ctx().layer_painter(egui::LayerId::new(
+            egui::Order::Foreground,
+            egui::Id::unique("drop_overlay"),
+        ));
+        painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "Solte para importar a lista de CPF/CNPJ (.xlsx, .csv, .txt)",
+            egui::FontId::proportional(20.0),
+            egui::Color32::WHITE,
+        );
+    }
+    if let Some(path) = dropped {
+        app.queue(Command::ImportList(path));
     }
 }
 

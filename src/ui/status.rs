@@ -94,7 +94,21 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             br::thousands(app.results.view_count() as u64)
         );
         if let Some(last) = &app.last_fetch {
-            summary.push_str(&format!(" · buscado em {}", br::seconds_br(last.elapsed)));
+            if last.documents > 1 {
+                summary.push_str(&format!(
+                    " · {} documentos consultados em {}",
+                    br::thousands(last.documents as u64),
+                    crate::batch::run::duration_br(last.elapsed)
+                ));
+            } else {
+                summary.push_str(&format!(" · buscado em {}", br::seconds_br(last.elapsed)));
+            }
+        }
+        if app.results.distinct_debtors() > 1 {
+            summary.push_str(&format!(
+                " · {} devedores",
+                br::thousands(app.results.distinct_debtors() as u64)
+            ));
         }
         ui.label(RichText::new(summary).strong());
         if app.view_pending() {

@@ -1,0 +1,507 @@
+//! Batch mode ("Vários documentos"): one search over a list of CPF/CNPJs, the other filters
+//! shared. The list is pasted or imported from a file; the batch runs on the library's
+//! [`BatchRun`] workers; its rows are merged into the one result set a frame at a time; its
+//! failures can be retried and exported.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use poll_promise::Promise;
+
+use super::super::tasks::{self, TaskPanicked};
+use super::{Banner, FollowupsApp, LastFetch};
+use crate::api::{ErrorKind, FollowupClient};
+use crate::batch::{
+    BatchFailure, BatchFilters, BatchHandle, BatchInputError, BatchRun, BatchStop, BatchSummary,
+    DEFAULT_CONCURRENCY, DocumentFile, DocumentList, MAX_CONCURRENCY, parse_document_list,
+    read_document_file, write_failures_csv,
+};
+use crate::doc_id::CpfCnpj;
+use crate::export::ExportError;
+use crate::results::ResultSet;
+
+/// How often a sorted view is recomputed while a batch streams rows into it. Between two
+/// recomputations the table shows the previous view (new rows appear at the next one).
+const SORTED_VIEW_REFRESH: Duration = Duration::from_millis(400);
+
+/// The default number of parallel requests.
+pub const fn default_concurrency() -> usize {
+    DEFAULT_CONCURRENCY
+}
+
+/// The list file the documents came from, for the column picker.
+pub struct ImportedList {
+    /// The file's name (no folder).
+    pub name: String,
+    /// The file read as a table of cells.
+    pub file: DocumentFile,
+    /// The column whose cells are in the list box.
+    pub column: usize,
+}
+
+/// A batch running in the background.
+pub struct BatchTask {
+    /// The library's handle: progress, rows, cancel.
+    pub handle: BatchHandle,
+    /// Whether this batch runs the failures of the previous one (its rows are added to the
+    /// results on screen instead of replacing them).
+    pub retry: bool,
+    /// Whether the results on screen were already replaced by this batch's first rows.
+    replaced: bool,
+    /// When the sorted view was last recomputed for the streaming rows.
+    last_view_refresh: Instant,
+}
+
+type ImportResult = Result<Option<(PathBuf, Result<DocumentFile, BatchInputError>)>, TaskPanicked>;
+
+/// Batch mode's state: the list, the running batch, the last batch's failures.
+#[derive(Default)]
+pub struct BatchUiState {
+    /// The list as pasted or imported (never persisted: personal data).
+    pub text: String,
+    /// `text`, checked; recomputed when `text` changes.
+    list: DocumentList,
+    /// The text `list` was computed from.
+    parsed: String,
+    /// The file the list came from, while the list box still holds one of its columns.
+    pub imported: Option<ImportedList>,
+    /// Whether a file is being chosen or read.
+    pub importing: bool,
+    /// Why the last import failed, in Portuguese.
+    pub import_error: Option<String>,
+    /// The path typed where no native open dialog exists.
+    pub import_path: String,
+    /// The running batch.
+    pub task: Option<BatchTask>,
+    /// The last finished batch.
+    pub last: Option<BatchSummary>,
+    /// Whether the failures window is open.
+    pub failures_open: bool,
+    /// The path typed where no native save dialog exists.
+    pub failures_path: String,
+    /// Whether the failure list is being chosen or written.
+    pub failures_saving: bool,
+    /// The result of the last failure-list export: `(ok, message)`.
+    pub failures_status: Option<(bool, String)>,
+    /// The filters of the last batch started, for its retry.
+    last_filters: Option<BatchFilters>,
+    import_promise: Option<Promise<ImportResult>>,
+    failures_dialog: Option<Promise<Result<Option<PathBuf>, TaskPanicked>>>,
+    failures_write: Option<Promise<Result<Result<PathBuf, ExportError>, TaskPanicked>>>,
+}
+
+impl BatchUiState {
+    /// The list in the box, checked (valid, warned, invalid with lines, duplicates). Parsed
+    /// again only when the text changed.
+    pub fn list(&mut self) -> &DocumentList {
+        if self.text != self.parsed {
+            self.list = parse_document_list(&self.text);
+            self.parsed.clone_from(&self.text);
+            if let Some(imported) = &self.imported
+                && imported.file.column_text(imported.column) != self.text
+            {
+                // Edited by hand (or cleared): no longer the file's column.
+                self.imported = None;
+            }
+        }
+        &self.list
+    }
+
+    /// Whether a batch is running.
+    pub fn running(&self) -> bool {
+        self.task.is_some()
+    }
+
+    /// Whether background work of batch mode is pending (the window then keeps repainting).
+    pub fn busy(&self) -> bool {
+        self.task.is_some()
+            || self.import_promise.is_some()
+            || self.failures_dialog.is_some()
+            || self.failures_write.is_some()
+    }
+
+    /// The failures of the last batch plus the documents it never queried: what
+    /// "Tentar novamente" sends.
+    pub fn unfinished(&self) -> Vec<CpfCnpj> {
+        self.last
+            .as_ref()
+            .map(BatchSummary::unfinished_documents)
+            .unwrap_or_default()
+    }
+
+    /// The failure list to export: the failures, then the documents never queried.
+    pub fn failure_rows(&self) -> Vec<BatchFailure> {
+        let Some(last) = &self.last else {
+            return Vec::new();
+        };
+        let mut rows = last.failures.clone();
+        rows.extend(last.not_run.iter().map(|doc| BatchFailure {
+            doc: doc.clone(),
+            kind: Some(ErrorKind::Cancelled),
+            message: "Não consultado: o lote foi interrompido antes.".to_owned(),
+            detail: String::new(),
+        }));
+        rows
+    }
+
+    fn cancel(&mut self) {
+        if let Some(task) = &self.task {
+            task.handle.cancel();
+        }
+    }
+}
+
+impl FollowupsApp {
+    /// Starts a batch over the documents of the list box (or, for a retry, over the last
+    /// batch's failures and unqueried documents).
+    pub(super) fn start_batch(&mut self, ctx: &egui::Context, retry: bool) {
+        // A retry runs with the filters of the batch it completes, whatever the form says now.
+        let (docs, filters) = if retry {
+            let Some(filters) = self.batch.last_filters.clone() else {
+                return;
+            };
+            (self.batch.unfinished(), filters)
+        } else {
+            let Ok(filters) = BatchFilters::from_form(&self.form()) else {
+                return;
+            };
+            (self.batch.list().valid.clone(), filters)
+        };
+        if docs.is_empty() {
+            return;
+        }
+        let Some(token) = self.active_token() else {
+            self.banner = Some(Banner::no_token());
+            return;
+        };
+        let client = match FollowupClient::new(self.client_config(), token) {
+            Ok(client) => Arc::new(client),
+            Err(error) => {
+                self.banner = Some(Banner::from_api(&error));
+                return;
+            }
+        };
+        // A new search supersedes whatever runs.
+        if let Some(old) = self.fetch.take() {
+            old.progress.cancel();
+        }
+        self.batch.cancel();
+        self.generation += 1;
+        let notify = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        let concurrency = self.persisted.batch_concurrency.clamp(1, MAX_CONCURRENCY);
+        self.batch.last_filters = Some(filters.clone());
+        let handle = BatchRun::start_with_notify(client, filters, docs, concurrency, notify);
+        self.batch.task = Some(BatchTask {
+            handle,
+            retry,
+            replaced: false,
+            last_view_refresh: Instant::now(),
+        });
+        self.batch.failures_open = false;
+        self.batch.failures_status = None;
+        self.banner = None;
+    }
+
+    /// Cancels the running batch; what arrived stays.
+    pub(super) fn cancel_batch(&mut self) {
+        self.batch.cancel();
+    }
+
+    /// Merges the rows that arrived since the last frame, keeps the view current and, once the
+    /// batch ends, reports how it went.
+    pub(super) fn poll_batch(&mut self, ctx: &egui::Context) {
+        self.poll_batch_files();
+        let Some(task) = &mut self.batch.task else {
+            return;
+        };
+        // Read "finished" before taking the rows: rows sent before the end are then all taken.
+        let finished = task.handle.is_finished();
+        let rows = task.handle.take_new_rows();
+        let mut replace = false;
+        if !rows.is_empty() && !task.retry && !task.replaced {
+            task.replaced = true;
+            replace = true;
+        }
+        let summary = finished.then(|| task.handle.summary());
+        let refresh_due = task.last_view_refresh.elapsed() >= SORTED_VIEW_REFRESH;
+        if replace {
+            self.replace_results();
+        }
+        if !rows.is_empty() {
+            self.results.append(rows);
+        }
+        if let Some(summary) = summary {
+            self.finish_batch(ctx, summary);
+            return;
+        }
+        // A sorted view does not take appended rows by itself: recompute it now and then,
+        // one computation at a time, off the UI thread.
+        if !self.results.view_is_current() && !self.view_pending() && refresh_due {
+            if let Some(task) = &mut self.batch.task {
+                task.last_view_refresh = Instant::now();
+            }
+            self.refresh_view(ctx);
+        }
+    }
+
+    /// The batch's first rows replace the results on screen (until then the old ones stay).
+    fn replace_results(&mut self) {
+        self.results = ResultSet::new();
+        self.last_fetch = None;
+        // An empty set takes the quick filter at no cost, so unsorted appends stay filtered.
+        self.results.set_view(crate::results::ViewSpec {
+            sort: None,
+            filter: self.quick_filter.clone(),
+        });
+        self.selected = None;
+    }
+
+    fn finish_batch(&mut self, ctx: &egui::Context, summary: BatchSummary) {
+        let Some(task) = self.batch.task.take() else {
+            return;
+        };
+        let mut replaced = task.replaced;
+        if !task.retry && !replaced && summary.succeeded > 0 {
+            // Every answer was empty: that is the result.
+            self.replace_results();
+            replaced = true;
+        }
+        if replaced {
+            self.last_fetch = Some(LastFetch::batch(summary.elapsed, summary.total));
+        }
+        match &summary.stop {
+            Some(BatchStop::Error {
+                kind,
+                message,
+                detail,
+            }) => {
+                self.banner = Some(Banner {
+                    message: summary
+                        .stop
+                        .as_ref()
+                        .map(BatchStop::message)
+                        .unwrap_or_else(|| message.clone()),
+                    detail: detail.clone(),
+                    token_hint: *kind == ErrorKind::InvalidToken,
+                });
+            }
+            Some(BatchStop::Cancelled) | None => {}
+        }
+        if !summary.failures.is_empty() && summary.failures.len() == summary.total {
+            // Nothing worked: say why over the table as well.
+            let first = &summary.failures[0];
+            self.banner.get_or_insert_with(|| Banner {
+                message: format!(
+                    "Nenhum dos {} documentos pôde ser consultado: {}",
+                    crate::fmt::thousands(summary.total as u64),
+                    first.message
+                ),
+                detail: first.detail.clone(),
+                token_hint: false,
+            });
+        }
+        self.batch.last = Some(summary);
+        self.refresh_view(ctx);
+        self.warm_sort_keys(ctx);
+    }
+
+    /// Opens the native file dialog to import a list (created here, on the UI thread, and
+    /// awaited on a worker), then reads the chosen file there.
+    pub(super) fn choose_list_file(&mut self, ctx: &egui::Context, frame: Option<&eframe::Frame>) {
+        if self.batch.importing {
+            return;
+        }
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title("Importar lista de CPF/CNPJ")
+            .add_filter(
+                "Listas (.xlsx, .csv, .txt)",
+                &["xlsx", "xlsm", "xls", "ods", "csv", "txt"],
+            )
+            .add_filter("Todos os arquivos", &["*"]);
+        if let Some(folder) = super::dirs_documents() {
+            dialog = dialog.set_directory(folder);
+        }
+        if let Some(frame) = frame {
+            dialog = dialog.set_parent(frame);
+        }
+        let future = dialog.pick_file();
+        self.batch.importing = true;
+        self.batch.import_error = None;
+        self.batch.import_promise = Some(tasks::spawn(ctx, "list-import", move || {
+            let path = pollster::block_on(future)?.path().to_path_buf();
+            let file = read_document_file(&path);
+            Some((path, file))
+        }));
+    }
+
+    /// Reads a list file (dropped on the window or typed) in the background.
+    pub(super) fn import_list(&mut self, ctx: &egui::Context, path: PathBuf) {
+        if self.batch.importing {
+            return;
+        }
+        self.persisted.batch_mode = true;
+        self.batch.importing = true;
+        self.batch.import_error = None;
+        self.batch.import_promise = Some(tasks::spawn(ctx, "list-import", move || {
+            let file = read_document_file(&path);
+            Some((path, file))
+        }));
+    }
+
+    /// Puts column `column` of the imported file in the list box.
+    pub(super) fn pick_list_column(&mut self, column: usize) {
+        if let Some(imported) = &mut self.batch.imported
+            && column < imported.file.columns.len()
+        {
+            imported.column = column;
+            self.batch.text = imported.file.column_text(column);
+        }
+    }
+
+    /// Opens the native save dialog for the failure list.
+    pub(super) fn choose_failures_file(
+        &mut self,
+        ctx: &egui::Context,
+        frame: Option<&eframe::Frame>,
+    ) {
+        if self.batch.failures_saving {
+            return;
+        }
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title("Exportar a lista de falhas")
+            .add_filter("CSV (.csv)", &["csv"])
+            .set_file_name(self.failures_file_name());
+        if let Some(folder) = super::dirs_documents() {
+            dialog = dialog.set_directory(folder);
+        }
+        if let Some(frame) = frame {
+            dialog = dialog.set_parent(frame);
+        }
+        let future = dialog.save_file();
+        self.batch.failures_saving = true;
+        self.batch.failures_status = None;
+        self.batch.failures_dialog = Some(tasks::spawn(ctx, "failures-dialog", move || {
+            pollster::block_on(future).map(|handle| handle.path().to_path_buf())
+        }));
+    }
+
+    /// `falhas_credor-12_2026-11-29.csv`: no personal data in the name.
+    pub fn failures_file_name(&self) -> String {
+        let id_credor = self.persisted.id_credor.trim().parse::<i64>().unwrap_or(0);
+        format!(
+            "falhas_credor-{id_credor}_{}.csv",
+            self.today.format("%Y-%m-%d")
+        )
+    }
+
+    /// Writes the failure list to `path` in the background.
+    pub(super) fn export_failures(&mut self, ctx: &egui::Context, path: PathBuf) {
+        if self.batch.failures_write.is_some() {
+            return;
+        }
+        let rows = self.batch.failure_rows();
+        if rows.is_empty() {
+            return;
+        }
+        let path = with_csv_extension(path);
+        self.batch.failures_saving = true;
+        self.batch.failures_status = None;
+        self.batch.failures_write = Some(tasks::spawn(ctx, "failures-export", move || {
+            write_failures_csv(&path, &rows).map(|()| path)
+        }));
+    }
+
+    fn poll_batch_files(&mut self) {
+        if let Some(outcome) = tasks::take_ready(&mut self.batch.import_promise) {
+            self.batch.importing = false;
+            match outcome {
+                Ok(None) => {}
+                Ok(Some((path, Ok(file)))) => {
+                    let column = file.suggested_column();
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    self.batch.text = file.column_text(column);
+                    self.batch.imported = Some(ImportedList { name, file, column });
+                    self.batch.import_path.clear();
+                    self.persisted.batch_mode = true;
+                }
+                Ok(Some((_, Err(error)))) => self.batch.import_error = Some(error.to_string()),
+                Err(panicked) => self.batch.import_error = Some(panicked.to_string()),
+            }
+        }
+        if let Some(chosen) = tasks::take_ready(&mut self.batch.failures_dialog) {
+            self.batch.failures_saving = false;
+            match chosen {
+                Ok(Some(path)) => self.queue(super::Command::ExportFailuresTo(path)),
+                Ok(None) => {}
+                Err(panicked) => {
+                    self.batch.failures_status = Some((false, panicked.to_string()));
+                }
+            }
+        }
+        if let Some(written) = tasks::take_ready(&mut self.batch.failures_write) {
+            self.batch.failures_saving = false;
+            self.batch.failures_status = Some(match written {
+                Ok(Ok(path)) => (
+                    true,
+                    format!("Lista de falhas exportada para {}", path.display()),
+                ),
+                Ok(Err(error)) => (false, error.to_string()),
+                Err(panicked) => (false, panicked.to_string()),
+            });
+        }
+    }
+}
+
+/// `falhas` → `falhas.csv`; a name that already ends in `.csv` (any case) is kept.
+fn with_csv_extension(path: PathBuf) -> PathBuf {
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        path
+    } else {
+        let mut name = path.into_os_string();
+        name.push(".csv");
+        PathBuf::from(name)
+    }
+}
+
+impl LastFetch {
+    /// What a batch brought: its wall time and how many documents it queried.
+    fn batch(elapsed: Duration, documents: usize) -> LastFetch {
+        LastFetch {
+            elapsed,
+            bytes: 0,
+            attempts: 0,
+            problems: None,
+            documents,
+        }
+    }
+}
+
+impl Banner {
+    /// No token to search with.
+    pub(super) fn no_token() -> Banner {
+        Banner {
+            message: "Nenhum token da API configurado. Abra Configurações e informe o token, ou experimente a demonstração.".to_owned(),
+            detail: String::new(),
+            token_hint: true,
+        }
+    }
+}
+
+/// Whether `path` names a list file the window can import.
+pub fn is_list_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["txt", "csv", "xlsx", "xlsm", "xls", "ods"]
+            .iter()
+            .any(|known| e.eq_ignore_ascii_case(known))
+    })
+}

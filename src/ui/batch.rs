@@ -1,0 +1,475 @@
+//! Batch mode's drawing: the list box with its counts and file import, the concurrency, the
+//! batch's progress, the last batch's outcome and the failures window.
+
+use std::path::PathBuf;
+
+use egui::RichText;
+
+use super::app::{Command, FollowupsApp};
+use crate::batch::{BatchProgress, BatchStop, MAX_CONCURRENCY};
+use crate::fmt as br;
+
+/// How many invalid entries are listed under the box (the rest are counted).
+const INVALID_SHOWN: usize = 5;
+
+/// The list of documents, in place of the single CPF/CNPJ field.
+pub fn documents_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    let label = ui.label("CPF/CNPJs");
+    egui::ScrollArea::vertical()
+        .id_salt("batch_list_scroll")
+        .max_height(170.0)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut app.batch.text)
+                    .id_salt("batch_list")
+                    .hint_text("Cole aqui a lista: um por linha, ou separados por ; , tabulação ou espaço (uma coluna copiada do Excel serve)")
+                    .desired_rows(6)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Monospace),
+            )
+            .labelled_by(label.id);
+        });
+    import_row(ui, app);
+    list_feedback(ui, app);
+
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let label = ui.label("Consultas simultâneas");
+        ui.add(
+            egui::DragValue::new(&mut app.persisted.batch_concurrency)
+                .range(1..=MAX_CONCURRENCY)
+                .speed(0.05),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Quantos documentos são consultados ao mesmo tempo (1 a 8; padrão 4). A API não publica um limite: se o servidor pedir calma (HTTP 429), o lote diminui sozinho.",
+        );
+    });
+    ui.add_space(2.0);
+}
+
+/// "Importar arquivo…", "Limpar", the column picker of an imported file.
+fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    let native = app.export.native_dialog;
+    ui.horizontal_wrapped(|ui| {
+        if native {
+            let import = ui
+                .add_enabled(
+                    !app.batch.importing,
+                    egui::Button::new("Importar arquivo…"),
+                )
+                .on_hover_text("Planilha do Excel (.xlsx), CSV ou texto (.txt). Você também pode arrastar o arquivo para a janela.");
+            if import.clicked() {
+                app.queue(Command::ChooseListFile);
+            }
+        }
+        if !app.batch.text.is_empty() && ui.button("Limpar lista").clicked() {
+            app.batch.text.clear();
+        }
+        if app.batch.importing {
+            ui.spinner();
+            ui.label(RichText::new("Lendo o arquivo…").small());
+        }
+    });
+    if !native {
+        ui.label(
+            RichText::new("Sem seletor de arquivos neste sistema: arraste o arquivo para a janela ou informe o caminho.")
+                .small()
+                .weak(),
+        );
+        ui.horizontal(|ui| {
+            let field = ui.add(
+                egui::TextEdit::singleline(&mut app.batch.import_path)
+                    .id_salt("batch_import_path")
+                    .hint_text("/home/usuario/devedores.xlsx")
+                    .desired_width(ui.available_width() - 70.0),
+            );
+            let typed = !app.batch.import_path.trim().is_empty();
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui
+                .add_enabled(typed && !app.batch.importing, egui::Button::new("Importar"))
+                .clicked()
+                || (enter && typed))
+                && !app.batch.importing
+            {
+                let path = PathBuf::from(app.batch.import_path.trim());
+                app.queue(Command::ImportList(path));
+            }
+        });
+    }
+    if let Some(imported) = &app.batch.imported {
+        let name = imported.name.clone();
+        let columns = imported.file.columns.clone();
+        let mut column = imported.column;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("Do arquivo {name}")).small());
+            if columns.len() > 1 {
+                let label = ui.label(RichText::new("coluna").small());
+                egui::ComboBox::from_id_salt("batch_column")
+                    .selected_text(columns.get(column).cloned().unwrap_or_default())
+                    .show_ui(ui, |ui| {
+                        for (index, title) in columns.iter().enumerate() {
+                            ui.selectable_value(&mut column, index, title);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            }
+        });
+        if column != imported.column {
+            app.queue(Command::PickListColumn(column));
+        }
+    }
+    if let Some(error) = &app.batch.import_error {
+        error_text(ui, error);
+    }
+}
+
+/// The counts under the box: valid, check-digit warnings, invalid with their lines,
+/// duplicates.
+fn list_feedback(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    if app.batch.text.trim().is_empty() {
+        return;
+    }
+    let list = app.batch.list();
+    let summary = list.summary();
+    let invalid: Vec<String> = list
+        .invalid
+        .iter()
+        .take(INVALID_SHOWN)
+        .map(|entry| format!("Linha {}: «{}» — {}", entry.line, entry.text, entry.message))
+        .collect();
+    let more_invalid = list.invalid.len().saturating_sub(INVALID_SHOWN);
+    let warned = lines_text(&list.warned);
+    let header = list.header.clone();
+
+    let color = if !invalid.is_empty() {
+        ui.visuals().error_fg_color
+    } else if warned.is_some() {
+        ui.visuals().warn_fg_color
+    } else {
+        ok_color(ui)
+    };
+    ui.label(RichText::new(summary).color(color).small().strong());
+    if let Some(header) = header {
+        ui.label(
+            RichText::new(format!("Cabeçalho «{header}» ignorado."))
+                .small()
+                .weak(),
+        );
+    }
+    for line in &invalid {
+        error_text(ui, line);
+    }
+    if more_invalid > 0 {
+        error_text(
+            ui,
+            &format!(
+                "… e mais {} inválido(s).",
+                br::thousands(more_invalid as u64)
+            ),
+        );
+    }
+    if let Some(lines) = warned {
+        ui.label(
+            RichText::new(format!(
+                "Dígito verificador não confere (serão consultados mesmo assim): {lines}."
+            ))
+            .color(ui.visuals().warn_fg_color)
+            .small(),
+        );
+    }
+}
+
+/// `linhas 3, 7 e 12` (up to ten lines, then `e mais N`).
+fn lines_text(lines: &[usize]) -> Option<String> {
+    let (first, rest) = match lines {
+        [] => return None,
+        [only] => return Some(format!("linha {only}")),
+        _ => lines.split_at(lines.len().min(10)),
+    };
+    let shown: Vec<String> = first.iter().map(ToString::to_string).collect();
+    Some(if rest.is_empty() {
+        let (last, init) = shown.split_last()?;
+        format!("linhas {} e {last}", init.join(", "))
+    } else {
+        format!(
+            "linhas {} e mais {}",
+            shown.join(", "),
+            br::thousands(rest.len() as u64)
+        )
+    })
+}
+
+/// The running batch's progress over the table: bar, counts, times, Cancel.
+pub fn progress_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    let Some(task) = &app.batch.task else {
+        return;
+    };
+    let progress: BatchProgress = task.handle.progress();
+    let title = if task.retry {
+        "Nova tentativa"
+    } else {
+        "Consulta em lote"
+    };
+    let mut cancel = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.add(
+            egui::ProgressBar::new(progress.fraction())
+                .desired_width(220.0)
+                .show_percentage(),
+        );
+        ui.label(RichText::new(format!("{title}: {}", progress.label())).strong());
+        ui.label(progress.time_label());
+        cancel = ui
+            .button("Cancelar")
+            .on_hover_text("Esc — o que já chegou fica na tabela")
+            .clicked();
+    });
+    if progress.concurrency < app.persisted.batch_concurrency.clamp(1, MAX_CONCURRENCY) {
+        ui.label(
+            RichText::new(format!(
+                "O servidor pediu calma (HTTP 429): {} consulta(s) simultânea(s) agora.",
+                progress.concurrency
+            ))
+            .small()
+            .color(ui.visuals().warn_fg_color),
+        );
+    }
+    if cancel {
+        app.queue(Command::Cancel);
+    }
+    ui.add_space(4.0);
+}
+
+/// Under the search button: how the last batch went, and what to do about its failures.
+pub fn last_batch_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    if app.batch.running() {
+        return;
+    }
+    let Some(last) = &app.batch.last else {
+        return;
+    };
+    let failed = last.failures.len();
+    let not_run = last.not_run.len();
+    let mut text = format!(
+        "Último lote: {} de {} documentos consultados · {} follow-ups · {}",
+        br::thousands(last.succeeded as u64),
+        br::thousands(last.total as u64),
+        br::thousands(last.rows),
+        crate::batch::run::duration_br(last.elapsed)
+    );
+    match failed {
+        0 => {}
+        1 => text.push_str(" · 1 falha"),
+        n => text.push_str(&format!(" · {} falhas", br::thousands(n as u64))),
+    }
+    ui.add_space(6.0);
+    ui.separator();
+    ui.label(RichText::new(text).small());
+    if matches!(last.stop, Some(BatchStop::Cancelled)) {
+        ui.label(RichText::new("Lote cancelado.").small().weak());
+    }
+    if not_run > 0 {
+        ui.label(
+            RichText::new(format!(
+                "{} documento(s) não consultado(s).",
+                br::thousands(not_run as u64)
+            ))
+            .small()
+            .color(ui.visuals().warn_fg_color),
+        );
+    }
+    if failed == 0 && not_run == 0 {
+        return;
+    }
+    let retry_label = if not_run == 0 {
+        "Tentar novamente as falhas".to_owned()
+    } else {
+        format!(
+            "Consultar os {} restantes",
+            br::thousands((failed + not_run) as u64)
+        )
+    };
+    let blocker = app.search_blocker_for_retry();
+    ui.horizontal_wrapped(|ui| {
+        if failed > 0 && ui.button(format!("Ver falhas ({failed})")).clicked() {
+            app.batch.failures_open = true;
+        }
+        let retry = ui.add_enabled(blocker.is_none(), egui::Button::new(&retry_label));
+        let retry = match &blocker {
+            Some(reason) => retry.on_disabled_hover_text(reason),
+            None => retry.on_hover_text(
+                "Consulta de novo só esses documentos; as linhas novas entram na tabela atual.",
+            ),
+        };
+        if retry.clicked() {
+            app.queue(Command::RetryFailures);
+        }
+    });
+}
+
+/// The failed documents, their errors, and what to do about them.
+pub fn failures_window(ctx: &egui::Context, app: &mut FollowupsApp) {
+    if !app.batch.failures_open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Documentos com falha")
+        .open(&mut open)
+        .default_size([560.0, 380.0])
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 80.0))
+        .collapsible(false)
+        .show(ctx, |ui| failures_ui(ui, app));
+    if !open {
+        app.batch.failures_open = false;
+    }
+}
+
+fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    let rows = app.batch.failure_rows();
+    ui.label(format!(
+        "{} documento(s) sem resposta. O erro de cada um, depois das novas tentativas automáticas:",
+        br::thousands(rows.len() as u64)
+    ));
+    ui.add_space(4.0);
+    let text_height = egui::TextStyle::Body.resolve(ui.style()).size + 6.0;
+    let table_height = (ui.available_height() - 110.0).max(120.0);
+    egui_extras::TableBuilder::new(ui)
+        .id_salt("failures_table")
+        .striped(true)
+        .resizable(true)
+        .max_scroll_height(table_height)
+        .column(egui_extras::Column::initial(150.0).at_least(110.0))
+        .column(egui_extras::Column::remainder().at_least(200.0))
+        .header(text_height + 2.0, |mut header| {
+            header.col(|ui| {
+                ui.strong("Documento");
+            });
+            header.col(|ui| {
+                ui.strong("Erro");
+            });
+        })
+        .body(|body| {
+            body.rows(text_height, rows.len(), |mut row| {
+                let failure = &rows[row.index()];
+                row.col(|ui| {
+                    ui.label(RichText::new(failure.doc.formatted()).monospace());
+                });
+                row.col(|ui| {
+                    let label = ui.add(egui::Label::new(&failure.message).truncate());
+                    if !failure.detail.is_empty() {
+                        label.on_hover_text(format!("{}\n\n{}", failure.message, failure.detail));
+                    }
+                });
+            });
+        });
+    ui.add_space(6.0);
+    let blocker = app.search_blocker_for_retry();
+    ui.horizontal_wrapped(|ui| {
+        let retry = ui.add_enabled(
+            blocker.is_none(),
+            egui::Button::new(RichText::new("Tentar novamente as falhas").strong()),
+        );
+        if let Some(reason) = &blocker {
+            retry.clone().on_disabled_hover_text(reason);
+        }
+        if retry.clicked() {
+            app.queue(Command::RetryFailures);
+        }
+        if ui
+            .button("Copiar documentos")
+            .on_hover_text("Um por linha, para colar em outra lista")
+            .clicked()
+        {
+            let text: Vec<String> = rows.iter().map(|f| f.doc.formatted()).collect();
+            ui.ctx().copy_text(text.join("\n"));
+        }
+        if app.export.native_dialog
+            && ui
+                .add_enabled(
+                    !app.batch.failures_saving,
+                    egui::Button::new("Exportar lista…"),
+                )
+                .on_hover_text("CSV para o Excel: documento e erro")
+                .clicked()
+        {
+            app.queue(Command::ChooseFailuresFile);
+        }
+    });
+    if !app.export.native_dialog {
+        ui.horizontal(|ui| {
+            let label = ui.label("Exportar para");
+            if app.batch.failures_path.is_empty() {
+                app.batch.failures_path = app.failures_file_name();
+            }
+            ui.add(
+                egui::TextEdit::singleline(&mut app.batch.failures_path)
+                    .id_salt("failures_path")
+                    .desired_width(ui.available_width() - 80.0),
+            )
+            .labelled_by(label.id);
+            let typed = !app.batch.failures_path.trim().is_empty();
+            if ui
+                .add_enabled(
+                    typed && !app.batch.failures_saving,
+                    egui::Button::new("Exportar"),
+                )
+                .clicked()
+            {
+                let path = PathBuf::from(app.batch.failures_path.trim());
+                app.queue(Command::ExportFailuresTo(path));
+            }
+        });
+    }
+    if app.batch.failures_saving {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Exportando a lista…");
+        });
+    }
+    if let Some((ok, message)) = &app.batch.failures_status {
+        let color = if *ok {
+            ok_color(ui)
+        } else {
+            ui.visuals().error_fg_color
+        };
+        ui.label(RichText::new(message).color(color));
+    }
+}
+
+fn error_text(ui: &mut egui::Ui, message: &str) {
+    ui.label(
+        RichText::new(message)
+            .color(ui.visuals().error_fg_color)
+            .small(),
+    );
+}
+
+/// The "all good" green, readable on both themes.
+pub(crate) fn ok_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(0x6C, 0xC6, 0x6C)
+    } else {
+        egui::Color32::from_rgb(0x1E, 0x7B, 0x34)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lines_text;
+
+    #[test]
+    fn warned_lines_read_as_portuguese() {
+        assert_eq!(lines_text(&[]), None);
+        assert_eq!(lines_text(&[4]).as_deref(), Some("linha 4"));
+        assert_eq!(lines_text(&[3, 7]).as_deref(), Some("linhas 3 e 7"));
+        assert_eq!(lines_text(&[3, 7, 12]).as_deref(), Some("linhas 3, 7 e 12"));
+        let many: Vec<usize> = (1..=13).collect();
+        assert_eq!(
+            lines_text(&many).as_deref(),
+            Some("linhas 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 e mais 3")
+        );
+    }
+}
