@@ -86,5 +86,36 @@ fn bench_frames(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_frames);
+/// "Vários documentos" with a pasted list: the first frame after the paste (the list is checked
+/// once, the text laid out once) and a steady frame afterwards.
+fn bench_list_box(c: &mut Criterion) {
+    let _ = c;
+    for lines in [2_000usize, 50_000] {
+        let ctx = egui::Context::default();
+        let mut app = app_with_rows(&ctx, 1_000);
+        app.persisted.batch_mode = true;
+        let _ = frame(&ctx, &mut app);
+        let text: Vec<String> = (0..lines)
+            .map(|i| {
+                let base = format!("{:09}", 100_000_000 + i * 7);
+                recuperador_followups::doc_id::with_check_digits(&base).unwrap_or(base)
+            })
+            .collect();
+        app.batch.text = text.join("\n");
+        let t = Instant::now();
+        let _ = frame(&ctx, &mut app);
+        let first = t.elapsed();
+        let mut steady = Duration::ZERO;
+        for _ in 0..20 {
+            let t = Instant::now();
+            let _ = frame(&ctx, &mut app);
+            steady = steady.max(t.elapsed());
+        }
+        println!(
+            "list box with {lines} lines: first frame after the paste {first:?}, then longest of 20 frames {steady:?}"
+        );
+    }
+}
+
+criterion_group!(benches, bench_frames, bench_list_box);
 criterion_main!(benches);

@@ -798,6 +798,15 @@ fn failures_are_listed_exported_and_retried() {
     assert_eq!(summary.failures.len(), 2, "{:?}", summary.failures);
     assert_eq!(summary.succeeded, docs.len() - 2);
     assert!(
+        harness
+            .query_by_label_contains(&format!(
+                "{} de {} documentos consultados em",
+                docs.len() - 2,
+                docs.len()
+            ))
+            .is_some()
+    );
+    assert!(
         harness.state().results.total_count() > 0,
         "the others arrived"
     );
@@ -848,12 +857,23 @@ fn failures_are_listed_exported_and_retried() {
     wait_for_batch(&mut harness);
     assert_eq!(sim.request_count() - requests, 2);
     let app = harness.state();
-    assert!(app.batch.last.as_ref().unwrap().failures.is_empty());
+    let merged = app.batch.last.as_ref().unwrap();
+    assert!(merged.failures.is_empty());
+    assert_eq!(
+        (merged.succeeded, merged.total),
+        (docs.len(), docs.len()),
+        "the retry completes the first batch's outcome"
+    );
     assert_eq!(
         result_ids(app),
         union_of_single_searches(&sim, id_credor, &docs)
     );
     assert!(!app.batch.failures_open, "the window closed for the retry");
+    assert!(
+        harness
+            .query_by_label_contains(&format!("{} documentos consultados em", docs.len()))
+            .is_some()
+    );
 }
 
 #[test]
@@ -903,6 +923,9 @@ fn cancel_mid_batch_keeps_the_rows_that_arrived() {
         result_ids(harness.state()),
         union_of_single_searches(&sim, id_credor, &docs)
     );
+    let merged = harness.state().batch.last.clone().unwrap();
+    assert_eq!(merged.succeeded, docs.len());
+    assert!(merged.not_run.is_empty() && merged.stop.is_none());
 }
 
 #[test]

@@ -296,6 +296,8 @@ pub struct LastFetch {
     pub problems: Option<String>,
     /// How many documents were queried (1 for a single search).
     pub documents: usize,
+    /// How many of them answered.
+    pub documents_ok: usize,
 }
 
 /// A finished fetch, with its rows already arranged in the requested view.
@@ -727,6 +729,7 @@ impl FollowupsApp {
                 self.cancel_batch();
                 self.batch.task = None;
                 self.batch.last = None;
+                self.batch.forget_screen();
                 self.demo = DemoState::Off;
                 self.results = ResultSet::new();
                 self.last_fetch = None;
@@ -1159,6 +1162,7 @@ impl FollowupsApp {
         match outcome {
             Ok(Ok(done)) => {
                 self.results = done.results;
+                self.batch.forget_screen();
                 self.last_fetch = Some(done.last);
                 self.selected = None;
                 self.banner = None;
@@ -1258,6 +1262,7 @@ fn fetch_and_arrange(
         attempts: outcome.attempts,
         problems: outcome.report.problem_summary(),
         documents: 1,
+        documents_ok: 1,
     };
     let mut results = ResultSet::from_rows(outcome.rows);
     if spec != ViewSpec::default() {

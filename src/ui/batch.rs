@@ -143,14 +143,14 @@ fn list_feedback(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let warned = lines_text(&list.warned);
     let header = list.header.clone();
 
-    let color = if !invalid.is_empty() {
-        ui.visuals().error_fg_color
-    } else if warned.is_some() {
-        ui.visuals().warn_fg_color
+    // Green only when every entry is good; the problems have their own colours below.
+    let summary = RichText::new(summary).strong();
+    let summary = if invalid.is_empty() && warned.is_none() {
+        summary.color(ok_color(ui))
     } else {
-        ok_color(ui)
+        summary
     };
-    ui.label(RichText::new(summary).color(color).small().strong());
+    ui.label(summary);
     if let Some(header) = header {
         ui.label(
             RichText::new(format!("Cabeçalho «{header}» ignorado."))
@@ -266,7 +266,7 @@ pub fn last_batch_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     }
     ui.add_space(6.0);
     ui.separator();
-    ui.label(RichText::new(text).small());
+    ui.label(text);
     if matches!(last.stop, Some(BatchStop::Cancelled)) {
         ui.label(RichText::new("Lote cancelado.").small().weak());
     }
@@ -341,7 +341,7 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         .striped(true)
         .resizable(true)
         .max_scroll_height(table_height)
-        .column(egui_extras::Column::initial(150.0).at_least(110.0))
+        .column(egui_extras::Column::initial(170.0).at_least(120.0))
         .column(egui_extras::Column::remainder().at_least(200.0))
         .header(text_height + 2.0, |mut header| {
             header.col(|ui| {

@@ -95,9 +95,17 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         );
         if let Some(last) = &app.last_fetch {
             if last.documents > 1 {
+                let documents = if last.documents_ok < last.documents {
+                    format!(
+                        "{} de {}",
+                        br::thousands(last.documents_ok as u64),
+                        br::thousands(last.documents as u64)
+                    )
+                } else {
+                    br::thousands(last.documents as u64)
+                };
                 summary.push_str(&format!(
-                    " · {} documentos consultados em {}",
-                    br::thousands(last.documents as u64),
+                    " · {documents} documentos consultados em {}",
                     crate::batch::run::duration_br(last.elapsed)
                 ));
             } else {

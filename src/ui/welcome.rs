@@ -9,7 +9,7 @@ pub fn welcome_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.add_space(24.0);
     let has_token = app.active_token().is_some();
     ui.vertical_centered(|ui| {
-        ui.set_max_width(560.0);
+        ui.set_max_width(ui.available_width().min(560.0));
         match (&app.token, &app.demo) {
             (_, DemoState::Starting) => {
                 ui.spinner();
@@ -22,7 +22,16 @@ pub fn welcome_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             _ if has_token => {
                 ui.heading("Pronto para consultar");
                 ui.add_space(8.0);
-                ui.label("Preencha o Credor e o CPF/CNPJ do devedor à esquerda e clique em Buscar (ou tecle Enter).");
+                if app.persisted.batch_mode {
+                    ui.label("Preencha o Credor, cole a lista de CPF/CNPJs à esquerda (ou arraste para cá uma planilha .xlsx, .csv ou .txt) e clique em Buscar.");
+                    ui.add_space(4.0);
+                    ui.label(
+                        RichText::new("Cada documento é consultado com os mesmos filtros; os resultados chegam juntos nesta tabela.")
+                            .weak(),
+                    );
+                } else {
+                    ui.label("Preencha o Credor e o CPF/CNPJ do devedor à esquerda e clique em Buscar (ou tecle Enter).");
+                }
                 if app.is_demo() {
                     ui.add_space(6.0);
                     ui.label(

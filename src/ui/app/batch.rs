@@ -44,9 +44,12 @@ pub struct ImportedList {
 pub struct BatchTask {
     /// The library's handle: progress, rows, cancel.
     pub handle: BatchHandle,
-    /// Whether this batch runs the failures of the previous one (its rows are added to the
-    /// results on screen instead of replacing them).
+    /// Whether this batch runs the failures of the previous one (its outcome is merged into
+    /// that batch's).
     pub retry: bool,
+    /// Whether its rows are added to the results on screen (a retry of the batch shown)
+    /// instead of replacing them.
+    append: bool,
     /// Whether the results on screen were already replaced by this batch's first rows.
     replaced: bool,
     /// When the sorted view was last recomputed for the streaming rows.
@@ -86,6 +89,8 @@ pub struct BatchUiState {
     pub failures_status: Option<(bool, String)>,
     /// The filters of the last batch started, for its retry.
     last_filters: Option<BatchFilters>,
+    /// Whether the results on screen are a batch's (a retry then adds to them).
+    on_screen: bool,
     import_promise: Option<Promise<ImportResult>>,
     failures_dialog: Option<Promise<Result<Option<PathBuf>, TaskPanicked>>>,
     failures_write: Option<Promise<Result<Result<PathBuf, ExportError>, TaskPanicked>>>,
@@ -145,6 +150,11 @@ impl BatchUiState {
         rows
     }
 
+    /// The results on screen are no longer a batch's (a single search replaced them).
+    pub(super) fn forget_screen(&mut self) {
+        self.on_screen = false;
+    }
+
     fn cancel(&mut self) {
         if let Some(task) = &self.task {
             task.handle.cancel();
@@ -198,6 +208,7 @@ impl FollowupsApp {
         self.batch.task = Some(BatchTask {
             handle,
             retry,
+            append: retry && self.batch.on_screen,
             replaced: false,
             last_view_refresh: Instant::now(),
         });
@@ -222,7 +233,7 @@ impl FollowupsApp {
         let finished = task.handle.is_finished();
         let rows = task.handle.take_new_rows();
         let mut replace = false;
-        if !rows.is_empty() && !task.retry && !task.replaced {
+        if !rows.is_empty() && !task.append && !task.replaced {
             task.replaced = true;
             replace = true;
         }
@@ -251,6 +262,7 @@ impl FollowupsApp {
     /// The batch's first rows replace the results on screen (until then the old ones stay).
     fn replace_results(&mut self) {
         self.results = ResultSet::new();
+        self.batch.on_screen = true;
         self.last_fetch = None;
         // An empty set takes the quick filter at no cost, so unsorted appends stay filtered.
         self.results.set_view(crate::results::ViewSpec {
@@ -264,14 +276,17 @@ impl FollowupsApp {
         let Some(task) = self.batch.task.take() else {
             return;
         };
-        let mut replaced = task.replaced;
-        if !task.retry && !replaced && summary.succeeded > 0 {
+        if !task.append && !task.replaced && summary.succeeded > 0 {
             // Every answer was empty: that is the result.
             self.replace_results();
-            replaced = true;
         }
-        if replaced {
-            self.last_fetch = Some(LastFetch::batch(summary.elapsed, summary.total));
+        // A retry completes the batch it retries: one outcome for the whole list.
+        let summary = match self.batch.last.take() {
+            Some(previous) if task.retry => merge_summaries(previous, summary),
+            _ => summary,
+        };
+        if self.batch.on_screen {
+            self.last_fetch = Some(LastFetch::batch(&summary));
         }
         match &summary.stop {
             Some(BatchStop::Error {
@@ -473,15 +488,30 @@ fn with_csv_extension(path: PathBuf) -> PathBuf {
     }
 }
 
+/// The outcome of a batch and of its retry, as one: the retry's failures and unqueried
+/// documents are what is left of the first batch's.
+fn merge_summaries(first: BatchSummary, retry: BatchSummary) -> BatchSummary {
+    BatchSummary {
+        total: first.total,
+        succeeded: (first.succeeded + retry.succeeded).min(first.total),
+        rows: first.rows + retry.rows,
+        failures: retry.failures,
+        not_run: retry.not_run,
+        stop: retry.stop,
+        elapsed: first.elapsed + retry.elapsed,
+    }
+}
+
 impl LastFetch {
     /// What a batch brought: its wall time and how many documents it queried.
-    fn batch(elapsed: Duration, documents: usize) -> LastFetch {
+    fn batch(summary: &BatchSummary) -> LastFetch {
         LastFetch {
-            elapsed,
+            elapsed: summary.elapsed,
             bytes: 0,
             attempts: 0,
             problems: None,
-            documents,
+            documents: summary.total,
+            documents_ok: summary.succeeded,
         }
     }
 }
