@@ -712,6 +712,20 @@ fn a_pasted_list_is_counted_and_checked() {
             .is_disabled(),
         "valid documents can be searched"
     );
+    // Enter is a new line in the list; Ctrl+Enter searches (the focus is still in the box).
+    assert!(harness.state().batch.last.is_none());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.step();
+    step_until(&mut harness, "the batch", |app| !app.searching());
+    assert_eq!(
+        harness.state().batch.last.as_ref().map(|s| s.total),
+        Some(3),
+        "Ctrl+Enter ran the batch of the three valid documents"
+    );
+    assert!(
+        !harness.state().batch.text.ends_with("\n\n"),
+        "no new line added"
+    );
 
     // Only a typo left: nothing to search.
     harness.get_by_label("Limpar lista").click();

@@ -15,7 +15,7 @@ const INVALID_SHOWN: usize = 5;
 /// The list of documents, in place of the single CPF/CNPJ field.
 pub fn documents_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let label = ui.label("CPF/CNPJs");
-    egui::ScrollArea::vertical()
+    let list = egui::ScrollArea::vertical()
         .id_salt("batch_list_scroll")
         .max_height(170.0)
         .show(ui, |ui| {
@@ -27,8 +27,21 @@ pub fn documents_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                     .desired_width(f32::INFINITY)
                     .font(egui::TextStyle::Monospace),
             )
-            .labelled_by(label.id);
+            .labelled_by(label.id)
+            .on_hover_text("Ctrl+Enter busca")
+        })
+        .inner;
+    // Enter is a new line here; Ctrl+Enter searches.
+    let search = list.has_focus()
+        && ui.input_mut(|i| {
+            i.consume_shortcut(&egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND,
+                egui::Key::Enter,
+            ))
         });
+    if search && app.search_blocker().is_none() {
+        app.queue_search();
+    }
     import_row(ui, app);
     list_feedback(ui, app);
 
