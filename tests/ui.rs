@@ -433,6 +433,12 @@ fn persistence_skips_the_document() {
         "the document is never written: {saved}"
     );
     assert!(!saved.contains(TOKEN));
+    // Nor a pasted list: the mode and its concurrency are kept, the documents are not.
+    let other = sim.dataset().debtors()[1].cpf_cnpj.clone();
+    paste_list(&mut harness, &format!("{doc}\n{other}\n"));
+    let saved = serde_json::to_string(&harness.state().persisted).unwrap();
+    assert!(saved.contains("\"batch_mode\":true"), "{saved}");
+    assert!(!saved.contains(&doc) && !saved.contains(&other), "{saved}");
     let back: Persisted = serde_json::from_str(&saved).unwrap();
     assert_eq!(back, harness.state().persisted);
     // Old or corrupt state falls back to defaults (eframe's get_value gives None).
