@@ -1071,3 +1071,43 @@ fn a_spreadsheet_dropped_on_the_window_fills_the_list() {
     );
     assert_eq!(harness.state().batch.text, before);
 }
+
+#[test]
+fn the_quick_filter_applies_while_a_batch_streams() {
+    let sim = simulator();
+    let (id_credor, docs) = creditor_with_most_debtors(&sim);
+    let mut harness = app_harness(&sim, TOKEN);
+    type_into(&mut harness, "Credor", &id_credor.to_string());
+    paste_list(&mut harness, &docs.join("\n"));
+    harness.state_mut().persisted.batch_concurrency = 1;
+    // About 150 ms per document, one at a time: the batch lasts over a second.
+    sim.set_latency(Duration::from_millis(150));
+    start_batch(&mut harness);
+    step_until(&mut harness, "the first rows", |app| {
+        app.results.total_count() > 0
+    });
+    let word = "boleto";
+    type_into(&mut harness, "Buscar nos resultados", word);
+    step_until(&mut harness, "the filter, or the batch's end", |app| {
+        app.results.filter_text() == word || !app.searching()
+    });
+    assert!(
+        harness.state().searching(),
+        "the filter applied while rows were still arriving"
+    );
+    wait_for_batch(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.results.filter_text(), word);
+    assert_eq!(
+        result_ids(app),
+        union_of_single_searches(&sim, id_credor, &docs)
+    );
+    let shown: Vec<_> = app.results.iter_view().collect();
+    assert!(!shown.is_empty() && shown.len() < app.results.total_count());
+    assert!(shown.iter().all(|row| {
+        row.interacao
+            .as_deref()
+            .is_some_and(|t| t.to_lowercase().contains(word))
+            || format!("{row:?}").to_lowercase().contains(word)
+    }));
+}

@@ -357,12 +357,16 @@ impl ResultSet {
     }
 
     /// Installs a view computed from [`Self::request_view`]. Refuses views of another result
-    /// set and views over fewer rows than the installed one (a late answer to an old request).
+    /// set and views of the installed spec over fewer rows than the installed one (a late
+    /// answer to an old request). A view of another spec over fewer rows than the set now
+    /// holds installs (rows were appended while it was computed, and the installed view was
+    /// extended meanwhile); [`Self::view_is_current`] then says a refresh is due.
     pub fn install_view(&mut self, view: View) -> Result<(), StaleView> {
         if view.set_id != self.id {
             return Err(StaleView::OtherResultSet);
         }
-        if view.row_count < self.view.row_count || view.row_count > self.rows.len() {
+        let older_same = view.spec == self.view.spec && view.row_count < self.view.row_count;
+        if older_same || view.row_count > self.rows.len() {
             return Err(StaleView::Superseded {
                 installed: self.view.row_count,
                 computed: view.row_count,

@@ -711,3 +711,26 @@ proptest! {
         prop_assert_eq!(got, ref_sort(&rows, &all, sort));
     }
 }
+
+#[test]
+fn a_new_spec_installs_even_if_rows_arrived_meanwhile() {
+    // The installed unsorted view follows appends; a filter computed before the last append
+    // still installs, and the set then asks for a refresh.
+    let mut set = ResultSet::from_rows(filter_rows());
+    let request = set.request_view(ViewSpec {
+        sort: None,
+        filter: "joao".to_owned(),
+    });
+    set.append([Followup {
+        id_followup: Some(9_999),
+        ..Followup::default()
+    }]);
+    assert!(set.view_is_current(), "the unsorted view took the new row");
+    let view = request.compute(&never()).expect("computed");
+    assert_eq!(set.install_view(view), Ok(()));
+    assert_eq!(set.filter_text(), "joao");
+    assert!(!set.view_is_current());
+    set.refresh();
+    assert!(set.view_is_current());
+    assert_eq!(set.view_indices(), [0]);
+}

@@ -249,9 +249,11 @@ impl FollowupsApp {
             self.finish_batch(ctx, summary);
             return;
         }
-        // A sorted view does not take appended rows by itself: recompute it now and then,
-        // one computation at a time, off the UI thread.
-        if !self.results.view_is_current() && !self.view_pending() && refresh_due {
+        // A sorted view does not take appended rows by itself, and a new sort or filter may
+        // have landed on fewer rows than arrived since: recompute now and then, one
+        // computation at a time, off the UI thread.
+        let stale = !self.results.view_is_current() || *self.results.spec() != self.desired_view();
+        if stale && !self.view_pending() && refresh_due {
             if let Some(task) = &mut self.batch.task {
                 task.last_view_refresh = Instant::now();
             }
