@@ -322,9 +322,23 @@ fn column_letters(mut index: usize) -> String {
     String::from_utf8(letters).unwrap_or_default()
 }
 
+/// The extensions [`read_document_file`] reads (compared without regard to case).
+pub const LIST_FILE_EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xls", "ods", "csv", "txt"];
+
+/// Whether [`read_document_file`] reads files with this path's extension.
+pub fn is_list_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        LIST_FILE_EXTENSIONS
+            .iter()
+            .any(|known| e.eq_ignore_ascii_case(known))
+    })
+}
+
 /// Reads a list file: `.txt` (one column: the whole text), `.csv` (`;`, `,` or tab,
 /// detected; UTF-8, else Windows-1252 as Excel saves it) or a spreadsheet (`.xlsx`, `.xlsm`,
 /// `.xls`, `.ods`; the first sheet).
+///
+/// [`LIST_FILE_EXTENSIONS`] are the extensions it reads.
 pub fn read_document_file(path: &Path) -> Result<DocumentFile, BatchInputError> {
     let extension = path
         .extension()
@@ -598,5 +612,30 @@ mod tests {
         assert_eq!(column_letters(25), "Z");
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(27), "AB");
+    }
+
+    #[test]
+    fn the_list_extensions_are_the_ones_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for extension in LIST_FILE_EXTENSIONS {
+            let path = dir
+                .path()
+                .join(format!("lista.{}", extension.to_uppercase()));
+            assert!(is_list_file(&path), "{extension}");
+            // Missing, so reading fails, but not as an unsupported format.
+            assert!(
+                !matches!(
+                    read_document_file(&path),
+                    Err(BatchInputError::UnsupportedFormat { .. })
+                ),
+                "{extension}"
+            );
+        }
+        let other = dir.path().join("foto.png");
+        assert!(!is_list_file(&other));
+        assert!(matches!(
+            read_document_file(&other),
+            Err(BatchInputError::UnsupportedFormat { .. })
+        ));
     }
 }

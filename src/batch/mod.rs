@@ -19,8 +19,8 @@ pub mod report;
 pub mod run;
 
 pub use input::{
-    BatchInputError, DocumentFile, DocumentList, InvalidEntry, parse_document_list,
-    read_document_file,
+    BatchInputError, DocumentFile, DocumentList, InvalidEntry, LIST_FILE_EXTENSIONS, is_list_file,
+    parse_document_list, read_document_file,
 };
 pub use report::write_failures_csv;
 pub use run::{

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 mod batch;
 
-pub use batch::{BatchTask, BatchUiState, ImportedList, is_list_file};
+pub use batch::{BatchTask, BatchUiState, ImportedList, NOT_RUN_MESSAGE};
 
 use super::tasks::{self, TaskPanicked};
 use crate::api::{
@@ -131,7 +131,7 @@ impl Default for Persisted {
             timeout_secs: ClientConfig::default().total_timeout.as_secs(),
             proxy: String::new(),
             batch_mode: false,
-            batch_concurrency: batch::default_concurrency(),
+            batch_concurrency: crate::batch::DEFAULT_CONCURRENCY,
         }
     }
 }
@@ -587,7 +587,7 @@ impl FollowupsApp {
     /// Why the last batch's failures cannot be queried again right now (they use the filters
     /// of that batch, not the form's).
     pub fn search_blocker_for_retry(&self) -> Option<String> {
-        if self.batch.unfinished().is_empty() {
+        if !self.batch.has_unfinished() {
             return Some("Nenhum documento para consultar de novo.".to_owned());
         }
         self.readiness_blocker()
@@ -681,7 +681,7 @@ impl FollowupsApp {
                 if let Some(fetch) = &self.fetch {
                     fetch.progress.cancel();
                 }
-                self.cancel_batch();
+                self.batch.cancel();
             }
             Command::ChooseListFile => self.choose_list_file(ctx, frame),
             Command::ImportList(path) => self.import_list(ctx, path),
@@ -726,7 +726,7 @@ impl FollowupsApp {
             Command::ApplyConnectionSettings => self.apply_connection_settings(),
             Command::StartDemo => self.start_demo(ctx),
             Command::LeaveDemo => {
-                self.cancel_batch();
+                // Dropping a batch's handle cancels it.
                 self.batch.task = None;
                 self.batch.last = None;
                 self.batch.forget_screen();
@@ -743,24 +743,13 @@ impl FollowupsApp {
         if self.export.choosing || self.export.task.is_some() {
             return;
         }
-        // The dialog is created on the UI thread (macOS requires it) and awaited off it.
-        let mut dialog = rfd::AsyncFileDialog::new()
-            .set_title("Exportar follow-ups")
+        let dialog = file_dialog("Exportar follow-ups", frame)
             .add_filter("Planilha do Excel (.xlsx)", &["xlsx"])
             .add_filter("CSV (.csv)", &["csv"])
             .set_file_name(super::export::suggested_file_name(self, ExportFormat::Xlsx));
-        if let Some(folder) = dirs_documents() {
-            dialog = dialog.set_directory(folder);
-        }
-        if let Some(frame) = frame {
-            dialog = dialog.set_parent(frame);
-        }
-        let future = dialog.save_file();
         self.export.choosing = true;
         self.export.error = None;
-        self.dialog_promise = Some(tasks::spawn(ctx, "save-dialog", move || {
-            pollster::block_on(future).map(|handle| handle.path().to_path_buf())
-        }));
+        self.dialog_promise = Some(ask_save_path(ctx, "save-dialog", dialog));
     }
 
     fn start_export(&mut self, ctx: &egui::Context, path: PathBuf) {
@@ -890,8 +879,7 @@ impl FollowupsApp {
         if let Some(old) = self.fetch.take() {
             old.progress.cancel();
         }
-        self.cancel_batch();
-        self.batch.task = None;
+        self.batch.task = None; // dropping a batch's handle cancels it
         let client = match FollowupClient::new(self.client_config(), token) {
             Ok(client) => client,
             Err(error) => {
@@ -1271,7 +1259,32 @@ fn fetch_and_arrange(
     Ok(FetchDone { results, last })
 }
 
-/// The user's documents folder, where the save dialog starts.
+/// A native file dialog titled `title`, starting in the user's documents folder, parented to
+/// the window. Create it on the UI thread (macOS requires it) and await it off it.
+fn file_dialog(title: &str, frame: Option<&eframe::Frame>) -> rfd::AsyncFileDialog {
+    let mut dialog = rfd::AsyncFileDialog::new().set_title(title);
+    if let Some(folder) = dirs_documents() {
+        dialog = dialog.set_directory(folder);
+    }
+    if let Some(frame) = frame {
+        dialog = dialog.set_parent(frame);
+    }
+    dialog
+}
+
+/// Shows `dialog` as a save dialog and waits for the user's choice on a worker thread.
+fn ask_save_path(
+    ctx: &egui::Context,
+    name: &'static str,
+    dialog: rfd::AsyncFileDialog,
+) -> Promise<Result<Option<PathBuf>, TaskPanicked>> {
+    let future = dialog.save_file();
+    tasks::spawn(ctx, name, move || {
+        pollster::block_on(future).map(|handle| handle.path().to_path_buf())
+    })
+}
+
+/// The user's documents folder, where the file dialogs start.
 fn dirs_documents() -> Option<PathBuf> {
     let home = std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" })?;
     let home = PathBuf::from(home);

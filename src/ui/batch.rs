@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use super::app::{Command, FollowupsApp};
+use super::app::{Command, FollowupsApp, NOT_RUN_MESSAGE};
+use super::ok_color;
 use crate::batch::{BatchProgress, BatchStop, MAX_CONCURRENCY};
+use crate::doc_id::CpfCnpj;
 use crate::fmt as br;
 
 /// How many invalid entries are listed under the box (the rest are counted).
@@ -341,10 +343,16 @@ pub fn failures_window(ctx: &egui::Context, app: &mut FollowupsApp) {
 }
 
 fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    let rows = app.batch.failure_rows();
+    let Some(last) = &app.batch.last else {
+        return;
+    };
+    // The failures, then the documents never queried (as in the exported list); drawn from
+    // the summary itself, a row at a time.
+    let failed = last.failures.len();
+    let count = failed + last.not_run.len();
     ui.label(format!(
         "{} documento(s) sem resposta. O erro de cada um, depois das novas tentativas automáticas:",
-        br::thousands(rows.len() as u64)
+        br::thousands(count as u64)
     ));
     ui.add_space(4.0);
     let text_height = egui::TextStyle::Body.resolve(ui.style()).size + 6.0;
@@ -365,15 +373,19 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             });
         })
         .body(|body| {
-            body.rows(text_height, rows.len(), |mut row| {
-                let failure = &rows[row.index()];
+            body.rows(text_height, count, |mut row| {
+                let index = row.index();
+                let (doc, message, detail) = match last.failures.get(index) {
+                    Some(failure) => (&failure.doc, failure.message.as_str(), &*failure.detail),
+                    None => (&last.not_run[index - failed], NOT_RUN_MESSAGE, ""),
+                };
                 row.col(|ui| {
-                    ui.label(RichText::new(failure.doc.formatted()).monospace());
+                    ui.label(RichText::new(doc.formatted()).monospace());
                 });
                 row.col(|ui| {
-                    let label = ui.add(egui::Label::new(&failure.message).truncate());
-                    if !failure.detail.is_empty() {
-                        label.on_hover_text(format!("{}\n\n{}", failure.message, failure.detail));
+                    let label = ui.add(egui::Label::new(message).truncate());
+                    if !detail.is_empty() {
+                        label.on_hover_text(format!("{message}\n\n{detail}"));
                     }
                 });
             });
@@ -385,9 +397,10 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             blocker.is_none(),
             egui::Button::new(RichText::new("Tentar novamente as falhas").strong()),
         );
-        if let Some(reason) = &blocker {
-            retry.clone().on_disabled_hover_text(reason);
-        }
+        let retry = match &blocker {
+            Some(reason) => retry.on_disabled_hover_text(reason),
+            None => retry,
+        };
         if retry.clicked() {
             app.queue(Command::RetryFailures);
         }
@@ -396,7 +409,12 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             .on_hover_text("Um por linha, para colar em outra lista")
             .clicked()
         {
-            let text: Vec<String> = rows.iter().map(|f| f.doc.formatted()).collect();
+            let text: Vec<String> = app
+                .batch
+                .unfinished()
+                .iter()
+                .map(CpfCnpj::formatted)
+                .collect();
             ui.ctx().copy_text(text.join("\n"));
         }
         if app.export.native_dialog
@@ -458,15 +476,6 @@ fn error_text(ui: &mut egui::Ui, message: &str) {
             .color(ui.visuals().error_fg_color)
             .small(),
     );
-}
-
-/// The "all good" green, readable on both themes.
-pub(crate) fn ok_color(ui: &egui::Ui) -> egui::Color32 {
-    if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(0x6C, 0xC6, 0x6C)
-    } else {
-        egui::Color32::from_rgb(0x1E, 0x7B, 0x34)
-    }
 }
 
 #[cfg(test)]

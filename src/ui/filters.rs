@@ -182,7 +182,7 @@ fn document_feedback(ui: &mut egui::Ui, typed: &str) {
     match CpfCnpj::parse(typed) {
         Ok(doc) => match doc.check_digit_warning() {
             None => {
-                let ok = super::batch::ok_color(ui);
+                let ok = super::ok_color(ui);
                 ui.label(
                     RichText::new(format!(
                         "{} {} · dígitos verificadores conferem",

@@ -123,7 +123,7 @@ fn dropped_files(app: &mut FollowupsApp, ui: &mut egui::Ui) {
                 .dropped_files
                 .iter()
                 .map(|f| f.path())
-                .find(|p| app::is_list_file(p))
+                .find(|p| crate::batch::is_list_file(p))
                 .map(std::path::Path::to_path_buf),
         )
     });
@@ -205,6 +205,15 @@ fn top_bar(app: &mut FollowupsApp, ui: &mut egui::Ui) {
             }
         });
     });
+}
+
+/// The "all good" green, readable on both themes.
+pub(crate) fn ok_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(0x6C, 0xC6, 0x6C)
+    } else {
+        egui::Color32::from_rgb(0x1E, 0x7B, 0x34)
+    }
 }
 
 /// A small coloured label with a frame, for states like demo mode.

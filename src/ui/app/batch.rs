@@ -3,18 +3,18 @@
 //! [`BatchRun`] workers; its rows are merged into the one result set a frame at a time; its
 //! failures can be retried and exported.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
 use super::super::tasks::{self, TaskPanicked};
-use super::{Banner, FollowupsApp, LastFetch};
+use super::{Banner, FollowupsApp, LastFetch, ask_save_path, file_dialog};
 use crate::api::{ErrorKind, FollowupClient};
 use crate::batch::{
     BatchFailure, BatchFilters, BatchHandle, BatchInputError, BatchRun, BatchStop, BatchSummary,
-    DEFAULT_CONCURRENCY, DocumentFile, DocumentList, MAX_CONCURRENCY, parse_document_list,
+    DocumentFile, DocumentList, LIST_FILE_EXTENSIONS, MAX_CONCURRENCY, parse_document_list,
     read_document_file, write_failures_csv,
 };
 use crate::doc_id::CpfCnpj;
@@ -25,10 +25,8 @@ use crate::results::ResultSet;
 /// recomputations the table shows the previous view (new rows appear at the next one).
 const SORTED_VIEW_REFRESH: Duration = Duration::from_millis(400);
 
-/// The default number of parallel requests.
-pub const fn default_concurrency() -> usize {
-    DEFAULT_CONCURRENCY
-}
+/// What the failure list says of a document the batch never queried (it was interrupted).
+pub const NOT_RUN_MESSAGE: &str = "Não consultado: o lote foi interrompido antes.";
 
 /// The list file the documents came from, for the column picker.
 pub struct ImportedList {
@@ -126,6 +124,13 @@ impl BatchUiState {
             || self.failures_write.is_some()
     }
 
+    /// Whether the last batch left failed or unqueried documents (cheap: no copy).
+    pub fn has_unfinished(&self) -> bool {
+        self.last
+            .as_ref()
+            .is_some_and(|last| !last.failures.is_empty() || !last.not_run.is_empty())
+    }
+
     /// The failures of the last batch plus the documents it never queried: what
     /// "Tentar novamente" sends.
     pub fn unfinished(&self) -> Vec<CpfCnpj> {
@@ -144,7 +149,7 @@ impl BatchUiState {
         rows.extend(last.not_run.iter().map(|doc| BatchFailure {
             doc: doc.clone(),
             kind: Some(ErrorKind::Cancelled),
-            message: "Não consultado: o lote foi interrompido antes.".to_owned(),
+            message: NOT_RUN_MESSAGE.to_owned(),
             detail: String::new(),
         }));
         rows
@@ -155,7 +160,8 @@ impl BatchUiState {
         self.on_screen = false;
     }
 
-    fn cancel(&mut self) {
+    /// Cancels the running batch; what arrived stays.
+    pub(super) fn cancel(&self) {
         if let Some(task) = &self.task {
             task.handle.cancel();
         }
@@ -192,11 +198,11 @@ impl FollowupsApp {
                 return;
             }
         };
-        // A new search supersedes whatever runs.
+        // A new search supersedes whatever runs (dropping a batch's handle cancels it).
         if let Some(old) = self.fetch.take() {
             old.progress.cancel();
         }
-        self.batch.cancel();
+        self.batch.task = None;
         self.generation += 1;
         let notify = {
             let ctx = ctx.clone();
@@ -215,11 +221,6 @@ impl FollowupsApp {
         self.batch.failures_open = false;
         self.batch.failures_status = None;
         self.banner = None;
-    }
-
-    /// Cancels the running batch; what arrived stays.
-    pub(super) fn cancel_batch(&mut self) {
-        self.batch.cancel();
     }
 
     /// Merges the rows that arrived since the last frame, keeps the view current and, once the
@@ -290,23 +291,12 @@ impl FollowupsApp {
         if self.batch.on_screen {
             self.last_fetch = Some(LastFetch::batch(&summary));
         }
-        match &summary.stop {
-            Some(BatchStop::Error {
-                kind,
-                message,
-                detail,
-            }) => {
-                self.banner = Some(Banner {
-                    message: summary
-                        .stop
-                        .as_ref()
-                        .map(BatchStop::message)
-                        .unwrap_or_else(|| message.clone()),
-                    detail: detail.clone(),
-                    token_hint: *kind == ErrorKind::InvalidToken,
-                });
-            }
-            Some(BatchStop::Cancelled) | None => {}
+        if let Some(stop @ BatchStop::Error { kind, detail, .. }) = &summary.stop {
+            self.banner = Some(Banner {
+                message: stop.message(),
+                detail: detail.clone(),
+                token_hint: *kind == ErrorKind::InvalidToken,
+            });
         }
         if !summary.failures.is_empty() && summary.failures.len() == summary.total {
             // Nothing worked: say why over the table as well.
@@ -332,20 +322,10 @@ impl FollowupsApp {
         if self.batch.importing {
             return;
         }
-        let mut dialog = rfd::AsyncFileDialog::new()
-            .set_title("Importar lista de CPF/CNPJ")
-            .add_filter(
-                "Listas (.xlsx, .csv, .txt)",
-                &["xlsx", "xlsm", "xls", "ods", "csv", "txt"],
-            )
-            .add_filter("Todos os arquivos", &["*"]);
-        if let Some(folder) = super::dirs_documents() {
-            dialog = dialog.set_directory(folder);
-        }
-        if let Some(frame) = frame {
-            dialog = dialog.set_parent(frame);
-        }
-        let future = dialog.pick_file();
+        let future = file_dialog("Importar lista de CPF/CNPJ", frame)
+            .add_filter("Listas (.xlsx, .csv, .txt)", &LIST_FILE_EXTENSIONS)
+            .add_filter("Todos os arquivos", &["*"])
+            .pick_file();
         self.batch.importing = true;
         self.batch.import_error = None;
         self.batch.import_promise = Some(tasks::spawn(ctx, "list-import", move || {
@@ -388,22 +368,12 @@ impl FollowupsApp {
         if self.batch.failures_saving {
             return;
         }
-        let mut dialog = rfd::AsyncFileDialog::new()
-            .set_title("Exportar a lista de falhas")
+        let dialog = file_dialog("Exportar a lista de falhas", frame)
             .add_filter("CSV (.csv)", &["csv"])
             .set_file_name(self.failures_file_name());
-        if let Some(folder) = super::dirs_documents() {
-            dialog = dialog.set_directory(folder);
-        }
-        if let Some(frame) = frame {
-            dialog = dialog.set_parent(frame);
-        }
-        let future = dialog.save_file();
         self.batch.failures_saving = true;
         self.batch.failures_status = None;
-        self.batch.failures_dialog = Some(tasks::spawn(ctx, "failures-dialog", move || {
-            pollster::block_on(future).map(|handle| handle.path().to_path_buf())
-        }));
+        self.batch.failures_dialog = Some(ask_save_path(ctx, "failures-dialog", dialog));
     }
 
     /// `falhas_credor-12_2026-11-29.csv`: no personal data in the name.
@@ -527,13 +497,4 @@ impl Banner {
             token_hint: true,
         }
     }
-}
-
-/// Whether `path` names a list file the window can import.
-pub fn is_list_file(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        ["txt", "csv", "xlsx", "xlsm", "xls", "ods"]
-            .iter()
-            .any(|known| e.eq_ignore_ascii_case(known))
-    })
 }
