@@ -178,6 +178,11 @@ where
         },
     )
     .ok_or(Cancelled)?;
+    Ok(concat_parts(parts))
+}
+
+/// Joins the per-chunk `(items, blank rows)` of a parallel key extraction, in chunk order.
+fn concat_parts<T>(parts: Vec<(Vec<T>, Vec<u32>)>) -> (Vec<T>, Vec<u32>) {
     let item_count = parts.iter().map(|(items, _)| items.len()).sum();
     let empty_count = parts.iter().map(|(_, empties)| empties.len()).sum();
     let mut items = Vec::with_capacity(item_count);
@@ -186,7 +191,7 @@ where
         items.extend(part_items);
         empties.extend(part_empties);
     }
-    Ok((items, empties))
+    (items, empties)
 }
 
 /// Keys of ids, dates and times: their value, order-preserving as `u64`.
@@ -255,13 +260,7 @@ fn rank_items(
         },
     )
     .ok_or(Cancelled)?;
-    let mut items = Vec::with_capacity(indices.len());
-    let mut empties = Vec::new();
-    for (part_items, part_empties) in parts {
-        items.extend(part_items);
-        empties.extend(part_empties);
-    }
-    Ok((items, empties))
+    Ok(concat_parts(parts))
 }
 
 /// Sorts by `interacao` (see [`sort_text_order`]); blank texts last.
@@ -322,12 +321,7 @@ pub(crate) fn sort_text_order(
         },
     )
     .ok_or(Cancelled)?;
-    let mut items = Vec::with_capacity(indices.len());
-    let mut empties = Vec::new();
-    for (part_items, part_empties) in parts {
-        items.extend(part_items);
-        empties.extend(part_empties);
-    }
+    let (mut items, empties) = concat_parts(parts);
     sort_text_items(&mut items);
     // Split at a run boundary near the middle and refine both halves at once.
     let mut mid = items.len() / 2;
