@@ -43,11 +43,7 @@ fn main() {
     let debtors = sim.dataset().debtors();
     // The creditor with the most debtors; documents of other creditors answer `[]` after the
     // same latency, which is what a real list of mixed debtors does too.
-    let id_credor = debtors
-        .iter()
-        .map(|d| d.id_credor)
-        .max_by_key(|&id| debtors.iter().filter(|d| d.id_credor == id).count())
-        .expect("debtors");
+    let id_credor = sim.dataset().busiest_creditor().expect("debtors");
     let mut seen = HashSet::new();
     let mut docs: Vec<CpfCnpj> = debtors
         .iter()

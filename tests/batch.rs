@@ -49,16 +49,12 @@ fn client(sim: &Simulator) -> Arc<FollowupClient> {
 
 /// The creditor with the most debtors, and their documents (several with a history).
 fn creditor_and_docs(sim: &Simulator) -> (i64, Vec<CpfCnpj>) {
-    let debtors = sim.dataset().debtors();
-    let id_credor = debtors
+    let id_credor = sim.dataset().busiest_creditor().unwrap();
+    let docs = sim
+        .dataset()
+        .documents_of(id_credor)
         .iter()
-        .map(|d| d.id_credor)
-        .max_by_key(|&id| debtors.iter().filter(|d| d.id_credor == id).count())
-        .unwrap();
-    let docs = debtors
-        .iter()
-        .filter(|d| d.id_credor == id_credor)
-        .map(|d| CpfCnpj::parse(&d.cpf_cnpj).unwrap())
+        .map(|d| CpfCnpj::parse(d).unwrap())
         .collect();
     (id_credor, docs)
 }

@@ -427,18 +427,8 @@ fn fetch_picks_the_spreadsheet_format_from_the_extension() {
 
 /// The documents of the creditor with the most debtors in the CLI's simulator.
 fn batch_debtors(sim: &Simulator) -> (String, Vec<String>) {
-    let debtors = sim.dataset().debtors();
-    let id_credor = debtors
-        .iter()
-        .map(|d| d.id_credor)
-        .max_by_key(|&id| debtors.iter().filter(|d| d.id_credor == id).count())
-        .unwrap();
-    let docs = debtors
-        .iter()
-        .filter(|d| d.id_credor == id_credor)
-        .map(|d| d.cpf_cnpj.clone())
-        .collect();
-    (id_credor.to_string(), docs)
+    let id_credor = sim.dataset().busiest_creditor().unwrap();
+    (id_credor.to_string(), sim.dataset().documents_of(id_credor))
 }
 
 fn expected_ids(

@@ -859,3 +859,25 @@ fn a_huge_history_streams_in_little_memory() {
 fn a_million_rows_stream_in_little_memory() {
     stream_huge(1_000_000, Some("gzip"));
 }
+
+#[test]
+fn the_busiest_creditor_has_the_most_documents() {
+    let dataset = recuperador_followups::sim::Dataset::generate(&DatasetConfig {
+        debtors: 60,
+        ..DatasetConfig::default()
+    });
+    let busiest = dataset.busiest_creditor().unwrap();
+    let docs = dataset.documents_of(busiest);
+    assert!(!docs.is_empty());
+    for creditor in dataset.creditors() {
+        assert!(dataset.documents_of(creditor.id).len() <= docs.len());
+    }
+    let unique: std::collections::HashSet<_> = docs.iter().collect();
+    assert_eq!(unique.len(), docs.len(), "each document once");
+    assert!(docs.iter().all(|doc| {
+        dataset
+            .debtors()
+            .iter()
+            .any(|d| &d.cpf_cnpj == doc && d.id_credor == busiest && !d.huge)
+    }));
+}

@@ -610,18 +610,8 @@ fn exporting_from_the_window_writes_the_current_view() {
 
 /// The creditor with the most (ordinary) debtors, and their documents.
 fn creditor_with_most_debtors(sim: &Simulator) -> (i64, Vec<String>) {
-    let dataset = sim.dataset();
-    let mut by_creditor: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
-    for debtor in dataset.debtors().iter().filter(|d| !d.huge) {
-        by_creditor
-            .entry(debtor.id_credor)
-            .or_default()
-            .push(debtor.cpf_cnpj.clone());
-    }
-    by_creditor
-        .into_iter()
-        .max_by_key(|(_, docs)| docs.len())
-        .unwrap()
+    let id_credor = sim.dataset().busiest_creditor().unwrap();
+    (id_credor, sim.dataset().documents_of(id_credor))
 }
 
 /// Every `id_followup` the simulator holds for these documents: what one search per

@@ -719,6 +719,36 @@ impl Dataset {
         self.huge.as_ref().map(|h| &h.debtor)
     }
 
+    /// The creditor with the most documents in [`Self::documents_of`] (the lowest id on a
+    /// tie), if there are debtors: where a list of many documents finds the most histories.
+    pub fn busiest_creditor(&self) -> Option<i64> {
+        let mut seen = std::collections::HashSet::new();
+        let mut counts: std::collections::BTreeMap<i64, usize> = Default::default();
+        for debtor in self.debtors.iter().filter(|d| !d.huge) {
+            if seen.insert((debtor.id_credor, debtor.cpf_cnpj.as_str())) {
+                *counts.entry(debtor.id_credor).or_default() += 1;
+            }
+        }
+        // `max_by_key` keeps the last maximum: iterate from the highest id.
+        counts
+            .into_iter()
+            .rev()
+            .max_by_key(|&(_, count)| count)
+            .map(|(id, _)| id)
+    }
+
+    /// The documents of `id_credor`'s ordinary debtors (the huge one left out), normalised,
+    /// each once (twins share one), in the dataset's order.
+    pub fn documents_of(&self, id_credor: i64) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.debtors
+            .iter()
+            .filter(|d| !d.huge && d.id_credor == id_credor)
+            .filter(|d| seen.insert(d.cpf_cnpj.as_str()))
+            .map(|d| d.cpf_cnpj.clone())
+            .collect()
+    }
+
     /// Total number of follow-ups of a debtor (before any optional filter).
     pub fn history_len(&self, debtor: &Debtor) -> usize {
         match self

@@ -1100,10 +1100,9 @@ impl FollowupsApp {
                         if self.batch.text.trim().is_empty() {
                             // The creditor's fictitious debtors, for "Vários documentos".
                             let list: Vec<String> = dataset
-                                .debtors()
+                                .documents_of(debtor.id_credor)
                                 .iter()
-                                .filter(|d| !d.huge && d.id_credor == debtor.id_credor)
-                                .map(|d| crate::doc_id::format_lenient(&d.cpf_cnpj))
+                                .map(|doc| crate::doc_id::format_lenient(doc))
                                 .collect();
                             self.batch.text = list.join("\n");
                         }
