@@ -274,6 +274,15 @@ pub struct Banner {
 }
 
 impl Banner {
+    /// No token to search with.
+    fn no_token() -> Banner {
+        Banner {
+            message: "Nenhum token da API configurado. Abra Configurações e informe o token, ou experimente a demonstração.".to_owned(),
+            detail: String::new(),
+            token_hint: true,
+        }
+    }
+
     fn from_api(error: &ApiError) -> Banner {
         Banner {
             message: error.to_string(),

@@ -487,14 +487,3 @@ impl LastFetch {
         }
     }
 }
-
-impl Banner {
-    /// No token to search with.
-    pub(super) fn no_token() -> Banner {
-        Banner {
-            message: "Nenhum token da API configurado. Abra Configurações e informe o token, ou experimente a demonstração.".to_owned(),
-            detail: String::new(),
-            token_hint: true,
-        }
-    }
-}
