@@ -4,10 +4,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
 use super::Cancelled;
-use super::fold::{FoldCursor, fold, fold_ascii, fold_char};
+use super::fold::{FoldCursor, doc_key, fold, fold_ascii, fold_char};
+use super::parallel::{PAR_CHUNK, par_chunks};
+use super::ptr_memo::PtrMemo;
 use super::rows::Rows;
-use super::sort::doc_key;
-use super::util::{PAR_CHUNK, PtrMemo, par_chunks};
 use crate::api::{Column, Followup, Value};
 
 /// The columns whose shared text the quick filter searches (besides `cpf_cnpj`, `interacao`

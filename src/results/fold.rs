@@ -289,6 +289,13 @@ pub(crate) fn next_chunk_key(cursor: &mut FoldCursor<'_>) -> u64 {
     key | count
 }
 
+/// The key of CPF/CNPJ text: its fold without mask characters (`.`, `-`, `/`, spaces).
+pub(crate) fn doc_key(text: &str) -> String {
+    let mut key = fold(text);
+    key.retain(|c| !matches!(c, '.' | '-' | '/' | ' '));
+    key
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

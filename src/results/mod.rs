@@ -30,10 +30,13 @@
 
 mod filter;
 mod fold;
+mod hash;
+mod parallel;
+mod ptr_memo;
 mod rank;
 mod rows;
 mod sort;
-mod util;
+mod text_order;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -44,8 +47,8 @@ pub use rows::Rows;
 pub use sort::sort_indices;
 
 use crate::api::{Column, Followup};
+use hash::FxHashSet;
 use rank::TextRankCache;
-use util::FxHashSet;
 
 /// How the view is sorted: by one column, ascending or descending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -406,7 +409,7 @@ impl ResultSet {
             }
             let debtor = match (&row.id_cliente, &row.cpf_cnpj) {
                 (Some(id), _) => Some(DebtorKey::Id(*id)),
-                (None, Some(doc)) => Some(DebtorKey::Doc(sort::doc_key(doc))),
+                (None, Some(doc)) => Some(DebtorKey::Doc(fold::doc_key(doc))),
                 (None, None) => None,
             };
             if !self.rows.push(row) {

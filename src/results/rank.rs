@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use super::Cancelled;
 use super::fold::FoldCursor;
+use super::parallel::{PAR_CHUNK, par_chunks};
 use super::rows::Rows;
-use super::sort::{common_prefix, sort_text_order};
-use super::util::{PAR_CHUNK, par_chunks};
+use super::text_order::{common_prefix, sort_text_order};
 
 /// The rank of a row whose `interacao` is blank or missing.
 const NO_RANK: u32 = u32::MAX;

@@ -397,7 +397,7 @@ fn ref_key(row: &Followup, column: Column) -> Option<RefKey> {
             if t.trim().is_empty() {
                 None
             } else if column == Column::CpfCnpj {
-                Some(RefKey::Text(sort::doc_key(t)))
+                Some(RefKey::Text(fold::doc_key(t)))
             } else {
                 Some(RefKey::Text(fold(t)))
             }
@@ -429,7 +429,7 @@ fn ref_sort(rows: &[Followup], indices: &[u32], sort: SortSpec) -> Vec<u32> {
 
 fn ref_filter(rows: &[Followup], filter: &str) -> Vec<u32> {
     let needle = fold(filter.trim());
-    let doc = sort::doc_key(filter);
+    let doc = fold::doc_key(filter);
     let has_digit = filter.bytes().any(|b| b.is_ascii_digit());
     (0..rows.len() as u32)
         .filter(|&i| {
@@ -441,7 +441,7 @@ fn ref_filter(rows: &[Followup], filter: &str) -> Vec<u32> {
                             || (column == Column::CpfCnpj
                                 && has_digit
                                 && !doc.is_empty()
-                                && sort::doc_key(t).contains(&doc))
+                                && fold::doc_key(t).contains(&doc))
                     }
                     _ => false,
                 })

@@ -1,0 +1,101 @@
+//! Parallel loops over chunks of rows that stop when cancelled.
+
+use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// How often long loops look at the cancel flag.
+pub(crate) const CANCEL_CHECK_EVERY: usize = 4096;
+
+/// Rows per unit of parallel work.
+pub(crate) const PAR_CHUNK: usize = 16 * 1024;
+
+/// How many threads parallel loops use.
+pub(crate) fn worker_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// Runs `work` on the chunks `0..len` split in pieces of `chunk` (in parallel when it pays),
+/// giving each worker its own state from `init`, and returns the results in chunk order.
+/// Returns `None` as soon as `cancel` is set or any call of `work` returns `None`.
+pub(crate) fn par_chunks<S, T, I, W>(
+    len: usize,
+    chunk: usize,
+    cancel: &AtomicBool,
+    init: I,
+    work: W,
+) -> Option<Vec<T>>
+where
+    T: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, Range<usize>) -> Option<T> + Sync,
+{
+    let chunk = chunk.max(1);
+    let chunk_count = len.div_ceil(chunk);
+    let range = |i: usize| i * chunk..((i + 1) * chunk).min(len);
+    let threads = worker_count().min(chunk_count);
+    if threads <= 1 {
+        let mut state = init();
+        let mut out = Vec::with_capacity(chunk_count);
+        for i in 0..chunk_count {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            out.push(work(&mut state, range(i))?);
+        }
+        return Some(out);
+    }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::with_capacity(chunk_count));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut state = init();
+                let mut mine = Vec::new();
+                loop {
+                    if cancel.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
+                        failed.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= chunk_count {
+                        break;
+                    }
+                    match work(&mut state, range(i)) {
+                        Some(value) => mine.push((i, value)),
+                        None => {
+                            failed.store(true, Ordering::Relaxed);
+                            break;
+                        }
+                    }
+                }
+                if let Ok(mut all) = results.lock() {
+                    all.extend(mine);
+                }
+            });
+        }
+    });
+    if failed.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
+        return None;
+    }
+    let mut all = results.into_inner().ok()?;
+    if all.len() != chunk_count {
+        return None;
+    }
+    all.sort_unstable_by_key(|(i, _)| *i);
+    Some(all.into_iter().map(|(_, value)| value).collect())
+}
+
+/// Joins the per-chunk `(items, blank rows)` of a parallel key extraction, in chunk order.
+pub(crate) fn concat_parts<T>(parts: Vec<(Vec<T>, Vec<u32>)>) -> (Vec<T>, Vec<u32>) {
+    let item_count = parts.iter().map(|(items, _)| items.len()).sum();
+    let empty_count = parts.iter().map(|(_, empties)| empties.len()).sum();
+    let mut items = Vec::with_capacity(item_count);
+    let mut empties = Vec::with_capacity(empty_count);
+    for (part_items, part_empties) in parts {
+        items.extend(part_items);
+        empties.extend(part_empties);
+    }
+    (items, empties)
+}
