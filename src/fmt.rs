@@ -62,31 +62,6 @@ pub fn bytes_br(bytes: u64) -> String {
     format!("{value:.1} {}", UNITS[unit]).replace('.', ",")
 }
 
-/// A field as users see it: codes by label, dates `dd/mm/aaaa`, times `hh:mm`, the CPF/CNPJ
-/// with its mask; empty for a missing value.
-pub fn field_br(row: &crate::api::Followup, column: crate::api::Column) -> String {
-    use crate::api::{Column, Value};
-    match row.value(column) {
-        Value::Empty => String::new(),
-        Value::Int(v) => v.to_string(),
-        Value::Text(text) if column == Column::CpfCnpj => crate::doc_id::format_lenient(text),
-        Value::Text(text) => text.to_owned(),
-        Value::Code(_, label) => label.to_owned(),
-        Value::DateTime(v) => datetime_br(v),
-        Value::Time(v) => time_br(v),
-    }
-}
-
-/// Like [`field_br`], on one line: the first line of a multi-line text, with `…` when more
-/// follows (for table cells).
-pub fn field_br_line(row: &crate::api::Followup, column: crate::api::Column) -> String {
-    let text = field_br(row, column);
-    match text.split_once(['\n', '\r']) {
-        Some((first, _)) => format!("{} …", first.trim_end()),
-        None => text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,29 +74,6 @@ mod tests {
         assert_eq!(thousands(12345), "12.345");
         assert_eq!(thousands(1_234_567), "1.234.567");
         assert_eq!(thousands(-1_234_567), "-1.234.567");
-    }
-
-    #[test]
-    fn fields_show_labels_masks_and_first_lines() {
-        use crate::api::{Column, Followup, TipoContato};
-        let row = Followup {
-            id_followup: Some(12345),
-            cpf_cnpj: Some("01234567890".into()),
-            tipo_contato: Some(TipoContato::WhatsApp),
-            interacao: Some("Primeira linha\r\nSegunda".into()),
-            data: NaiveDate::from_ymd_opt(2026, 11, 29).and_then(|d| d.and_hms_opt(0, 0, 0)),
-            ..Followup::default()
-        };
-        assert_eq!(field_br(&row, Column::IdFollowup), "12345");
-        assert_eq!(field_br(&row, Column::CpfCnpj), "012.345.678-90");
-        assert_eq!(field_br(&row, Column::TipoContato), "WhatsApp");
-        assert_eq!(field_br(&row, Column::Data), "29/11/2026");
-        assert_eq!(field_br(&row, Column::NomeCliente), "");
-        assert_eq!(field_br_line(&row, Column::Interacao), "Primeira linha …");
-        assert_eq!(
-            field_br(&row, Column::Interacao),
-            "Primeira linha\r\nSegunda"
-        );
     }
 
     #[test]

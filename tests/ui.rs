@@ -303,9 +303,7 @@ fn assert_view_rows_contain(app: &FollowupsApp, word: &str) {
     for row in app.results.iter_view() {
         let haystack: String = Column::ALL
             .iter()
-            .map(|c| {
-                recuperador_followups::results::fold(&recuperador_followups::fmt::field_br(row, *c))
-            })
+            .map(|c| recuperador_followups::results::fold(&row.field_br(*c)))
             .collect::<Vec<_>>()
             .join(" ");
         assert!(

@@ -340,6 +340,30 @@ pub enum Value<'a> {
 }
 
 impl Followup {
+    /// A field as users see it: codes by label, dates `dd/mm/aaaa`, times `hh:mm`, the
+    /// CPF/CNPJ with its mask; empty for a missing value.
+    pub fn field_br(&self, column: Column) -> String {
+        match self.value(column) {
+            Value::Empty => String::new(),
+            Value::Int(v) => v.to_string(),
+            Value::Text(text) if column == Column::CpfCnpj => crate::doc_id::format_lenient(text),
+            Value::Text(text) => text.to_owned(),
+            Value::Code(_, label) => label.to_owned(),
+            Value::DateTime(v) => crate::fmt::datetime_br(v),
+            Value::Time(v) => crate::fmt::time_br(v),
+        }
+    }
+
+    /// Like [`Followup::field_br`], on one line: the first line of a multi-line text, with `…`
+    /// when more follows (for table cells).
+    pub fn field_br_line(&self, column: Column) -> String {
+        let text = self.field_br(column);
+        match text.split_once(['\n', '\r']) {
+            Some((first, _)) => format!("{} …", first.trim_end()),
+            None => text,
+        }
+    }
+
     /// The value of one column.
     pub fn value(&self, column: Column) -> Value<'_> {
         fn int(v: Option<i64>) -> Value<'static> {
@@ -392,6 +416,26 @@ impl Followup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_show_labels_masks_and_first_lines() {
+        let row = Followup {
+            id_followup: Some(12345),
+            cpf_cnpj: Some("01234567890".into()),
+            tipo_contato: Some(TipoContato::WhatsApp),
+            interacao: Some("Primeira linha\r\nSegunda".into()),
+            data: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+                .and_then(|d| d.and_hms_opt(0, 0, 0)),
+            ..Followup::default()
+        };
+        assert_eq!(row.field_br(Column::IdFollowup), "12345");
+        assert_eq!(row.field_br(Column::CpfCnpj), "012.345.678-90");
+        assert_eq!(row.field_br(Column::TipoContato), "WhatsApp");
+        assert_eq!(row.field_br(Column::Data), "29/11/2026");
+        assert_eq!(row.field_br(Column::NomeCliente), "");
+        assert_eq!(row.field_br_line(Column::Interacao), "Primeira linha …");
+        assert_eq!(row.field_br(Column::Interacao), "Primeira linha\r\nSegunda");
+    }
 
     #[test]
     fn known_codes_have_labels_and_unknown_codes_are_kept() {

@@ -25,7 +25,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             {
                 let text: Vec<String> = Column::ALL
                     .iter()
-                    .map(|c| format!("{}: {}", c.label(), crate::fmt::field_br(&row, *c)))
+                    .map(|c| format!("{}: {}", c.label(), row.field_br(*c)))
                     .collect();
                 ui.ctx().copy_text(text.join("\n"));
             }
@@ -43,7 +43,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                         continue;
                     }
                     ui.label(egui::RichText::new(column.label()).strong());
-                    let mut text = crate::fmt::field_br(&row, column);
+                    let mut text = row.field_br(column);
                     if text.is_empty() {
                         ui.label(egui::RichText::new("—").weak());
                     } else {
@@ -58,7 +58,7 @@ pub fn details_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             });
         ui.add_space(8.0);
         ui.label(egui::RichText::new(Column::Interacao.label()).strong());
-        let mut text = crate::fmt::field_br(&row, Column::Interacao);
+        let mut text = row.field_br(Column::Interacao);
         ui.add(
             egui::TextEdit::multiline(&mut text.as_str())
                 .desired_width(f32::INFINITY)

@@ -106,7 +106,7 @@ fn draw_table(
                 row.set_selected(selected == Some(index));
                 for column in columns {
                     row.col(|ui| {
-                        let text = crate::fmt::field_br_line(followup, *column);
+                        let text = followup.field_br_line(*column);
                         if column.kind() == ColumnKind::Int {
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                                 ui.label(text)
