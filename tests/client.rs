@@ -358,6 +358,11 @@ fn a_total_timeout_is_reported_as_timeout() {
     };
     let error = fetch_err(&sim, config, &query);
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+    // The whole-fetch limit, not the idle one (bytes kept coming).
+    assert!(
+        matches!(error, ApiError::Timeout { after } if after == Duration::from_millis(600)),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -459,4 +464,225 @@ fn progress_counts_rows_and_bytes() {
     assert_eq!(snapshot.bytes, outcome.bytes);
     assert!(outcome.bytes > 100 * outcome.rows.len() as u64);
     assert_eq!(snapshot.attempt, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hardening (issue 10): timeouts.
+
+/// Runs the command-line binary with `env` on top of this process's environment.
+fn run_cli(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_recuperador-followups-cli"));
+    command.args(args).env("RECUPERADOR_TOKEN", TOKEN);
+    // No session bus: the keyring is unavailable, so only the variable gives the token.
+    command.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    command.envs(env.iter().copied());
+    command.output().expect("the binary runs")
+}
+
+#[test]
+fn a_download_that_keeps_trickling_outlasts_the_idle_timeout() {
+    let sim = simulator();
+    let (id_credor, doc) = busiest_debtor(&sim);
+    let query = query(id_credor, &doc).validate().unwrap();
+    let expected: Vec<_> = sim.dataset().matching(&SimFilter::from(&query)).collect();
+    // Bytes keep coming every 20 ms, far inside the idle limit, for longer than it.
+    sim.set_fault(
+        Some(Fault::SlowTrickle {
+            bytes_per_chunk: 20,
+            delay: Duration::from_millis(20),
+        }),
+        None,
+    );
+    let config = ClientConfig {
+        idle_timeout: Duration::from_millis(300),
+        total_timeout: Duration::from_secs(30),
+        max_retries: 0,
+        ..config_for(&sim)
+    };
+    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let progress = FetchProgress::new();
+    let started = Instant::now();
+    let (outcome, samples) = std::thread::scope(|scope| {
+        let fetch = scope.spawn(|| client.fetch(&query, &progress));
+        // Watch the progress as a window would: the byte count must keep moving.
+        let mut samples = Vec::new();
+        while !fetch.is_finished() && started.elapsed() < Duration::from_secs(60) {
+            samples.push(progress.snapshot().bytes);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (fetch.join().unwrap(), samples)
+    });
+    let elapsed = started.elapsed();
+    let outcome =
+        outcome.unwrap_or_else(|e| panic!("trickled fetch failed: {e} ({})", e.technical_detail()));
+    eprintln!(
+        "trickled download: {} bytes, {} rows in {elapsed:?}",
+        outcome.bytes,
+        outcome.rows.len()
+    );
+    assert!(outcome.rows == expected);
+    assert!(
+        elapsed >= Duration::from_secs(2),
+        "the body must trickle for at least 2 s to prove the point, took {elapsed:?}"
+    );
+    let distinct_increases = samples.windows(2).filter(|w| w[1] > w[0]).count();
+    assert!(
+        distinct_increases >= 10,
+        "progress did not keep showing the bytes: {samples:?}"
+    );
+}
+
+/// Accepts one connection, reads the request head and answers `head` (perhaps with part of a
+/// body), then holds the connection open without a byte more until `hold` passes.
+fn stalling_server(reply: &'static [u8], hold: Duration) -> (u16, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+        let mut buf = [0_u8; 4096];
+        let mut head = Vec::new();
+        let until = Instant::now() + hold;
+        while Instant::now() < until && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            if let Ok(n) = stream.read(&mut buf) {
+                head.extend_from_slice(&buf[..n]);
+            }
+        }
+        let _ = stream.write_all(reply);
+        // Silence; the read ends when the client goes away (or `hold` passes).
+        while Instant::now() < until {
+            match stream.read(&mut buf) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => return,
+            }
+        }
+    });
+    (port, handle)
+}
+
+#[test]
+fn a_stall_longer_than_the_idle_timeout_is_a_timeout() {
+    let idle = Duration::from_millis(300);
+    // Mid-body: headers and two rows' worth of the array, then nothing.
+    let mid_body: &'static [u8] = b"HTTP/1.1 200 OK\r\n\
+        Content-Type: application/json; charset=utf-8\r\n\
+        Transfer-Encoding: chunked\r\n\r\n\
+        11\r\n[{\"id_followup\":1\r\n";
+    // Before the headers: the request is read, nothing is ever answered.
+    let no_answer: &'static [u8] = b"";
+    for (case, reply) in [("mid-body", mid_body), ("no answer", no_answer)] {
+        let (port, server) = stalling_server(reply, Duration::from_secs(20));
+        let config = ClientConfig {
+            base_url: format!("http://127.0.0.1:{port}/api/v1Followup/"),
+            idle_timeout: idle,
+            total_timeout: Duration::from_secs(30),
+            max_retries: 0,
+            ..ClientConfig::default()
+        };
+        let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+        let query = query(1, "529.982.247-25").validate().unwrap();
+        let started = Instant::now();
+        let error = client.fetch(&query, &FetchProgress::new()).unwrap_err();
+        let elapsed = started.elapsed();
+        assert_eq!(error.kind(), ErrorKind::Timeout, "{case}: {error}");
+        assert!(
+            matches!(error, ApiError::Stalled { after } if after == idle),
+            "{case}: the idle limit, not the total one, must be reported: {error:?}"
+        );
+        // Generous: the idle limit is 0.3 s, the total one 30 s.
+        assert!(
+            elapsed < Duration::from_secs(10),
+            "{case}: took {elapsed:?}"
+        );
+        assert_secret_free(&error);
+        drop(client);
+        server.join().unwrap();
+    }
+}
+
+#[test]
+fn any_timeout_value_is_safe() {
+    let sim = simulator();
+    let (id_credor, doc) = busiest_debtor(&sim);
+    let query = query(id_credor, &doc).validate().unwrap();
+    let config = ClientConfig {
+        connect_timeout: Duration::MAX,
+        idle_timeout: Duration::MAX,
+        total_timeout: Duration::MAX,
+        retry_base_delay: Duration::MAX,
+        retry_max_delay: Duration::MAX,
+        max_retries: u32::MAX,
+        ..config_for(&sim)
+    };
+    let normalized = config.clone().normalized();
+    assert_eq!(normalized.total_timeout, ClientConfig::MAX_TIMEOUT);
+    assert_eq!(normalized.idle_timeout, ClientConfig::MAX_TIMEOUT);
+    assert!(normalized.connect_timeout <= ClientConfig::MAX_TIMEOUT);
+    assert!(normalized.retry_max_delay <= ClientConfig::MAX_TIMEOUT);
+    assert!(normalized.max_retries <= 100);
+    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let outcome = client.fetch(&query, &FetchProgress::new()).unwrap();
+    assert_eq!(outcome.attempts, 1);
+    // A 503 with the longest wait in `Retry-After`, then success: the wait is capped, the
+    // arithmetic does not overflow.
+    sim.set_fault(
+        Some(Fault::RateLimited {
+            retry_after_secs: u64::MAX,
+        }),
+        Some(1),
+    );
+    let config = ClientConfig {
+        retry_max_delay: Duration::from_millis(20),
+        total_timeout: Duration::MAX,
+        ..config_for(&sim)
+    };
+    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let outcome = client.fetch(&query, &FetchProgress::new()).unwrap();
+    assert_eq!(outcome.attempts, 2);
+    // Zero is no wait at all, not a panic either.
+    let config = ClientConfig {
+        connect_timeout: Duration::ZERO,
+        idle_timeout: Duration::ZERO,
+        total_timeout: Duration::ZERO,
+        ..config_for(&sim)
+    };
+    assert!(config.normalized().total_timeout > Duration::ZERO);
+}
+
+#[test]
+fn the_command_line_accepts_the_largest_timeout() {
+    let sim = simulator();
+    let (id_credor, doc) = busiest_debtor(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let output_path = dir.path().join("out.json");
+    let url = sim.url().to_string();
+    let id_credor = id_credor.to_string();
+    let output = run_cli(
+        &[
+            "fetch",
+            "--base-url",
+            &url,
+            "--id-credor",
+            &id_credor,
+            "--cpf-cnpj",
+            &doc,
+            "--timeout-secs",
+            "18446744073709551615",
+            "--output",
+            output_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output_path.exists());
 }
