@@ -12,7 +12,9 @@
 //! the whole fetch (`total_timeout`), which is the only bound on a download that keeps moving.
 //! Idempotent GETs are retried on connection errors, 429, 502, 503 and 504, with exponential
 //! backoff, jitter and `Retry-After` (capped). Redirects to another host or to `http` are not
-//! followed. The token goes only into the Basic-auth header.
+//! followed. The token goes only into the Basic-auth header. Loopback hosts never go through a
+//! proxy; otherwise a manual proxy, or the environment's and the system's, is used, with
+//! `NO_PROXY` honoured.
 
 use std::cell::Cell;
 use std::io::{self, BufReader, Read};
@@ -51,7 +53,7 @@ const READ_BUFFER_BYTES: usize = 64 * 1024;
 
 /// How the client connects. `Default` gives the documented URL and sensible limits; every
 /// value is brought within bounds by [`ClientConfig::normalized`] when a client is built.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ClientConfig {
     /// The endpoint; `http://` only for loopback hosts.
     pub base_url: String,
@@ -62,7 +64,8 @@ pub struct ClientConfig {
     pub total_timeout: Duration,
     /// Longest silence while waiting for the answer's head or for the next bytes of its body.
     pub idle_timeout: Duration,
-    /// A manual proxy URL (`http://proxy:3128`); `None` uses the environment and the OS.
+    /// A manual proxy URL (`http://proxy:3128`, `http://user:password@proxy:3128`); `None` uses
+    /// the environment and the OS. Never used for loopback hosts.
     pub proxy: Option<String>,
     /// Retries after the first attempt, for retryable failures.
     pub max_retries: u32,
@@ -84,6 +87,21 @@ impl Default for ClientConfig {
             retry_base_delay: Duration::from_millis(500),
             retry_max_delay: Duration::from_secs(30),
         }
+    }
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("proxy", &self.proxy.as_deref().map(proxy_for_display))
+            .field("max_retries", &self.max_retries)
+            .field("retry_base_delay", &self.retry_base_delay)
+            .field("retry_max_delay", &self.retry_max_delay)
+            .finish()
     }
 }
 
@@ -158,6 +176,50 @@ fn redact(url: &Url) -> String {
     let _ = url.set_username("");
     let _ = url.set_password(None);
     url.to_string()
+}
+
+/// A proxy URL without its credentials, for `Debug`.
+fn proxy_for_display(text: &str) -> String {
+    match parse_proxy_url(text) {
+        Some(mut url) => {
+            let had_credentials = !url.username().is_empty() || url.password().is_some();
+            let _ = url.set_password(None);
+            let _ = url.set_username(if had_credentials { "***" } else { "" });
+            url.to_string()
+        }
+        None => "(proxy inválido, não exibido)".to_owned(),
+    }
+}
+
+/// A proxy as typed: a URL, or `host:port`, which reqwest reads as `http://host:port`.
+fn parse_proxy_url(text: &str) -> Option<Url> {
+    let text = text.trim();
+    Url::parse(text)
+        .ok()
+        .filter(|url| url.has_host())
+        .or_else(|| Url::parse(&format!("http://{text}")).ok())
+}
+
+/// The user name and password of a proxy URL, as typed and percent-decoded: text that must
+/// never appear in an error.
+fn proxy_secrets(text: &str) -> Vec<String> {
+    let Some(url) = parse_proxy_url(text) else {
+        return Vec::new();
+    };
+    let mut secrets = Vec::new();
+    for (part, min_len) in [(url.username(), 3), (url.password().unwrap_or(""), 1)] {
+        let decoded = percent_encoding::percent_decode_str(part)
+            .decode_utf8_lossy()
+            .into_owned();
+        for secret in [part.to_owned(), decoded] {
+            if secret.chars().count() >= min_len && !secrets.contains(&secret) {
+                secrets.push(secret);
+            }
+        }
+    }
+    // Longest first, so a secret that contains another is replaced whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
 }
 
 /// Locks a mutex, recovering the data if a thread panicked while holding it.
@@ -316,6 +378,8 @@ pub struct FollowupClient {
     base_url: Url,
     token: Token,
     config: ClientConfig,
+    /// The manual proxy's user name and password, scrubbed from every error.
+    proxy_secrets: Vec<String>,
 }
 
 impl std::fmt::Debug for FollowupClient {
@@ -361,6 +425,23 @@ impl FollowupClient {
         let config = config.normalized();
         let base_url =
             validate_base_url(&config.base_url).map_err(|message| ApiError::Config { message })?;
+        let manual_proxy = match config.proxy.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Some(
+                reqwest::Proxy::all(text)
+                    .map_err(|_| ApiError::Config {
+                        message: "Proxy inválido: use o formato http://servidor:porta (ou http://usuário:senha@servidor:porta)."
+                            .to_owned(),
+                    })?
+                    // As curl does, the environment's exceptions apply to a manual proxy too.
+                    .no_proxy(reqwest::NoProxy::from_env()),
+            ),
+            _ => None,
+        };
+        let proxy_secrets = config
+            .proxy
+            .as_deref()
+            .map(proxy_secrets)
+            .unwrap_or_default();
         ensure_crypto_provider();
         let runtime = net_runtime()?;
         let _context = runtime.enter();
@@ -387,15 +468,12 @@ impl FollowupClient {
                     attempt.stop()
                 }
             }));
-        if let Some(proxy) = config
-            .proxy
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let proxy = reqwest::Proxy::all(proxy).map_err(|e| ApiError::Config {
-                message: format!("Proxy inválido ({e}): use o formato http://servidor:porta"),
-            })?;
+        // Redirects stay on the base URL's host, so one decision holds for every request.
+        if is_loopback(&base_url) {
+            // As browsers do: a proxy cannot reach this machine's services, and the token
+            // would travel to it in clear.
+            builder = builder.no_proxy();
+        } else if let Some(proxy) = manual_proxy {
             builder = builder.proxy(proxy);
         }
         let http = builder.build().map_err(|e| ApiError::Config {
@@ -410,6 +488,7 @@ impl FollowupClient {
             base_url,
             token,
             config,
+            proxy_secrets,
         })
     }
 
@@ -451,6 +530,7 @@ impl FollowupClient {
                     });
                 }
                 Err(AttemptError { error, retry_after }) => {
+                    let error = self.scrub(error);
                     if !error.is_retryable() || attempt > self.config.max_retries {
                         return Err(error);
                     }
@@ -586,6 +666,29 @@ impl FollowupClient {
             progress,
         };
         answer.rows(BufReader::with_capacity(READ_BUFFER_BYTES, body), io_error)
+    }
+
+    /// `error` without the manual proxy's credentials, wherever a lower layer put them.
+    fn scrub(&self, error: ApiError) -> ApiError {
+        if self.proxy_secrets.is_empty() {
+            return error;
+        }
+        let clean = |text: String| {
+            self.proxy_secrets
+                .iter()
+                .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
+        };
+        match error {
+            ApiError::Network { summary, detail } => ApiError::Network {
+                summary: clean(summary),
+                detail: clean(detail),
+            },
+            ApiError::Tls { summary, detail } => ApiError::Tls {
+                summary: clean(summary),
+                detail: clean(detail),
+            },
+            other => other,
+        }
     }
 }
 
@@ -1044,6 +1147,30 @@ mod tests {
             retry_delay(&config, 1, Some(Duration::from_secs(3600)), 0.5),
             config.retry_max_delay
         );
+    }
+
+    #[test]
+    fn proxy_credentials_never_show() {
+        let config = ClientConfig {
+            proxy: Some("http://ana.souza:s3cr%40t@proxy.empresa:3128".to_owned()),
+            ..ClientConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(shown.contains("http://***@proxy.empresa:3128/"), "{shown}");
+        assert!(
+            !shown.contains("s3cr") && !shown.contains("ana.souza"),
+            "{shown}"
+        );
+        let plain = ClientConfig {
+            proxy: Some("proxy.empresa:3128".to_owned()),
+            ..ClientConfig::default()
+        };
+        assert!(format!("{plain:?}").contains("http://proxy.empresa:3128/"));
+        assert_eq!(
+            proxy_secrets("http://ana.souza:s3cr%40t@proxy:3128"),
+            ["ana.souza", "s3cr%40t", "s3cr@t"]
+        );
+        assert!(proxy_secrets("http://proxy:3128").is_empty());
     }
 
     #[test]
