@@ -468,7 +468,7 @@ fn progress_counts_rows_and_bytes() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Hardening (issue 10): timeouts, proxies and loopback.
+// Hardening (issue 10): timeouts, proxies and loopback, charsets.
 
 /// A loopback listener standing in for a proxy (or a server that must or must not be reached):
 /// it records the head of each request, answers `reply` and closes the connection.
@@ -1014,4 +1014,32 @@ fn no_proxy_is_honoured() {
             );
         }
     }
+}
+
+#[test]
+fn a_windows_1252_body_is_decoded() {
+    let sim = simulator();
+    let (id_credor, doc) = busiest_debtor(&sim);
+    let query = query(id_credor, &doc).validate().unwrap();
+    let expected: Vec<_> = sim.dataset().matching(&SimFilter::from(&query)).collect();
+    let accented = |row: &recuperador_followups::api::Followup| {
+        [&row.nome_cliente, &row.nome_consultor, &row.nome_evento]
+            .into_iter()
+            .flatten()
+            .any(|text| !text.is_ascii())
+            || row
+                .interacao
+                .as_deref()
+                .is_some_and(|text| !text.is_ascii())
+    };
+    assert!(
+        expected.iter().any(accented),
+        "the rows must have accented text for this test to mean anything"
+    );
+    sim.set_fault(Some(Fault::Windows1252), None);
+    let outcome = client(&sim)
+        .fetch(&query, &FetchProgress::new())
+        .unwrap_or_else(|e| panic!("{e} ({})", e.technical_detail()));
+    assert!(!outcome.report.has_problems(), "{:?}", outcome.report);
+    assert!(outcome.rows == expected, "rows differ after decoding");
 }

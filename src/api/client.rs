@@ -14,7 +14,8 @@
 //! backoff, jitter and `Retry-After` (capped). Redirects to another host or to `http` are not
 //! followed. The token goes only into the Basic-auth header. Loopback hosts never go through a
 //! proxy; otherwise a manual proxy, or the environment's and the system's, is used, with
-//! `NO_PROXY` honoured.
+//! `NO_PROXY` honoured. A body whose `Content-Type` declares another charset than UTF-8 is
+//! decoded as it streams.
 
 use std::cell::Cell;
 use std::io::{self, BufReader, Read};
@@ -586,6 +587,7 @@ impl FollowupClient {
         {
             progress.total_bytes.store(length, Ordering::Relaxed);
         }
+        let encoding = declared_encoding(&content_type);
         let failure = Cell::new(None);
         let body = BodyReader {
             response,
@@ -622,7 +624,10 @@ impl FollowupClient {
             body.take(64 * 1024)
                 .read_to_end(&mut body_bytes)
                 .map_err(io_error)?;
-            let server_message = json_message(&body_bytes);
+            let server_message = match encoding {
+                Some(encoding) => json_message(encoding.decode(&body_bytes).0.as_bytes()),
+                None => json_message(&body_bytes),
+            };
             let error = match status {
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ApiError::InvalidToken {
                     status: status.as_u16(),
@@ -665,7 +670,22 @@ impl FollowupClient {
             content_type: &content_type,
             progress,
         };
-        answer.rows(BufReader::with_capacity(READ_BUFFER_BYTES, body), io_error)
+        match encoding {
+            // UTF-8 (or nothing declared): the bytes go to the parser as they came.
+            None => answer.rows(BufReader::with_capacity(READ_BUFFER_BYTES, body), io_error),
+            // Another charset: decoded to UTF-8 as it streams (a byte-order mark, if any,
+            // wins over the header).
+            Some(encoding) => {
+                let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding))
+                    .bom_override(true)
+                    .build(body);
+                answer.rows(
+                    BufReader::with_capacity(READ_BUFFER_BYTES, decoded),
+                    io_error,
+                )
+            }
+        }
     }
 
     /// `error` without the manual proxy's credentials, wherever a lower layer put them.
@@ -690,6 +710,18 @@ impl FollowupClient {
             other => other,
         }
     }
+}
+
+/// The charset a `Content-Type` declares, when it is a known one other than UTF-8.
+fn declared_encoding(content_type: &str) -> Option<&'static encoding_rs::Encoding> {
+    let label = content_type.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').trim())
+    })?;
+    encoding_rs::Encoding::for_label(label.as_bytes())
+        .filter(|encoding| *encoding != encoding_rs::UTF_8)
 }
 
 /// A successful answer's head, and what reads its rows.
@@ -1147,6 +1179,30 @@ mod tests {
             retry_delay(&config, 1, Some(Duration::from_secs(3600)), 0.5),
             config.retry_max_delay
         );
+    }
+
+    #[test]
+    fn the_declared_charset_is_read_from_the_content_type() {
+        let of = |text: &str| declared_encoding(text).map(encoding_rs::Encoding::name);
+        assert_eq!(
+            of("application/json; charset=windows-1252"),
+            Some("windows-1252")
+        );
+        assert_eq!(
+            of("application/json;Charset=\"ISO-8859-1\""),
+            Some("windows-1252")
+        );
+        assert_eq!(
+            of("application/json; q=1; charset = latin1 "),
+            Some("windows-1252")
+        );
+        assert_eq!(of("application/json; charset=utf-16"), Some("UTF-16LE"));
+        // UTF-8, nothing declared, or an unknown label: the bytes go through as they are.
+        assert_eq!(of("application/json; charset=utf-8"), None);
+        assert_eq!(of("application/json; charset=UTF8"), None);
+        assert_eq!(of("application/json"), None);
+        assert_eq!(of("application/json; charset=klingon"), None);
+        assert_eq!(of("charset=windows-1252"), None);
     }
 
     #[test]
