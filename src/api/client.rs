@@ -536,11 +536,14 @@ impl FollowupClient {
                         return Err(error);
                     }
                     let delay = retry_delay(&self.config, attempt, retry_after, fastrand::f64());
-                    let resume = Instant::now().checked_add(delay);
-                    if deadline.is_some_and(|deadline| resume.is_none_or(|at| at >= deadline)) {
+                    // No retry that would start after the deadline.
+                    let Some(resume) = Instant::now().checked_add(delay) else {
+                        return Err(error);
+                    };
+                    if deadline.is_some_and(|deadline| resume >= deadline) {
                         return Err(error);
                     }
-                    match driver.run(std::future::pending::<()>(), None, resume) {
+                    match driver.run(std::future::pending::<()>(), None, Some(resume)) {
                         Err(Interrupt::Cancelled) => return Err(ApiError::Cancelled),
                         Ok(()) | Err(Interrupt::Deadline | Interrupt::Idle) => {}
                     }
