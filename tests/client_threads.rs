@@ -1,4 +1,4 @@
-//! Cancelled searches leave no threads behind (issue 10, item 6).
+//! Cancelled searches leave no threads (nor sockets) behind (issue 10, item 6).
 //!
 //! Alone in its test binary: it counts the process's threads, which another test running at
 //! the same time would disturb.
@@ -16,6 +16,13 @@ use recuperador_followups::api::{
 /// The threads of this process, from `/proc/self/task`.
 fn thread_count() -> usize {
     std::fs::read_dir("/proc/self/task")
+        .expect("/proc is mounted")
+        .count()
+}
+
+/// The open file descriptors of this process (sockets among them), from `/proc/self/fd`.
+fn descriptor_count() -> usize {
+    std::fs::read_dir("/proc/self/fd")
         .expect("/proc is mounted")
         .count()
 }
@@ -72,6 +79,7 @@ fn fifty_cancelled_searches_leave_no_threads_behind() {
     let before_any_client = thread_count();
     search_and_cancel(&base_url);
     let baseline = thread_count();
+    let descriptors_baseline = descriptor_count();
     assert!(
         baseline <= before_any_client + NET_THREADS,
         "the first search left {} threads behind, more than the network runtime's {NET_THREADS}",
@@ -84,22 +92,29 @@ fn fifty_cancelled_searches_leave_no_threads_behind() {
     }
     let after_cancels = thread_count();
     let last_cancel = Instant::now();
-    while thread_count() > baseline && last_cancel.elapsed() < Duration::from_secs(2) {
+    while (thread_count() > baseline || descriptor_count() > descriptors_baseline)
+        && last_cancel.elapsed() < Duration::from_secs(2)
+    {
         std::thread::sleep(Duration::from_millis(10));
     }
     let settled = thread_count();
+    let descriptors = descriptor_count();
     let settled_after = last_cancel.elapsed();
     latencies.sort();
     eprintln!(
         "threads: {before_any_client} before any client, baseline {baseline}, right after \
          50 cancels {after_cancels}, {settled} after {settled_after:?}; cancel latency \
-         median {:?}, max {:?}",
+         median {:?}, max {:?}; descriptors: baseline {descriptors_baseline}, then {descriptors}",
         latencies[latencies.len() / 2],
         latencies[latencies.len() - 1]
     );
     assert!(
         settled <= baseline,
         "threads did not return to the baseline {baseline} within 2 s: {settled}"
+    );
+    assert!(
+        descriptors <= descriptors_baseline,
+        "sockets were left open: {descriptors} descriptors, baseline {descriptors_baseline}"
     );
     assert!(
         latencies[latencies.len() - 1] < Duration::from_millis(200),
