@@ -1,18 +1,31 @@
-//! The blocking HTTP client for the follow-up endpoint. Run it off the UI thread.
+//! The HTTP client for the follow-up endpoint. Its API is blocking: run it off the UI thread.
 //!
-//! Each attempt runs on a worker thread while the calling thread waits on a channel, checking
-//! the cancel flag every few milliseconds: cancellation returns at once even while the worker
-//! is blocked in a slow read (the worker notices the flag at its next read and stops).
+//! Under the blocking API sits reqwest's asynchronous client on one small tokio runtime shared
+//! by the whole process ([`NET_THREADS`] threads, created at the first client). The runtime
+//! owns the connections; the thread that calls [`FollowupClient::fetch`] polls the request and
+//! pulls the body chunk by chunk itself, straight into the streaming parser. No thread is
+//! started per request, and a cancel or a timeout drops the request where it stands, which
+//! closes its connection at once: nothing lingers after a search is abandoned.
+//!
+//! Three limits apply ([`ClientConfig`]): establishing the connection (`connect_timeout`),
+//! silence while waiting for the head or for the next bytes of the body (`idle_timeout`), and
+//! the whole fetch (`total_timeout`), which is the only bound on a download that keeps moving.
 //! Idempotent GETs are retried on connection errors, 429, 502, 503 and 504, with exponential
 //! backoff, jitter and `Retry-After` (capped). Redirects to another host or to `http` are not
-//! followed. The token goes only into the Basic-auth header.
+//! followed. The token goes only into the Basic-auth header. Loopback hosts never go through a
+//! proxy; otherwise a manual proxy, or the environment's and the system's, is used, with
+//! `NO_PROXY` honoured. A body whose `Content-Type` declares another charset than UTF-8 is
+//! decoded as it streams.
 
-use std::io::{self, BufRead as _, BufReader, Read};
-use std::sync::Arc;
+use std::cell::Cell;
+use std::io::{self, BufReader, Read};
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
+use hyper::body::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use url::Url;
@@ -26,18 +39,34 @@ use super::token::Token;
 /// The vendor's documented endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://app.recuperador.com.br/api/v1Followup/";
 
-/// How the client connects. `Default` gives the documented URL and sensible limits.
-#[derive(Clone, Debug, PartialEq)]
+/// Threads of the process-wide network runtime (they only move bytes and TLS records; parsing
+/// and decompression run on the threads that call [`FollowupClient::fetch`]).
+pub const NET_THREADS: usize = 2;
+/// Threads the runtime may start for blocking work (name resolution), and how long an idle
+/// one stays.
+const MAX_BLOCKING_THREADS: usize = 8;
+const BLOCKING_KEEP_ALIVE: Duration = Duration::from_secs(1);
+/// Longest a waiting fetch sleeps before looking at its cancel flag again (a cancel normally
+/// wakes it at once; this is the safety net).
+const MAX_PARK: Duration = Duration::from_millis(50);
+/// Buffer between the body and the parser.
+const READ_BUFFER_BYTES: usize = 64 * 1024;
+
+/// How the client connects. `Default` gives the documented URL and sensible limits; every
+/// value is brought within bounds by [`ClientConfig::normalized`] when a client is built.
+#[derive(Clone, PartialEq)]
 pub struct ClientConfig {
     /// The endpoint; `http://` only for loopback hosts.
     pub base_url: String,
-    /// Limit to establish a connection.
+    /// Limit to establish a connection (name resolution, TCP and TLS).
     pub connect_timeout: Duration,
-    /// Limit for a whole request, body included (large answers take a while).
+    /// Limit for a whole fetch, retries included: the only bound on a download that keeps
+    /// moving (a large history takes minutes).
     pub total_timeout: Duration,
-    /// Limit of silence while waiting for the next bytes.
+    /// Longest silence while waiting for the answer's head or for the next bytes of its body.
     pub idle_timeout: Duration,
-    /// A manual proxy URL (`http://proxy:3128`); `None` uses the environment and the OS.
+    /// A manual proxy URL (`http://proxy:3128`, `http://user:password@proxy:3128`); `None` uses
+    /// the environment and the OS. Never used for loopback hosts.
     pub proxy: Option<String>,
     /// Retries after the first attempt, for retryable failures.
     pub max_retries: u32,
@@ -58,6 +87,47 @@ impl Default for ClientConfig {
             max_retries: 3,
             retry_base_delay: Duration::from_millis(500),
             retry_max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("proxy", &self.proxy.as_deref().map(proxy_for_display))
+            .field("max_retries", &self.max_retries)
+            .field("retry_base_delay", &self.retry_base_delay)
+            .field("retry_max_delay", &self.retry_max_delay)
+            .finish()
+    }
+}
+
+impl ClientConfig {
+    /// The longest any timeout or wait may be (a day); longer values are cut to it.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+    /// The shortest timeout (zero would fail every request before it starts).
+    pub const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+    /// The most retries after a first attempt.
+    pub const MAX_RETRIES: u32 = 100;
+
+    /// The same settings with every timeout within [`Self::MIN_TIMEOUT`] ..=
+    /// [`Self::MAX_TIMEOUT`], waits at most [`Self::MAX_TIMEOUT`] and retries at most
+    /// [`Self::MAX_RETRIES`]. Whatever a setting file or a command line holds (even
+    /// `u64::MAX` seconds), the client's time arithmetic then cannot overflow.
+    pub fn normalized(self) -> ClientConfig {
+        let timeout = |value: Duration| value.clamp(Self::MIN_TIMEOUT, Self::MAX_TIMEOUT);
+        ClientConfig {
+            connect_timeout: timeout(self.connect_timeout),
+            total_timeout: timeout(self.total_timeout),
+            idle_timeout: timeout(self.idle_timeout),
+            max_retries: self.max_retries.min(Self::MAX_RETRIES),
+            retry_base_delay: self.retry_base_delay.min(Self::MAX_TIMEOUT),
+            retry_max_delay: self.retry_max_delay.min(Self::MAX_TIMEOUT),
+            ..self
         }
     }
 }
@@ -89,6 +159,7 @@ pub fn validate_base_url(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Whether `url` names this machine: `localhost`, `127.0.0.0/8` or `::1`.
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
@@ -108,6 +179,57 @@ fn redact(url: &Url) -> String {
     url.to_string()
 }
 
+/// A proxy URL without its credentials, for `Debug`.
+fn proxy_for_display(text: &str) -> String {
+    match parse_proxy_url(text) {
+        Some(mut url) => {
+            let had_credentials = !url.username().is_empty() || url.password().is_some();
+            let _ = url.set_password(None);
+            let _ = url.set_username(if had_credentials { "***" } else { "" });
+            url.to_string()
+        }
+        None => "(proxy inválido, não exibido)".to_owned(),
+    }
+}
+
+/// A proxy as typed: a URL, or `host:port`, which reqwest reads as `http://host:port`.
+fn parse_proxy_url(text: &str) -> Option<Url> {
+    let text = text.trim();
+    Url::parse(text)
+        .ok()
+        .filter(|url| url.has_host())
+        .or_else(|| Url::parse(&format!("http://{text}")).ok())
+}
+
+/// The user name and password of a proxy URL, as typed and percent-decoded: text that must
+/// never appear in an error.
+fn proxy_secrets(text: &str) -> Vec<String> {
+    let Some(url) = parse_proxy_url(text) else {
+        return Vec::new();
+    };
+    let mut secrets = Vec::new();
+    for (part, min_len) in [(url.username(), 3), (url.password().unwrap_or(""), 1)] {
+        let decoded = percent_encoding::percent_decode_str(part)
+            .decode_utf8_lossy()
+            .into_owned();
+        for secret in [part.to_owned(), decoded] {
+            if secret.chars().count() >= min_len && !secrets.contains(&secret) {
+                secrets.push(secret);
+            }
+        }
+    }
+    // Longest first, so a secret that contains another is replaced whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+}
+
+/// Locks a mutex, recovering the data if a thread panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Progress of a fetch, readable from another thread, and its cancel switch.
 #[derive(Debug, Default)]
 pub struct FetchProgress {
@@ -116,6 +238,8 @@ pub struct FetchProgress {
     rows: AtomicU64,
     attempt: AtomicU32,
     cancelled: AtomicBool,
+    /// Wakes the thread running the fetch while it waits for the network.
+    waiter: Mutex<Option<Waker>>,
 }
 
 /// A copy of [`FetchProgress`] at one moment.
@@ -137,9 +261,13 @@ impl FetchProgress {
         Arc::new(FetchProgress::default())
     }
 
-    /// Asks the fetch to stop; it returns [`ApiError::Cancelled`] within a few milliseconds.
+    /// Asks the fetch to stop; it returns [`ApiError::Cancelled`] within a few milliseconds,
+    /// and its connection is closed.
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
+        if let Some(waker) = lock(&self.waiter).take() {
+            waker.wake();
+        }
     }
 
     /// Whether [`Self::cancel`] was called.
@@ -243,12 +371,16 @@ impl MemoryFootprint {
     }
 }
 
-/// The follow-up API client.
+/// The follow-up API client. Cheap to share between threads (`Arc`): each
+/// [`FollowupClient::fetch`] runs on its caller's thread.
 pub struct FollowupClient {
-    http: reqwest::blocking::Client,
+    http: reqwest::Client,
+    runtime: tokio::runtime::Handle,
     base_url: Url,
     token: Token,
     config: ClientConfig,
+    /// The manual proxy's user name and password, scrubbed from every error.
+    proxy_secrets: Vec<String>,
 }
 
 impl std::fmt::Debug for FollowupClient {
@@ -266,20 +398,61 @@ fn ensure_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// The process-wide network runtime, started at the first call.
+fn net_runtime() -> Result<tokio::runtime::Handle, ApiError> {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    if let Some(runtime) = RUNTIME.get() {
+        return Ok(runtime.handle().clone());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(NET_THREADS)
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .thread_keep_alive(BLOCKING_KEEP_ALIVE)
+        .thread_name("followups-net")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| ApiError::Config {
+            message: format!("Não foi possível preparar a rede do aplicativo: {e}"),
+        })?;
+    // Two first calls at once: one runtime is kept, the other (still idle) is dropped.
+    Ok(RUNTIME.get_or_init(|| runtime).handle().clone())
+}
+
 impl FollowupClient {
-    /// Builds a client. Fails with [`ApiError::Config`] for a bad base URL or proxy.
+    /// Builds a client. Fails with [`ApiError::Config`] for a bad base URL or proxy. The
+    /// configuration is [`ClientConfig::normalized`] first.
     pub fn new(config: ClientConfig, token: Token) -> Result<FollowupClient, ApiError> {
+        let config = config.normalized();
         let base_url =
             validate_base_url(&config.base_url).map_err(|message| ApiError::Config { message })?;
+        let manual_proxy = match config.proxy.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Some(
+                reqwest::Proxy::all(text)
+                    .map_err(|_| ApiError::Config {
+                        message: "Proxy inválido: use o formato http://servidor:porta (ou http://usuário:senha@servidor:porta)."
+                            .to_owned(),
+                    })?
+                    // As curl does, the environment's exceptions apply to a manual proxy too.
+                    .no_proxy(reqwest::NoProxy::from_env()),
+            ),
+            _ => None,
+        };
+        let proxy_secrets = config
+            .proxy
+            .as_deref()
+            .map(proxy_secrets)
+            .unwrap_or_default();
         ensure_crypto_provider();
-        let mut builder = reqwest::blocking::Client::builder()
+        let runtime = net_runtime()?;
+        let _context = runtime.enter();
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!(
                 "RecuperadorFollowups/",
                 env!("CARGO_PKG_VERSION"),
                 " (+https://app.recuperador.com.br)"
             ))
             .connect_timeout(config.connect_timeout)
-            .timeout(config.idle_timeout.min(config.total_timeout))
             .gzip(true)
             .brotli(true)
             .redirect(reqwest::redirect::Policy::custom(|attempt| {
@@ -296,28 +469,27 @@ impl FollowupClient {
                     attempt.stop()
                 }
             }));
-        if let Some(proxy) = config
-            .proxy
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let proxy = reqwest::Proxy::all(proxy).map_err(|e| ApiError::Config {
-                message: format!("Proxy inválido ({e}): use o formato http://servidor:porta"),
-            })?;
+        // Redirects stay on the base URL's host, so one decision holds for every request.
+        if is_loopback(&base_url) {
+            // As browsers do: a proxy cannot reach this machine's services, and the token
+            // would travel to it in clear.
+            builder = builder.no_proxy();
+        } else if let Some(proxy) = manual_proxy {
             builder = builder.proxy(proxy);
         }
         let http = builder.build().map_err(|e| ApiError::Config {
             message: format!(
                 "Não foi possível preparar o cliente HTTP: {}",
-                error_chain(&e)
+                error_chain(&SafeReqwest(&e))
             ),
         })?;
         Ok(FollowupClient {
             http,
+            runtime,
             base_url,
             token,
             config,
+            proxy_secrets,
         })
     }
 
@@ -328,24 +500,27 @@ impl FollowupClient {
 
     /// Fetches every row matching `query`, retrying what may succeed on a second try.
     ///
-    /// Blocks the calling thread: run it on a background thread. `progress` is updated as the
-    /// body arrives; [`FetchProgress::cancel`] makes this return [`ApiError::Cancelled`] at once.
+    /// Blocks the calling thread: run it on a background thread (not inside an async
+    /// runtime). `progress` is updated as the body arrives; [`FetchProgress::cancel`] makes
+    /// this return [`ApiError::Cancelled`] at once and closes the connection.
     pub fn fetch(
         &self,
         query: &FollowupQuery,
         progress: &Arc<FetchProgress>,
     ) -> Result<FetchOutcome, ApiError> {
         let started = Instant::now();
-        let deadline = started + self.config.total_timeout;
+        // `None`: too far ahead to represent, which is never.
+        let deadline = started.checked_add(self.config.total_timeout);
         let url = query.url(&self.base_url);
-        let mut attempt = 0;
+        let driver = Driver::new(progress);
+        let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             if progress.is_cancelled() {
                 return Err(ApiError::Cancelled);
             }
             progress.start_attempt(attempt);
-            match self.run_attempt(&url, progress, deadline) {
+            match self.run_attempt(&driver, &url, progress, deadline) {
                 Ok((rows, report, bytes)) => {
                     return Ok(FetchOutcome {
                         rows,
@@ -356,14 +531,22 @@ impl FollowupClient {
                     });
                 }
                 Err(AttemptError { error, retry_after }) => {
+                    let error = self.scrub(error);
                     if !error.is_retryable() || attempt > self.config.max_retries {
                         return Err(error);
                     }
                     let delay = retry_delay(&self.config, attempt, retry_after, fastrand::f64());
-                    if Instant::now() + delay >= deadline {
+                    // No retry that would start after the deadline.
+                    let Some(resume) = Instant::now().checked_add(delay) else {
+                        return Err(error);
+                    };
+                    if deadline.is_some_and(|deadline| resume >= deadline) {
                         return Err(error);
                     }
-                    wait_cancellable(delay, progress)?;
+                    match driver.run(std::future::pending::<()>(), None, Some(resume)) {
+                        Err(Interrupt::Cancelled) => return Err(ApiError::Cancelled),
+                        Ok(()) | Err(Interrupt::Deadline | Interrupt::Idle) => {}
+                    }
                 }
             }
         }
@@ -371,61 +554,255 @@ impl FollowupClient {
 
     fn run_attempt(
         &self,
+        driver: &Driver<'_>,
         url: &Url,
-        progress: &Arc<FetchProgress>,
-        deadline: Instant,
+        progress: &FetchProgress,
+        deadline: Option<Instant>,
     ) -> Result<(Vec<Followup>, ParseReport, u64), AttemptError> {
-        let (sender, receiver) = mpsc::sync_channel(1);
+        // Timers, DNS and connections of this attempt belong to the network runtime, though
+        // its futures are polled here.
+        let _context = self.runtime.enter();
         let request = self
             .http
             .get(url.clone())
             .basic_auth(self.token.expose(), Some(""))
-            .timeout(
-                deadline
-                    .saturating_duration_since(Instant::now())
-                    .min(self.config.idle_timeout),
-            );
-        let worker_progress = Arc::clone(progress);
-        let total_timeout = self.config.total_timeout;
-        let idle_timeout = self.config.idle_timeout;
-        let safe_url = redact(url);
-        let spawned = std::thread::Builder::new()
-            .name("followups-fetch".to_owned())
-            .spawn(move || {
-                let result = attempt(
-                    request,
-                    &worker_progress,
-                    deadline,
-                    total_timeout,
-                    idle_timeout,
-                    &safe_url,
-                );
-                // The receiver is gone when the fetch was cancelled: nothing to do then.
-                let _ = sender.send(result);
-            });
-        if let Err(e) = spawned {
-            return Err(ApiError::Network {
-                summary: "não foi possível iniciar a consulta".to_owned(),
-                detail: e.to_string(),
+            .send();
+        let head_idle_until = Instant::now().checked_add(self.config.idle_timeout);
+        let response = match driver.run(request, head_idle_until, deadline) {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => {
+                return Err(classify_reqwest(&error, self.config.connect_timeout).into());
             }
-            .into());
+            Err(interrupt) => return Err(interrupt.error(&self.config).into()),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("sem Content-Type")
+            .to_owned();
+        if !headers.contains_key(CONTENT_ENCODING)
+            && let Some(length) = headers
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+        {
+            progress.total_bytes.store(length, Ordering::Relaxed);
         }
-        loop {
-            match receiver.recv_timeout(Duration::from_millis(20)) {
-                Ok(result) => return result,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if progress.is_cancelled() {
-                        return Err(ApiError::Cancelled.into());
-                    }
+        let encoding = declared_encoding(&content_type);
+        let failure = Cell::new(None);
+        let body = BodyReader {
+            response,
+            chunk: Bytes::new(),
+            offset: 0,
+            ended: false,
+            driver,
+            progress,
+            config: &self.config,
+            deadline,
+            failure: &failure,
+        };
+        let io_error = |e: io::Error| -> AttemptError {
+            failure
+                .take()
+                .unwrap_or_else(|| ApiError::Network {
+                    summary: "a resposta não pôde ser lida".to_owned(),
+                    detail: error_chain(&e),
+                })
+                .into()
+        };
+
+        if status.is_redirection() {
+            let location = headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| url.join(l).ok())
+                .map_or_else(|| "(sem endereço)".to_owned(), |u| redact(&u));
+            return Err(ApiError::Redirect { location }.into());
+        }
+
+        if !status.is_success() {
+            let mut body_bytes = Vec::new();
+            body.take(64 * 1024)
+                .read_to_end(&mut body_bytes)
+                .map_err(io_error)?;
+            let server_message = match encoding {
+                Some(encoding) => json_message(encoding.decode(&body_bytes).0.as_bytes()),
+                None => json_message(&body_bytes),
+            };
+            let error = match status {
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ApiError::InvalidToken {
+                    status: status.as_u16(),
+                    server_message,
+                },
+                StatusCode::NOT_FOUND => ApiError::NotFound { url: redact(url) },
+                StatusCode::BAD_REQUEST => ApiError::BadRequest {
+                    message: server_message
+                        .unwrap_or_else(|| "parâmetros inválidos (HTTP 400)".to_owned()),
+                },
+                StatusCode::TOO_MANY_REQUESTS => {
+                    let retry_after = parse_retry_after(&headers);
+                    return Err(AttemptError {
+                        error: ApiError::RateLimited { retry_after },
+                        retry_after,
+                    });
                 }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(ApiError::UnexpectedBody {
-                        status: 0,
-                        content_type: String::new(),
-                        summary: "a consulta terminou sem resultado (erro interno)".to_owned(),
-                    }
-                    .into());
+                s if s.is_server_error() => {
+                    let retry_after = parse_retry_after(&headers);
+                    return Err(AttemptError {
+                        error: ApiError::Server {
+                            status: s.as_u16(),
+                            server_message,
+                        },
+                        retry_after,
+                    });
                 }
+                s => ApiError::UnexpectedBody {
+                    status: s.as_u16(),
+                    content_type,
+                    summary: server_message
+                        .unwrap_or_else(|| format!("status HTTP {} não esperado", s.as_u16())),
+                },
+            };
+            return Err(error.into());
+        }
+
+        let answer = Answer {
+            status,
+            content_type: &content_type,
+            progress,
+        };
+        match encoding {
+            // UTF-8 (or nothing declared): the bytes go to the parser as they came.
+            None => answer.rows(BufReader::with_capacity(READ_BUFFER_BYTES, body), io_error),
+            // Another charset: decoded to UTF-8 as it streams (a byte-order mark, if any,
+            // wins over the header).
+            Some(encoding) => {
+                let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding))
+                    .bom_override(true)
+                    .build(body);
+                answer.rows(
+                    BufReader::with_capacity(READ_BUFFER_BYTES, decoded),
+                    io_error,
+                )
+            }
+        }
+    }
+
+    /// `error` without the manual proxy's credentials, wherever a lower layer put them.
+    fn scrub(&self, error: ApiError) -> ApiError {
+        if self.proxy_secrets.is_empty() {
+            return error;
+        }
+        let clean = |text: String| {
+            self.proxy_secrets
+                .iter()
+                .fold(text, |text, secret| text.replace(secret.as_str(), "***"))
+        };
+        match error {
+            ApiError::Network { summary, detail } => ApiError::Network {
+                summary: clean(summary),
+                detail: clean(detail),
+            },
+            ApiError::Tls { summary, detail } => ApiError::Tls {
+                summary: clean(summary),
+                detail: clean(detail),
+            },
+            other => other,
+        }
+    }
+}
+
+/// The charset a `Content-Type` declares, when it is a known one other than UTF-8.
+fn declared_encoding(content_type: &str) -> Option<&'static encoding_rs::Encoding> {
+    let label = content_type.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').trim())
+    })?;
+    encoding_rs::Encoding::for_label(label.as_bytes())
+        .filter(|encoding| *encoding != encoding_rs::UTF_8)
+}
+
+/// A successful answer's head, and what reads its rows.
+struct Answer<'a> {
+    status: StatusCode,
+    content_type: &'a str,
+    progress: &'a FetchProgress,
+}
+
+impl Answer<'_> {
+    /// Parses the (UTF-8) body into rows, after a look at its first byte: an HTML page or an
+    /// empty body is not worth a JSON error message.
+    fn rows<R: io::BufRead>(
+        &self,
+        mut reader: R,
+        io_error: impl Fn(io::Error) -> AttemptError,
+    ) -> Result<(Vec<Followup>, ParseReport, u64), AttemptError> {
+        let first = loop {
+            let buffer = reader.fill_buf().map_err(&io_error)?;
+            if buffer.is_empty() {
+                break None;
+            }
+            match buffer
+                .iter()
+                .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)
+            {
+                Some(index) => break Some(buffer[index]),
+                None => {
+                    let len = buffer.len();
+                    reader.consume(len);
+                }
+            }
+        };
+        let unexpected = |summary: &str| -> AttemptError {
+            ApiError::UnexpectedBody {
+                status: self.status.as_u16(),
+                content_type: self.content_type.to_owned(),
+                summary: summary.to_owned(),
+            }
+            .into()
+        };
+        match first {
+            None => return Err(unexpected("resposta vazia (esperava uma lista JSON)")),
+            Some(b'<') => return Err(unexpected("veio uma página HTML em vez de JSON")),
+            Some(b'[' | b'{' | b'"' | b'n' | b't' | b'f' | b'-' | b'0'..=b'9') => {}
+            Some(_) => return Err(unexpected("o conteúdo não é JSON")),
+        }
+        // Skip a UTF-8 byte-order mark, which serde_json refuses.
+        if reader
+            .fill_buf()
+            .map_err(&io_error)?
+            .starts_with(&[0xEF, 0xBB, 0xBF])
+        {
+            reader.consume(3);
+        }
+
+        let mut rows = Vec::new();
+        let mut interner = Interner::default();
+        let parsed = parse_followups(&mut reader, &mut interner, |row| {
+            rows.push(row);
+            self.progress.rows.fetch_add(1, Ordering::Relaxed);
+        });
+        match parsed {
+            Ok(Parsed::Rows(report)) => {
+                rows.shrink_to_fit();
+                Ok((rows, report, self.progress.bytes.load(Ordering::Relaxed)))
+            }
+            Ok(Parsed::ApiMessage(message)) => Err(ApiError::Api {
+                status: self.status.as_u16(),
+                message,
+            }
+            .into()),
+            Err(ParseError::Io(e)) => Err(io_error(e)),
+            Err(ParseError::Truncated) => Err(unexpected(
+                "a resposta terminou antes do fim do JSON (truncada)",
+            )),
+            Err(e @ (ParseError::Syntax { .. } | ParseError::UnexpectedShape(_))) => {
+                Err(unexpected(&e.to_string()))
             }
         }
     }
@@ -464,219 +841,154 @@ pub fn retry_delay(
         .min(config.retry_max_delay)
 }
 
-fn wait_cancellable(delay: Duration, progress: &FetchProgress) -> Result<(), ApiError> {
-    let until = Instant::now() + delay;
-    loop {
-        if progress.is_cancelled() {
-            return Err(ApiError::Cancelled);
-        }
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(());
-        }
-        std::thread::sleep(left.min(Duration::from_millis(20)));
-    }
-}
-
-/// Why the body reader stopped on its own.
-#[derive(Debug)]
-enum StopReason {
+/// Why waiting on the network stopped before the awaited thing came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Interrupt {
+    /// [`FetchProgress::cancel`].
     Cancelled,
+    /// No byte for `idle_timeout`.
+    Idle,
+    /// The whole fetch took `total_timeout`.
     Deadline,
 }
 
-impl std::fmt::Display for StopReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            StopReason::Cancelled => "cancelled",
-            StopReason::Deadline => "deadline",
-        })
+impl Interrupt {
+    fn error(self, config: &ClientConfig) -> ApiError {
+        match self {
+            Interrupt::Cancelled => ApiError::Cancelled,
+            Interrupt::Idle => ApiError::Stalled {
+                after: config.idle_timeout,
+            },
+            Interrupt::Deadline => ApiError::Timeout {
+                after: config.total_timeout,
+            },
+        }
     }
 }
 
-impl std::error::Error for StopReason {}
+/// Wakes a thread parked in [`Driver::run`].
+struct Unpark(std::thread::Thread);
 
-/// Counts body bytes into the progress and stops on cancel or the overall deadline.
-struct ProgressReader<'a, R> {
-    inner: R,
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls a fetch's futures on the fetching thread, parking it in between; the network runtime
+/// and [`FetchProgress::cancel`] wake it.
+struct Driver<'a> {
     progress: &'a FetchProgress,
-    deadline: Instant,
+    waker: Waker,
 }
 
-impl<R: Read> Read for ProgressReader<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.progress.is_cancelled() {
-            return Err(io::Error::other(StopReason::Cancelled));
+impl<'a> Driver<'a> {
+    fn new(progress: &'a FetchProgress) -> Driver<'a> {
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        *lock(&progress.waiter) = Some(waker.clone());
+        Driver { progress, waker }
+    }
+
+    /// Runs `future` to its end, unless the fetch is cancelled, `idle_until` passes (a wait
+    /// for bytes) or `deadline` does (the whole fetch); `None` is never. Dropping `future`
+    /// on the way out abandons whatever it was doing (a connection mid-request is closed).
+    fn run<F: Future>(
+        &self,
+        future: F,
+        idle_until: Option<Instant>,
+        deadline: Option<Instant>,
+    ) -> Result<F::Output, Interrupt> {
+        let mut future = pin!(future);
+        let mut context = Context::from_waker(&self.waker);
+        loop {
+            if self.progress.is_cancelled() {
+                return Err(Interrupt::Cancelled);
+            }
+            if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return Ok(output);
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|at| now >= at) {
+                return Err(Interrupt::Deadline);
+            }
+            if idle_until.is_some_and(|at| now >= at) {
+                return Err(Interrupt::Idle);
+            }
+            let wait = [deadline, idle_until]
+                .into_iter()
+                .flatten()
+                .map(|at| at.saturating_duration_since(now))
+                .fold(MAX_PARK, Duration::min);
+            std::thread::park_timeout(wait);
         }
-        if Instant::now() >= self.deadline {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                StopReason::Deadline,
-            ));
-        }
-        let n = self.inner.read(buf)?;
-        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
     }
 }
 
-fn attempt(
-    request: reqwest::blocking::RequestBuilder,
-    progress: &FetchProgress,
-    deadline: Instant,
-    total_timeout: Duration,
-    idle_timeout: Duration,
-    safe_url: &str,
-) -> Result<(Vec<Followup>, ParseReport, u64), AttemptError> {
-    let response = request
-        .send()
-        .map_err(|e| classify_reqwest(&e, total_timeout.min(idle_timeout)))?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("sem Content-Type")
-        .to_owned();
-    if !headers.contains_key(CONTENT_ENCODING)
-        && let Some(length) = headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-    {
-        progress.total_bytes.store(length, Ordering::Relaxed);
+impl Drop for Driver<'_> {
+    fn drop(&mut self) {
+        lock(&self.progress.waiter).take();
     }
-    let mut reader = BufReader::with_capacity(
-        64 * 1024,
-        ProgressReader {
-            inner: response,
-            progress,
-            deadline,
-        },
-    );
-    let io_error = |e: io::Error| -> AttemptError {
-        classify_io(e, progress, total_timeout, idle_timeout).into()
-    };
+}
 
-    if status.is_redirection() {
-        let location = headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|l| Url::parse(safe_url).ok()?.join(l).ok())
-            .map_or_else(|| "(sem endereço)".to_owned(), |u| redact(&u));
-        return Err(ApiError::Redirect { location }.into());
-    }
+/// The body of an answer as a [`Read`]: chunks are pulled from the connection on demand,
+/// each within the idle limit and the fetch's deadline, and counted into the progress.
+/// When it stops on its own (cancel, timeout, broken connection) the reason is left in
+/// `failure` and the read fails.
+struct BodyReader<'a> {
+    response: reqwest::Response,
+    chunk: Bytes,
+    offset: usize,
+    ended: bool,
+    driver: &'a Driver<'a>,
+    progress: &'a FetchProgress,
+    config: &'a ClientConfig,
+    deadline: Option<Instant>,
+    failure: &'a Cell<Option<ApiError>>,
+}
 
-    if !status.is_success() {
-        let mut body = Vec::new();
-        (&mut reader)
-            .take(64 * 1024)
-            .read_to_end(&mut body)
-            .map_err(io_error)?;
-        let server_message = json_message(&body);
-        let error = match status {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ApiError::InvalidToken {
-                status: status.as_u16(),
-                server_message,
-            },
-            StatusCode::NOT_FOUND => ApiError::NotFound {
-                url: safe_url.to_owned(),
-            },
-            StatusCode::BAD_REQUEST => ApiError::BadRequest {
-                message: server_message
-                    .unwrap_or_else(|| "parâmetros inválidos (HTTP 400)".to_owned()),
-            },
-            StatusCode::TOO_MANY_REQUESTS => {
-                let retry_after = parse_retry_after(&headers);
-                return Err(AttemptError {
-                    error: ApiError::RateLimited { retry_after },
-                    retry_after,
-                });
-            }
-            s if s.is_server_error() => {
-                let retry_after = parse_retry_after(&headers);
-                return Err(AttemptError {
-                    error: ApiError::Server {
-                        status: s.as_u16(),
-                        server_message,
-                    },
-                    retry_after,
-                });
-            }
-            s => ApiError::UnexpectedBody {
-                status: s.as_u16(),
-                content_type,
-                summary: server_message
-                    .unwrap_or_else(|| format!("status HTTP {} não esperado", s.as_u16())),
-            },
+impl BodyReader<'_> {
+    fn fail(&self, error: ApiError) -> io::Error {
+        let kind = match error {
+            ApiError::Timeout { .. } | ApiError::Stalled { .. } => io::ErrorKind::TimedOut,
+            _ => io::ErrorKind::Other,
         };
-        return Err(error.into());
+        self.failure.set(Some(error));
+        io::Error::new(kind, "the answer's body stopped")
     }
+}
 
-    // Look at the first meaningful byte before parsing: an HTML page or an empty body is not
-    // worth a JSON error message.
-    let first = loop {
-        let buffer = reader.fill_buf().map_err(io_error)?;
-        if buffer.is_empty() {
-            break None;
-        }
-        match buffer
-            .iter()
-            .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)
-        {
-            Some(index) => break Some(buffer[index]),
-            None => {
-                let len = buffer.len();
-                reader.consume(len);
+impl Read for BodyReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.offset >= self.chunk.len() {
+            if self.ended || buf.is_empty() {
+                return Ok(0);
+            }
+            let idle_until = Instant::now().checked_add(self.config.idle_timeout);
+            match self
+                .driver
+                .run(self.response.chunk(), idle_until, self.deadline)
+            {
+                Ok(Ok(Some(chunk))) => {
+                    self.progress
+                        .bytes
+                        .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                    self.chunk = chunk;
+                    self.offset = 0;
+                }
+                Ok(Ok(None)) => self.ended = true,
+                Ok(Err(error)) => return Err(self.fail(body_error(&error))),
+                Err(interrupt) => return Err(self.fail(interrupt.error(self.config))),
             }
         }
-    };
-    let unexpected = |summary: &str| -> AttemptError {
-        ApiError::UnexpectedBody {
-            status: status.as_u16(),
-            content_type: content_type.clone(),
-            summary: summary.to_owned(),
-        }
-        .into()
-    };
-    match first {
-        None => return Err(unexpected("resposta vazia (esperava uma lista JSON)")),
-        Some(b'<') => return Err(unexpected("veio uma página HTML em vez de JSON")),
-        Some(b'[' | b'{' | b'"' | b'n' | b't' | b'f' | b'-' | b'0'..=b'9') => {}
-        Some(_) => return Err(unexpected("o conteúdo não é JSON")),
-    }
-    // Skip a UTF-8 byte-order mark, which serde_json refuses.
-    if reader
-        .fill_buf()
-        .map_err(io_error)?
-        .starts_with(&[0xEF, 0xBB, 0xBF])
-    {
-        reader.consume(3);
-    }
-
-    let mut rows = Vec::new();
-    let mut interner = Interner::default();
-    let parsed = parse_followups(&mut reader, &mut interner, |row| {
-        rows.push(row);
-        progress.rows.fetch_add(1, Ordering::Relaxed);
-    });
-    match parsed {
-        Ok(Parsed::Rows(report)) => {
-            rows.shrink_to_fit();
-            Ok((rows, report, progress.bytes.load(Ordering::Relaxed)))
-        }
-        Ok(Parsed::ApiMessage(message)) => Err(ApiError::Api {
-            status: status.as_u16(),
-            message,
-        }
-        .into()),
-        Err(ParseError::Io(e)) => Err(io_error(e)),
-        Err(ParseError::Truncated) => Err(unexpected(
-            "a resposta terminou antes do fim do JSON (truncada)",
-        )),
-        Err(e @ (ParseError::Syntax { .. } | ParseError::UnexpectedShape(_))) => {
-            Err(unexpected(&e.to_string()))
-        }
+        let available = &self.chunk[self.offset..];
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.offset += n;
+        Ok(n)
     }
 }
 
@@ -758,6 +1070,22 @@ fn classify_reqwest(error: &reqwest::Error, timeout: Duration) -> ApiError {
     }
 }
 
+/// A failure while the body was arriving.
+fn body_error(error: &reqwest::Error) -> ApiError {
+    let detail = error_chain(&SafeReqwest(error));
+    if is_tls_error(error) {
+        ApiError::Tls {
+            summary: "a conexão segura foi interrompida".to_owned(),
+            detail,
+        }
+    } else {
+        ApiError::Network {
+            summary: "a conexão caiu no meio da resposta".to_owned(),
+            detail,
+        }
+    }
+}
+
 /// A reqwest error shown without its URL (the query carries the debtor's document).
 struct SafeReqwest<'a>(&'a reqwest::Error);
 
@@ -787,43 +1115,6 @@ impl std::fmt::Display for SafeReqwest<'_> {
 impl std::error::Error for SafeReqwest<'_> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         std::error::Error::source(self.0)
-    }
-}
-
-fn classify_io(
-    error: io::Error,
-    progress: &FetchProgress,
-    total: Duration,
-    idle: Duration,
-) -> ApiError {
-    if progress.is_cancelled() {
-        return ApiError::Cancelled;
-    }
-    if let Some(reason) = error.get_ref().and_then(|e| e.downcast_ref::<StopReason>()) {
-        return match reason {
-            StopReason::Cancelled => ApiError::Cancelled,
-            StopReason::Deadline => ApiError::Timeout { after: total },
-        };
-    }
-    // reqwest reports its own timeouts as an `Other` I/O error wrapping a reqwest error.
-    let reqwest_timeout = error
-        .get_ref()
-        .and_then(|e| e.downcast_ref::<reqwest::Error>())
-        .is_some_and(reqwest::Error::is_timeout);
-    if error.kind() == io::ErrorKind::TimedOut || reqwest_timeout {
-        return ApiError::Timeout {
-            after: idle.min(total),
-        };
-    }
-    if is_tls_error(&error) {
-        return ApiError::Tls {
-            summary: "a conexão segura foi interrompida".to_owned(),
-            detail: error_chain(&error),
-        };
-    }
-    ApiError::Network {
-        summary: "a conexão caiu no meio da resposta".to_owned(),
-        detail: error_chain(&error),
     }
 }
 
@@ -890,6 +1181,81 @@ mod tests {
         assert_eq!(
             retry_delay(&config, 1, Some(Duration::from_secs(3600)), 0.5),
             config.retry_max_delay
+        );
+    }
+
+    #[test]
+    fn the_declared_charset_is_read_from_the_content_type() {
+        let of = |text: &str| declared_encoding(text).map(encoding_rs::Encoding::name);
+        assert_eq!(
+            of("application/json; charset=windows-1252"),
+            Some("windows-1252")
+        );
+        assert_eq!(
+            of("application/json;Charset=\"ISO-8859-1\""),
+            Some("windows-1252")
+        );
+        assert_eq!(
+            of("application/json; q=1; charset = latin1 "),
+            Some("windows-1252")
+        );
+        assert_eq!(of("application/json; charset=utf-16"), Some("UTF-16LE"));
+        // UTF-8, nothing declared, or an unknown label: the bytes go through as they are.
+        assert_eq!(of("application/json; charset=utf-8"), None);
+        assert_eq!(of("application/json; charset=UTF8"), None);
+        assert_eq!(of("application/json"), None);
+        assert_eq!(of("application/json; charset=klingon"), None);
+        assert_eq!(of("charset=windows-1252"), None);
+    }
+
+    #[test]
+    fn proxy_credentials_never_show() {
+        let config = ClientConfig {
+            proxy: Some("http://ana.souza:s3cr%40t@proxy.empresa:3128".to_owned()),
+            ..ClientConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(shown.contains("http://***@proxy.empresa:3128/"), "{shown}");
+        assert!(
+            !shown.contains("s3cr") && !shown.contains("ana.souza"),
+            "{shown}"
+        );
+        let plain = ClientConfig {
+            proxy: Some("proxy.empresa:3128".to_owned()),
+            ..ClientConfig::default()
+        };
+        assert!(format!("{plain:?}").contains("http://proxy.empresa:3128/"));
+        assert_eq!(
+            proxy_secrets("http://ana.souza:s3cr%40t@proxy:3128"),
+            ["ana.souza", "s3cr%40t", "s3cr@t"]
+        );
+        assert!(proxy_secrets("http://proxy:3128").is_empty());
+    }
+
+    #[test]
+    fn normalizing_bounds_every_limit() {
+        let wild = ClientConfig {
+            connect_timeout: Duration::MAX,
+            total_timeout: Duration::ZERO,
+            idle_timeout: Duration::from_secs(u64::MAX),
+            max_retries: u32::MAX,
+            retry_base_delay: Duration::MAX,
+            retry_max_delay: Duration::MAX,
+            ..ClientConfig::default()
+        }
+        .normalized();
+        assert_eq!(wild.connect_timeout, ClientConfig::MAX_TIMEOUT);
+        assert_eq!(wild.total_timeout, ClientConfig::MIN_TIMEOUT);
+        assert_eq!(wild.idle_timeout, ClientConfig::MAX_TIMEOUT);
+        assert_eq!(wild.max_retries, ClientConfig::MAX_RETRIES);
+        assert_eq!(wild.retry_max_delay, ClientConfig::MAX_TIMEOUT);
+        // The longest backoff still fits an `Instant`.
+        let delay = retry_delay(&wild, u32::MAX, Some(Duration::MAX), 1.0);
+        assert!(Instant::now().checked_add(delay).is_some());
+        // Sane values pass unchanged.
+        assert_eq!(
+            ClientConfig::default().normalized(),
+            ClientConfig::default()
         );
     }
 

@@ -17,7 +17,7 @@ pub enum ErrorKind {
     Server,
     /// An error object in the body (often under HTTP 200).
     Api,
-    /// The answer took too long.
+    /// The answer took too long, or stalled.
     Timeout,
     /// DNS, connection refused, reset, proxy.
     Network,
@@ -89,6 +89,12 @@ pub enum ApiError {
         /// The limit that was hit.
         after: Duration,
     },
+    /// No byte arrived for the idle limit, before the answer's head or within its body.
+    #[error("A API ficou {} sem enviar dados e a consulta foi interrompida. Tente um período menor ou tente de novo mais tarde.", crate::fmt::seconds_br(*after))]
+    Stalled {
+        /// The idle limit that was hit.
+        after: Duration,
+    },
     /// Could not reach the server, or the connection broke.
     #[error("Falha de conexão com a API: {summary}. Verifique a internet, o proxy e a URL base.")]
     Network {
@@ -153,7 +159,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => ErrorKind::RateLimited,
             ApiError::Server { .. } => ErrorKind::Server,
             ApiError::Api { .. } => ErrorKind::Api,
-            ApiError::Timeout { .. } => ErrorKind::Timeout,
+            ApiError::Timeout { .. } | ApiError::Stalled { .. } => ErrorKind::Timeout,
             ApiError::Network { .. } => ErrorKind::Network,
             ApiError::Tls { .. } => ErrorKind::Tls,
             ApiError::Redirect { .. } => ErrorKind::Redirect,
@@ -189,6 +195,9 @@ impl ApiError {
                 format!("HTTP {status} com objeto de erro: {message}")
             }
             ApiError::Timeout { after } => format!("tempo limite de {after:?} esgotado"),
+            ApiError::Stalled { after } => {
+                format!("nenhum byte recebido em {after:?} (limite de inatividade)")
+            }
             ApiError::Network { detail, .. } | ApiError::Tls { detail, .. } => detail.clone(),
             ApiError::Redirect { location } => format!("redirecionamento para {location}"),
             ApiError::UnexpectedBody {

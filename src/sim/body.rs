@@ -55,28 +55,37 @@ enum Item {
 }
 
 /// Starts generating the rows of `filter` on the blocking pool and returns the body that
-/// streams them. Must be called within a tokio runtime.
+/// streams them; `windows_1252` encodes the JSON text in windows-1252 instead of UTF-8. Must
+/// be called within a tokio runtime.
 pub(crate) fn rows_body(
     dataset: Arc<Dataset>,
     filter: SimFilter,
     coding: Coding,
     damage: Damage,
     trickle: Option<(usize, Duration)>,
+    windows_1252: bool,
 ) -> RowBody {
     let (tx, rx) = mpsc::channel(QUEUED_CHUNKS);
     let sender = Sender { tx };
     // The generator ends by itself when the body is dropped (its sends then fail).
     drop(tokio::task::spawn_blocking(move || {
-        generate(&dataset, &filter, coding, damage, sender);
+        generate(&dataset, &filter, coding, damage, windows_1252, sender);
     }));
     RowBody::new(rx, trickle)
 }
 
 /// Writes the JSON array (or its damaged variant) through the encoder into the channel.
 /// Returns early, silently, when the body was dropped (client gone, server stopping).
-fn generate(dataset: &Dataset, filter: &SimFilter, coding: Coding, damage: Damage, tx: Sender) {
+fn generate(
+    dataset: &Dataset,
+    filter: &SimFilter,
+    coding: Coding,
+    damage: Damage,
+    windows_1252: bool,
+    tx: Sender,
+) {
     let mut body = Encoder::new(coding, ChunkSink::new(tx));
-    if write_rows(dataset, filter, damage, &mut body).is_err() {
+    if write_rows(dataset, filter, damage, windows_1252, &mut body).is_err() {
         return;
     }
     match damage {
@@ -103,6 +112,7 @@ fn write_rows<W: Write>(
     dataset: &Dataset,
     filter: &SimFilter,
     damage: Damage,
+    windows_1252: bool,
     body: &mut W,
 ) -> io::Result<()> {
     let mut row_bytes = Vec::with_capacity(1024);
@@ -111,6 +121,12 @@ fn write_rows<W: Write>(
     for row in dataset.matching(filter) {
         row_bytes.clear();
         serde_json::to_writer(&mut row_bytes, &row).map_err(io::Error::other)?;
+        if windows_1252 {
+            // serde_json writes UTF-8; the data's Portuguese text is all within windows-1252.
+            let text = std::str::from_utf8(&row_bytes).map_err(io::Error::other)?;
+            let (encoded, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+            row_bytes = encoded.into_owned();
+        }
         match damage {
             Damage::Malformed if written == MALFORMED_FULL_ROWS => break,
             Damage::Truncated if written == TRUNCATED_FULL_ROWS => {

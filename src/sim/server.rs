@@ -43,6 +43,7 @@ const MAX_CONNECTIONS: usize = 256;
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
 const JSON: &str = "application/json; charset=utf-8";
+const JSON_WINDOWS_1252: &str = "application/json; charset=windows-1252";
 const HTML: &str = "text/html; charset=utf-8";
 const SERVER: &str = "Microsoft-IIS/10.0 (recuperador-sim)";
 
@@ -113,6 +114,10 @@ pub enum Fault {
     DropConnection,
     /// `401` whatever the token.
     Unauthorized,
+    /// The normal answer, but the JSON is encoded in windows-1252 and declared so
+    /// (`Content-Type: application/json; charset=windows-1252`), as an older server set up for
+    /// Latin-1 sends it. Not a failure for a client that honours the declared charset.
+    Windows1252,
 }
 
 /// The fault currently armed: which, and for how many more requests (`None` = until cleared).
@@ -448,7 +453,13 @@ async fn respond(shared: Arc<Shared>, request: Request<Incoming>) -> io::Result<
             return Ok(simple(StatusCode::OK, JSON, body));
         }
         Some(Fault::Unauthorized) => return Ok(unauthorized()),
-        Some(Fault::MalformedJson | Fault::TruncatedBody | Fault::SlowTrickle { .. }) | None => {}
+        Some(
+            Fault::MalformedJson
+            | Fault::TruncatedBody
+            | Fault::SlowTrickle { .. }
+            | Fault::Windows1252,
+        )
+        | None => {}
     }
 
     let header_str = |name: header::HeaderName| {
@@ -483,11 +494,25 @@ async fn respond(shared: Arc<Shared>, request: Request<Incoming>) -> io::Result<
     };
     // No length is known: hyper sends it chunked (or, to HTTP/1.0, until the connection
     // closes).
-    let body = rows_body(shared.dataset.clone(), filter, coding, damage, trickle).boxed();
+    let windows_1252 = fault == Some(Fault::Windows1252);
+    let body = rows_body(
+        shared.dataset.clone(),
+        filter,
+        coding,
+        damage,
+        trickle,
+        windows_1252,
+    )
+    .boxed();
     let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(header::SERVER, HeaderValue::from_static(SERVER));
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    let content_type = if windows_1252 {
+        JSON_WINDOWS_1252
+    } else {
+        JSON
+    };
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Some(value) = coding.header_value() {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(value));
     }
