@@ -767,19 +767,16 @@ fn a_pasted_list_is_counted_and_checked() {
 #[test]
 fn a_batch_merges_every_debtors_history_while_sorting_works() {
     let sim = simulator();
-    // Slow enough that rows stream in over several frames.
-    sim.set_latency(Duration::from_millis(60));
     let (mut harness, id_credor, docs) = batch_ready(&sim);
     assert!(docs.len() >= 5, "{docs:?}");
-    start_batch(&mut harness);
-    step_until(&mut harness, "the first rows", |app| {
-        app.results.total_count() > 0
-    });
+    // One document at a time, slow enough that rows stream in over several frames and the
+    // batch is still running when the header is clicked.
+    start_slow_batch(&mut harness, &sim, Duration::from_millis(150));
     // Sort while rows are still arriving.
-    if harness.state().searching() {
-        harness.get_by_label("Data").click();
-        harness.step();
-    }
+    assert!(harness.state().searching(), "the batch is still running");
+    harness.get_by_label("Data").click();
+    harness.step();
+    assert!(harness.state().searching(), "sorted while rows were arriving");
     wait_for_batch(&mut harness);
 
     let app = harness.state();
