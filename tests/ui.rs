@@ -1099,3 +1099,101 @@ fn the_quick_filter_applies_while_a_batch_streams() {
     assert!(app.results.view_count() < app.results.total_count());
     assert_view_rows_contain(app, word);
 }
+
+#[test]
+fn an_unreachable_server_stops_the_batch_and_the_rest_can_be_resumed() {
+    // A loopback port where nothing listens yet; the simulator opens it later.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let config = SimConfig {
+        token: TOKEN.to_owned(),
+        dataset: DatasetConfig {
+            seed: 3,
+            debtors: 30,
+            ..DatasetConfig::default()
+        },
+        port,
+        ..SimConfig::default()
+    };
+    let dataset = Arc::new(recuperador_followups::sim::Dataset::generate(
+        &config.dataset,
+    ));
+    let id_credor = dataset.busiest_creditor().unwrap();
+    // Every debtor's document under one creditor (the others' histories are empty there).
+    let mut docs: Vec<String> = dataset
+        .debtors()
+        .iter()
+        .map(|d| d.cpf_cnpj.clone())
+        .collect();
+    docs.sort();
+    docs.dedup();
+
+    let store = Arc::new(MemoryStore::default());
+    store.save(&Token::parse(TOKEN).unwrap()).unwrap();
+    let persisted = Persisted {
+        base_url: format!("http://127.0.0.1:{port}/api/v1Followup/"),
+        id_credor: id_credor.to_string(),
+        ..Persisted::default()
+    };
+    let options = LaunchOptions {
+        demo: false,
+        today: Some(today()),
+        token_store: Some(store),
+        started_at: None,
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
+    step_until(&mut harness, "the token to load", |app| {
+        app.active_token().is_some()
+    });
+    paste_list(&mut harness, &docs.join("\n"));
+    let started = Instant::now();
+    start_batch(&mut harness);
+    wait_for_batch(&mut harness);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let app = harness.state();
+    let summary = app.batch.last.clone().unwrap();
+    assert!(
+        matches!(
+            summary.stop,
+            Some(recuperador_followups::batch::BatchStop::Unreachable { .. })
+        ),
+        "{:?}",
+        summary.stop
+    );
+    let banner = app.banner.as_ref().expect("the reason is shown");
+    assert!(!banner.token_hint);
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("Servidor inacessível: verifique a rede, a VPN ou o proxy")
+            .count(),
+        1,
+        "one message, not one per document"
+    );
+    let remaining = summary.failures.len() + summary.not_run.len();
+    assert_eq!(remaining, docs.len());
+    let resume = format!("Consultar os {remaining} restantes");
+    assert!(harness.query_by_label(&resume).is_some());
+
+    // The server comes back: the rest is queried and joins the table.
+    let sim = Simulator::start_with_dataset(config, dataset).expect("the port is free again");
+    harness.get_by_label(&resume).click();
+    harness.step();
+    wait_for_batch(&mut harness);
+    let app = harness.state();
+    let merged = app.batch.last.clone().unwrap();
+    assert!(merged.stop.is_none(), "{:?}", merged.stop);
+    assert_eq!((merged.succeeded, merged.total), (docs.len(), docs.len()));
+    assert_eq!(
+        result_ids(app),
+        union_of_single_searches(&sim, id_credor, &docs)
+    );
+}

@@ -4,7 +4,8 @@
 //!   checked like the single field (valid, check-digit warnings, invalid with line numbers,
 //!   duplicates dropped).
 //! - [`run`]: the batch itself on a few worker threads: progress, rows handed over in chunks,
-//!   cancel, the failure list, a stop at the first refused token.
+//!   cancel, the failure list, a stop at the first refused token, and a stop when the server
+//!   cannot be reached.
 //! - [`report`]: the failure list as an Excel-friendly CSV file.
 //!
 //! How a caller drives a batch: validate the shared filters with [`BatchFilters::from_form`],
@@ -25,5 +26,5 @@ pub use input::{
 pub use report::write_failures_csv;
 pub use run::{
     BatchFailure, BatchFilters, BatchHandle, BatchProgress, BatchRun, BatchStop, BatchSummary,
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY,
+    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, UNREACHABLE_AFTER, UNREACHABLE_MESSAGE,
 };

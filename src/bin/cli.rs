@@ -555,6 +555,13 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
             return exit_code_for(*kind);
         }
     }
+    if let Some(stop @ BatchStop::Unreachable { detail }) = &summary.stop {
+        // Said once; the documents it left are listed below as not queried.
+        eprintln!("Erro: {}", stop.message());
+        if args.verbose {
+            eprintln!("Detalhes: {detail}");
+        }
+    }
     let mut code = exit::OK;
     if summary.succeeded > 0 {
         if let Err(output_code) = write_output(&args.output, results.rows().iter(), &options) {
@@ -578,6 +585,9 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
 
     let mut failures = summary.failures.clone();
     let not_run_message = match &summary.stop {
+        Some(BatchStop::Unreachable { .. }) => {
+            "Não consultado: o lote foi interrompido antes.".to_owned()
+        }
         Some(stop) => format!("Não consultado. {}", stop.message()),
         None => "Não consultado.".to_owned(),
     };
@@ -618,6 +628,9 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
     match &summary.stop {
         Some(BatchStop::Error { kind, .. }) => exit_code_for(*kind),
         Some(BatchStop::Cancelled) => exit::CANCELLED,
+        Some(BatchStop::Unreachable { .. }) if code != exit::OK => code,
+        Some(BatchStop::Unreachable { .. }) if summary.succeeded > 0 => exit::SOME_FAILED,
+        Some(BatchStop::Unreachable { .. }) => exit::NETWORK,
         None if code != exit::OK => code,
         None if !summary.failures.is_empty() => exit::SOME_FAILED,
         None => exit::OK,

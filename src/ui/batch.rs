@@ -282,8 +282,18 @@ pub fn last_batch_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.add_space(6.0);
     ui.separator();
     ui.label(text);
-    if matches!(last.stop, Some(BatchStop::Cancelled)) {
-        ui.label(RichText::new("Lote cancelado.").small().weak());
+    match &last.stop {
+        Some(BatchStop::Cancelled) => {
+            ui.label(RichText::new("Lote cancelado.").small().weak());
+        }
+        Some(BatchStop::Unreachable { .. }) => {
+            ui.label(
+                RichText::new("Lote interrompido: sem conexão com o servidor.")
+                    .small()
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+        _ => {}
     }
     if not_run > 0 {
         ui.label(

@@ -291,11 +291,19 @@ impl FollowupsApp {
         if self.batch.on_screen {
             self.last_fetch = Some(LastFetch::batch(&summary));
         }
-        if let Some(stop @ BatchStop::Error { kind, detail, .. }) = &summary.stop {
+        if let Some(stop @ (BatchStop::Error { .. } | BatchStop::Unreachable { .. })) =
+            &summary.stop
+        {
             self.banner = Some(Banner {
                 message: stop.message(),
-                detail: detail.clone(),
-                token_hint: *kind == ErrorKind::InvalidToken,
+                detail: stop.detail().to_owned(),
+                token_hint: matches!(
+                    stop,
+                    BatchStop::Error {
+                        kind: ErrorKind::InvalidToken,
+                        ..
+                    }
+                ),
             });
         }
         if !summary.failures.is_empty() && summary.failures.len() == summary.total {
