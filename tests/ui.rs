@@ -1075,6 +1075,100 @@ fn a_spreadsheet_dropped_on_the_window_fills_the_list() {
 }
 
 #[test]
+fn a_large_list_file_is_imported_as_documents_not_as_text() {
+    let sim = simulator();
+    let mut harness = app_harness(&sim, TOKEN);
+    type_into(&mut harness, "Credor", "12");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("carteira.csv");
+    // More debtors than the list box takes: a name and a CPF per row, one row without one.
+    let mut text = "Nome;CPF\n".to_owned();
+    for n in 0..6_000 {
+        let base = format!("{:09}", 300_000_000 + n * 7919);
+        let cpf = recuperador_followups::doc_id::with_check_digits(&base).unwrap();
+        text.push_str(&format!("Devedor {n};{cpf}\n"));
+    }
+    text.push_str("Sem documento;123\n");
+    std::fs::write(&path, text).unwrap();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path)));
+    harness.step();
+    step_until(&mut harness, "the file to be read", |app| {
+        app.batch.imported.is_some() || app.batch.import_error.is_some()
+    });
+    {
+        let app = harness.state_mut();
+        assert_eq!(app.batch.import_error, None);
+        assert!(
+            app.batch.text.is_empty(),
+            "the raw text stays out of the box"
+        );
+        assert!(app.batch.imported_outside_box().is_some());
+        assert_eq!(app.batch.list().valid.len(), 6_000);
+    }
+    wait_for_label(&mut harness, "6.000 documentos importados de carteira.csv");
+    assert!(
+        harness
+            .query_by_role_and_label(Role::MultilineTextInput, "CPF/CNPJs")
+            .is_none(),
+        "a summary in place of the box"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("6.000 válidos · 1 inválido")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Linha 6002: «123»")
+            .is_some()
+    );
+    assert!(
+        !harness
+            .get_by_role_and_label(Role::Button, "Buscar")
+            .accesskit_node()
+            .is_disabled(),
+        "the imported documents can be searched"
+    );
+
+    // Another column is checked in the background, the box still left out.
+    harness
+        .state_mut()
+        .queue(recuperador_followups::ui::Command::PickListColumn(0));
+    harness.step();
+    step_until(&mut harness, "the column", |app| !app.batch.importing);
+    assert!(
+        harness
+            .query_by_label_contains("0 válidos · 12.002 inválidos")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("… e mais 11.997 inválido(s).")
+            .is_some()
+    );
+
+    // "Limpar lista" gives the box back.
+    harness.get_by_label("Limpar lista").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().batch.imported.is_none());
+    assert!(
+        harness
+            .query_by_label_contains("documentos importados")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_role_and_label(Role::MultilineTextInput, "CPF/CNPJs")
+            .is_some(),
+        "the empty box is back"
+    );
+}
+
+#[test]
 fn the_quick_filter_applies_while_a_batch_streams() {
     let sim = simulator();
     let (mut harness, id_credor, docs) = batch_ready(&sim);

@@ -18,10 +18,12 @@
 pub mod input;
 pub mod report;
 pub mod run;
+mod sheets;
 
 pub use input::{
-    BatchInputError, DocumentFile, DocumentList, InvalidEntry, LIST_FILE_EXTENSIONS, is_list_file,
-    parse_document_list, read_document_file,
+    BatchInputError, DocumentFile, DocumentList, InvalidEntry, LIST_FILE_EXTENSIONS,
+    MAX_INVALID_KEPT, MAX_LIST_CELLS, MAX_LIST_DOCUMENTS, MAX_LIST_ROWS, MAX_TEXT_FILE_BYTES,
+    is_list_file, parse_document_list, read_document_file,
 };
 pub use report::write_failures_csv;
 pub use run::{
