@@ -464,3 +464,25 @@ fn connection_failures_stop_the_batch_only_when_consecutive() {
     assert_eq!(summary.failures.len(), 1, "only the first had every retry");
     assert_eq!(summary.not_run.len(), docs.len() - 1);
 }
+
+#[test]
+fn a_probe_answered_by_a_gateway_error_gets_its_retries_later() {
+    let sim = simulator(Duration::ZERO);
+    let (id_credor, docs) = creditor_and_docs(&sim);
+    // The first document's four attempts meet dropped connections: it fails, and the next
+    // document is a single-request probe, sent after a half-second pause.
+    sim.set_fault(Some(Fault::DropConnection), Some(4));
+    let handle = BatchRun::start(client(&sim), filters(id_credor), docs.clone(), 1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while handle.progress().failed == 0 {
+        assert!(Instant::now() < deadline, "the first document never failed");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // The server is back behind a gateway that still answers 503 once: the probe meets it.
+    sim.set_fault(Some(Fault::ServiceUnavailable), Some(1));
+    let summary = handle.wait();
+    assert!(summary.stop.is_none(), "{:?}", summary.stop);
+    assert_eq!(summary.failures.len(), 1, "{:?}", summary.failures);
+    assert_eq!(summary.failures[0].doc, docs[0]);
+    assert_eq!(summary.succeeded, docs.len() - 1, "the probed document too");
+}

@@ -28,5 +28,5 @@ pub use input::{
 pub use report::write_failures_csv;
 pub use run::{
     BatchFailure, BatchFilters, BatchHandle, BatchProgress, BatchRun, BatchStop, BatchSummary,
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, UNREACHABLE_AFTER, UNREACHABLE_MESSAGE,
+    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NOT_RUN_MESSAGE, UNREACHABLE_AFTER, UNREACHABLE_MESSAGE,
 };

@@ -50,6 +50,8 @@ const IDLE_POLL: Duration = Duration::from_millis(20);
 pub const UNREACHABLE_AFTER: usize = 5;
 /// What the batch says when it stops because the server cannot be reached.
 pub const UNREACHABLE_MESSAGE: &str = "Servidor inacessível: verifique a rede, a VPN ou o proxy.";
+/// What a failure list says of a document the batch never queried (it stopped before).
+pub const NOT_RUN_MESSAGE: &str = "Não consultado: o lote foi interrompido antes.";
 /// The pause before the next request after a document failed without reaching the server:
 /// a short outage gets a chance to end before the batch gives up.
 const CONNECTION_PAUSE: Duration = Duration::from_millis(500);
@@ -733,6 +735,19 @@ impl Shared {
                     self.failed.fetch_add(1, Ordering::SeqCst);
                     self.done.fetch_add(1, Ordering::SeqCst);
                 }
+            }
+            // A probe that met an error the client would have retried (a 502-504 while the
+            // server comes back) gets its retries later.
+            Err(error)
+                if probe
+                    && !job.probe_failed
+                    && error.is_retryable()
+                    && !self.cancelled.load(Ordering::SeqCst) =>
+            {
+                state.queue.push_back(Job {
+                    probe_failed: true,
+                    ..job
+                });
             }
             Err(error) => {
                 state

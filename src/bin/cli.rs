@@ -18,8 +18,8 @@ use recuperador_followups::api::{
     QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
-    BatchFailure, BatchFilters, BatchRun, BatchStop, DocumentList, parse_document_list,
-    read_document_file, write_failures_csv,
+    BatchFailure, BatchFilters, BatchRun, BatchStop, DocumentList, NOT_RUN_MESSAGE,
+    parse_document_list, read_document_file, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
@@ -575,9 +575,7 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
 
     let mut failures = summary.failures.clone();
     let not_run_message = match &summary.stop {
-        Some(BatchStop::Unreachable { .. }) => {
-            "Não consultado: o lote foi interrompido antes.".to_owned()
-        }
+        Some(BatchStop::Unreachable { .. }) => NOT_RUN_MESSAGE.to_owned(),
         Some(stop) => format!("Não consultado. {}", stop.message()),
         None => "Não consultado.".to_owned(),
     };

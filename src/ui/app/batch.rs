@@ -25,8 +25,7 @@ use crate::results::ResultSet;
 /// recomputations the table shows the previous view (new rows appear at the next one).
 const SORTED_VIEW_REFRESH: Duration = Duration::from_millis(400);
 
-/// What the failure list says of a document the batch never queried (it was interrupted).
-pub const NOT_RUN_MESSAGE: &str = "Não consultado: o lote foi interrompido antes.";
+pub use crate::batch::NOT_RUN_MESSAGE;
 
 /// An imported column with more lines than this is not put in the list box: the window keeps
 /// the parsed documents and shows a summary instead (the box is for lists a person edits).
