@@ -17,7 +17,7 @@ use super::input::{BatchInputError, MAX_LIST_CELLS, MAX_TEXT_FILE_BYTES, number_
 
 /// The most memory calamine may need for the parts of a spreadsheet it loads whole (shared
 /// strings, styles, `.xls` grids), by our estimate.
-const MAX_LOADED_BYTES: u64 = 160 * 1024 * 1024;
+const MAX_LOADED_BYTES: u64 = 192 * 1024 * 1024;
 /// What one shared string costs in memory besides its text (a `String` and its allocation).
 const STRING_OVERHEAD_BYTES: u64 = 56;
 
@@ -47,9 +47,9 @@ fn open_zip(path: &Path) -> Result<zip::ZipArchive<BufReader<std::fs::File>>, Ba
     zip::ZipArchive::new(BufReader::new(file)).map_err(|e| spreadsheet_error(path, e))
 }
 
-/// Refuses an `.xlsx` whose parts loaded whole (every XML part but the worksheets, which are
-/// streamed) would need more than [`MAX_LOADED_BYTES`]: each is decompressed once, counting,
-/// and never kept.
+/// Refuses an `.xlsx` whose parts loaded whole when calamine opens it (shared strings,
+/// styles, workbook, relationships; the worksheet is streamed) would need more than
+/// [`MAX_LOADED_BYTES`]: each is decompressed once, counting, and never kept.
 pub(super) fn check_xlsx(path: &Path) -> Result<(), BatchInputError> {
     let mut archive = open_zip(path)?;
     let mut estimate: u64 = 0;
@@ -62,8 +62,12 @@ pub(super) fn check_xlsx(path: &Path) -> Result<(), BatchInputError> {
             .name()
             .map_err(|e| spreadsheet_error(path, e))?
             .to_ascii_lowercase();
-        let loaded_whole = (name.ends_with(".xml") || name.ends_with(".rels"))
-            && !name.starts_with("xl/worksheets/");
+        // What calamine reads when it opens the workbook (drawings, pivot caches and the
+        // like are never read; the worksheet is streamed).
+        let loaded_whole = name.ends_with(".rels")
+            || ["sharedstrings.xml", "styles.xml", "workbook.xml"]
+                .iter()
+                .any(|part| name.ends_with(part));
         if !loaded_whole {
             continue;
         }
@@ -77,11 +81,13 @@ pub(super) fn check_xlsx(path: &Path) -> Result<(), BatchInputError> {
             };
             estimate += read as u64;
             if shared_strings {
-                // `<si>` / `<x:si>` opens each string (a prefixed one is counted twice: the
-                // estimate errs on the safe side).
-                let strings = memchr::memmem::find_iter(&chunk[..read], b"si>").count()
-                    + memchr::memmem::find_iter(&chunk[..read], b"si ").count();
-                estimate += strings as u64 * STRING_OVERHEAD_BYTES;
+                // Each string opens with `<si>` (or `<x:si>`, whose closing tag matches
+                // `:si>` too: half of those).
+                let count = |pattern: &[u8]| {
+                    memchr::memmem::find_iter(&chunk[..read], pattern).count() as u64
+                };
+                let strings = count(b"<si>") + count(b"<si ") + count(b":si>") / 2 + count(b":si ");
+                estimate += strings * STRING_OVERHEAD_BYTES;
             }
             if estimate > MAX_LOADED_BYTES {
                 return Err(too_large(
