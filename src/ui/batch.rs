@@ -130,25 +130,30 @@ fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 .small()
                 .weak(),
         );
-        ui.horizontal(|ui| {
-            let field = ui.add(
-                egui::TextEdit::singleline(&mut app.batch.import_path)
-                    .id_salt("batch_import_path")
-                    .hint_text("/home/usuario/devedores.xlsx")
-                    .desired_width(ui.available_width() - 70.0),
-            );
-            let typed = !app.batch.import_path.trim().is_empty();
-            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui
-                .add_enabled(typed && !app.batch.importing, egui::Button::new("Importar"))
-                .clicked()
-                || (enter && typed))
-                && !app.batch.importing
-            {
-                let path = PathBuf::from(app.batch.import_path.trim());
-                app.queue(Command::ImportList(path));
-            }
-        });
+        // Right to left: the button first, the field takes exactly the width left (a fixed
+        // guess of the button's width made the side panel grow a little every frame).
+        let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
+        ui.allocate_ui_with_layout(
+            row,
+            egui::Layout::right_to_left(egui::Align::Center),
+            |ui| {
+                let typed = !app.batch.import_path.trim().is_empty();
+                let button =
+                    ui.add_enabled(typed && !app.batch.importing, egui::Button::new("Importar"));
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut app.batch.import_path)
+                        .id_salt("batch_import_path")
+                        .hint_text("/home/usuario/devedores.xlsx")
+                        .desired_width(ui.available_width()),
+                );
+                let typed = !app.batch.import_path.trim().is_empty();
+                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (button.clicked() || (enter && typed)) && !app.batch.importing {
+                    let path = PathBuf::from(app.batch.import_path.trim());
+                    app.queue(Command::ImportList(path));
+                }
+            },
+        );
     }
     if let Some(imported) = &app.batch.imported {
         let name = imported.name.clone();
