@@ -769,19 +769,16 @@ fn a_pasted_list_is_counted_and_checked() {
 #[test]
 fn a_batch_merges_every_debtors_history_while_sorting_works() {
     let sim = simulator();
-    // Slow enough that rows stream in over several frames.
-    sim.set_latency(Duration::from_millis(60));
     let (mut harness, id_credor, docs) = batch_ready(&sim);
     assert!(docs.len() >= 5, "{docs:?}");
-    start_batch(&mut harness);
-    step_until(&mut harness, "the first rows", |app| {
-        app.results.total_count() > 0
-    });
+    // Slow enough that rows stream in over several frames (one document at a time: a faster
+    // batch could end before the first frame that shows rows, and nothing would be sorted
+    // while it ran).
+    start_slow_batch(&mut harness, &sim, Duration::from_millis(150));
     // Sort while rows are still arriving.
-    if harness.state().searching() {
-        harness.get_by_label("Data").click();
-        harness.step();
-    }
+    assert!(harness.state().searching(), "the batch still runs");
+    harness.get_by_label("Data").click();
+    harness.step();
     wait_for_batch(&mut harness);
 
     let app = harness.state();
