@@ -338,3 +338,151 @@ fn a_rate_limit_lowers_the_concurrency_and_the_documents_still_succeed() {
     let summary = handle.wait();
     assert!(summary.all_succeeded(), "{:?}", summary.failures);
 }
+
+/// An address on loopback where nothing listens: a port bound, then released.
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/api/v1Followup/")
+}
+
+/// `count` distinct valid CPFs.
+fn valid_cpfs(count: usize) -> Vec<CpfCnpj> {
+    (0..count)
+        .map(|n| {
+            let base = format!("{:09}", 100_000_000 + n * 7919);
+            let full = recuperador_followups::doc_id::with_check_digits(&base).unwrap();
+            CpfCnpj::parse(&full).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn a_batch_against_a_closed_port_stops_early_as_unreachable() {
+    let url = closed_port_url();
+    // The client's own settings: 3 retries per request with 0.5 s, 1 s, 2 s of backoff.
+    let client = Arc::new(
+        FollowupClient::new(
+            ClientConfig {
+                base_url: url,
+                ..ClientConfig::default()
+            },
+            Token::parse(TOKEN).unwrap(),
+        )
+        .unwrap(),
+    );
+    let docs = valid_cpfs(200);
+    for concurrency in [4, 1] {
+        let started = Instant::now();
+        let handle = BatchRun::start(Arc::clone(&client), filters(12), docs.clone(), concurrency);
+        // Bounded: the limit for 200 documents is 10 s (before, ~175 s).
+        while !handle.is_finished() && started.elapsed() < Duration::from_secs(15) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let elapsed = started.elapsed();
+        handle.cancel();
+        let summary = handle.wait();
+        eprintln!("concurrency {concurrency}: stopped after {elapsed:?}");
+        assert!(
+            elapsed <= Duration::from_secs(10),
+            "concurrency {concurrency}: {elapsed:?}"
+        );
+        let Some(stop @ BatchStop::Unreachable { detail }) = &summary.stop else {
+            panic!("expected the unreachable stop, got {:?}", summary.stop);
+        };
+        assert!(
+            stop.message()
+                .starts_with("Servidor inacessível: verifique a rede, a VPN ou o proxy"),
+            "{}",
+            stop.message()
+        );
+        assert!(!detail.is_empty());
+        assert_eq!(summary.succeeded, 0);
+        // Each failure is a document that had every retry; the rest were not queried.
+        assert!(
+            (1..=recuperador_followups::batch::UNREACHABLE_AFTER).contains(&summary.failures.len()),
+            "{:?}",
+            summary.failures
+        );
+        assert!(
+            summary
+                .failures
+                .iter()
+                .all(|f| f.kind == Some(ErrorKind::Network))
+        );
+        assert_eq!(summary.failures.len() + summary.not_run.len(), 200);
+        assert_eq!(summary.unfinished_documents().len(), 200, "all resumable");
+        let mut resumed: Vec<_> = summary
+            .unfinished_documents()
+            .iter()
+            .map(|d| d.normalized().to_owned())
+            .collect();
+        resumed.sort();
+        resumed.dedup();
+        assert_eq!(resumed.len(), 200, "each document once");
+    }
+}
+
+#[test]
+fn connection_failures_stop_the_batch_only_when_consecutive() {
+    let sim = simulator(Duration::ZERO);
+    let (id_credor, docs) = creditor_and_docs(&sim);
+    assert!(docs.len() >= 6, "{}", docs.len());
+    // One document at a time, so that the order of requests is known: the first document
+    // has 4 attempts (3 retries), then each document gets one probe request.
+    // 7 dropped connections: the first document fails, three probes fail and go back to the
+    // queue, the fifth document answers: no stop, and the probed ones are queried again.
+    sim.set_fault(Some(Fault::DropConnection), Some(7));
+    let handle = BatchRun::start(client(&sim), filters(id_credor), docs.clone(), 1);
+    let mut results = ResultSet::new();
+    drive(&handle, &mut results);
+    let summary = handle.summary();
+    assert!(summary.stop.is_none(), "{:?}", summary.stop);
+    assert_eq!(summary.failures.len(), 1, "{:?}", summary.failures);
+    assert_eq!(summary.failures[0].doc, docs[0]);
+    assert_eq!(summary.failures[0].kind, Some(ErrorKind::Network));
+    assert_eq!(summary.succeeded, docs.len() - 1);
+    assert!(summary.not_run.is_empty());
+    assert_eq!(
+        ids(&results),
+        union_of_single_queries(&sim, &filters(id_credor), &docs[1..])
+    );
+
+    // 8 in a row: five documents failed without an answer in between: the batch stops.
+    sim.set_fault(Some(Fault::DropConnection), Some(8));
+    let requests_before = sim.request_count();
+    let handle = BatchRun::start(client(&sim), filters(id_credor), docs.clone(), 1);
+    let summary = handle.wait();
+    assert!(
+        matches!(summary.stop, Some(BatchStop::Unreachable { .. })),
+        "{:?}",
+        summary.stop
+    );
+    assert_eq!(sim.request_count() - requests_before, 8);
+    assert_eq!(summary.succeeded, 0);
+    assert_eq!(summary.failures.len(), 1, "only the first had every retry");
+    assert_eq!(summary.not_run.len(), docs.len() - 1);
+}
+
+#[test]
+fn a_probe_answered_by_a_gateway_error_gets_its_retries_later() {
+    let sim = simulator(Duration::ZERO);
+    let (id_credor, docs) = creditor_and_docs(&sim);
+    // The first document's four attempts meet dropped connections: it fails, and the next
+    // document is a single-request probe, sent after a half-second pause.
+    sim.set_fault(Some(Fault::DropConnection), Some(4));
+    let handle = BatchRun::start(client(&sim), filters(id_credor), docs.clone(), 1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while handle.progress().failed == 0 {
+        assert!(Instant::now() < deadline, "the first document never failed");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // The server is back behind a gateway that still answers 503 once: the probe meets it.
+    sim.set_fault(Some(Fault::ServiceUnavailable), Some(1));
+    let summary = handle.wait();
+    assert!(summary.stop.is_none(), "{:?}", summary.stop);
+    assert_eq!(summary.failures.len(), 1, "{:?}", summary.failures);
+    assert_eq!(summary.failures[0].doc, docs[0]);
+    assert_eq!(summary.succeeded, docs.len() - 1, "the probed document too");
+}

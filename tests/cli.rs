@@ -640,3 +640,128 @@ fn batch_exit_codes_for_auth_bad_column_and_no_valid_document() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("a coluna «Valor» não existe"));
 }
+
+/// An address on loopback where nothing listens: a port bound, then released.
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/api/v1Followup/")
+}
+
+#[test]
+fn batch_against_an_unreachable_server_stops_early_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("devedores.txt");
+    let docs: Vec<String> = (0..200)
+        .map(|n| {
+            recuperador_followups::doc_id::with_check_digits(&format!(
+                "{:09}",
+                200_000_000 + n * 7919
+            ))
+            .unwrap()
+        })
+        .collect();
+    std::fs::write(&list, docs.join("\n")).unwrap();
+    let out = dir.path().join("lote.xlsx");
+    let url = closed_port_url();
+    let started = std::time::Instant::now();
+    let output = run(
+        &[
+            "fetch",
+            "--base-url",
+            &url,
+            "--id-credor",
+            "12",
+            "--cpf-cnpj-file",
+            list.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        Some(TOKEN),
+    );
+    let elapsed = started.elapsed();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(4), "{err}");
+    assert!(elapsed <= std::time::Duration::from_secs(10), "{elapsed:?}");
+    assert_eq!(
+        err.matches("Servidor inacessível: verifique a rede, a VPN ou o proxy")
+            .count(),
+        1,
+        "said once: {err}"
+    );
+    assert!(!out.exists(), "nothing arrived, nothing written");
+    // Every document is in the list to run again, failed or not queried.
+    let failures = std::fs::read_to_string(dir.path().join("lote.falhas.csv")).unwrap();
+    assert_eq!(failures.lines().count(), 201, "{failures}");
+    assert!(failures.contains("Não consultado: o lote foi interrompido antes."));
+    assert!(!err.contains(TOKEN));
+}
+
+#[test]
+fn batch_whose_server_goes_away_midway_keeps_the_rows_exit_6() {
+    let sim = simulator();
+    let (id_credor, _) = batch_debtors(&sim);
+    // Every debtor's document under one creditor: 30 documents, most with empty answers.
+    let docs: Vec<String> = sim
+        .dataset()
+        .debtors()
+        .iter()
+        .map(|d| d.cpf_cnpj.clone())
+        .collect();
+    assert!(docs.len() >= 20);
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("devedores.txt");
+    std::fs::write(&list, docs.join("\n")).unwrap();
+    let out = dir.path().join("lote.json");
+    let url = sim.url().to_string();
+    sim.set_latency(std::time::Duration::from_millis(100));
+    let child = Command::new(BIN)
+        .args([
+            "fetch",
+            "--base-url",
+            &url,
+            "--id-credor",
+            &id_credor,
+            "--cpf-cnpj-file",
+            list.to_str().unwrap(),
+            "--concurrency",
+            "1",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .env("RECUPERADOR_TOKEN", TOKEN)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sim.request_count() < 4 {
+        assert!(std::time::Instant::now() < deadline, "no request arrived");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // The server goes away with the batch half done.
+    sim.shutdown();
+    let started = std::time::Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(6), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        err.matches("Servidor inacessível").count(),
+        1,
+        "said once: {err}"
+    );
+    assert!(out.exists(), "the rows that arrived are written: {err}");
+    let failures = std::fs::read_to_string(dir.path().join("lote.falhas.csv")).unwrap();
+    let listed = failures.lines().count() - 1;
+    assert!(
+        listed > 0 && listed < docs.len(),
+        "{listed} documents to run again"
+    );
+}

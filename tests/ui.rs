@@ -1070,6 +1070,100 @@ fn a_spreadsheet_dropped_on_the_window_fills_the_list() {
 }
 
 #[test]
+fn a_large_list_file_is_imported_as_documents_not_as_text() {
+    let sim = simulator();
+    let mut harness = app_harness(&sim, TOKEN);
+    type_into(&mut harness, "Credor", "12");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("carteira.csv");
+    // More debtors than the list box takes: a name and a CPF per row, one row without one.
+    let mut text = "Nome;CPF\n".to_owned();
+    for n in 0..6_000 {
+        let base = format!("{:09}", 300_000_000 + n * 7919);
+        let cpf = recuperador_followups::doc_id::with_check_digits(&base).unwrap();
+        text.push_str(&format!("Devedor {n};{cpf}\n"));
+    }
+    text.push_str("Sem documento;123\n");
+    std::fs::write(&path, text).unwrap();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path)));
+    harness.step();
+    step_until(&mut harness, "the file to be read", |app| {
+        app.batch.imported.is_some() || app.batch.import_error.is_some()
+    });
+    {
+        let app = harness.state_mut();
+        assert_eq!(app.batch.import_error, None);
+        assert!(
+            app.batch.text.is_empty(),
+            "the raw text stays out of the box"
+        );
+        assert!(app.batch.imported_outside_box().is_some());
+        assert_eq!(app.batch.list().valid.len(), 6_000);
+    }
+    wait_for_label(&mut harness, "6.000 documentos importados de carteira.csv");
+    assert!(
+        harness
+            .query_by_role_and_label(Role::MultilineTextInput, "CPF/CNPJs")
+            .is_none(),
+        "a summary in place of the box"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("6.000 válidos · 1 inválido")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Linha 6002: «123»")
+            .is_some()
+    );
+    assert!(
+        !harness
+            .get_by_role_and_label(Role::Button, "Buscar")
+            .accesskit_node()
+            .is_disabled(),
+        "the imported documents can be searched"
+    );
+
+    // Another column is checked in the background, the box still left out.
+    harness
+        .state_mut()
+        .queue(recuperador_followups::ui::Command::PickListColumn(0));
+    harness.step();
+    step_until(&mut harness, "the column", |app| !app.batch.importing);
+    assert!(
+        harness
+            .query_by_label_contains("0 válidos · 12.002 inválidos")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("… e mais 11.997 inválido(s).")
+            .is_some()
+    );
+
+    // "Limpar lista" gives the box back.
+    harness.get_by_label("Limpar lista").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().batch.imported.is_none());
+    assert!(
+        harness
+            .query_by_label_contains("documentos importados")
+            .is_none()
+    );
+    assert!(
+        harness
+            .query_by_role_and_label(Role::MultilineTextInput, "CPF/CNPJs")
+            .is_some(),
+        "the empty box is back"
+    );
+}
+
+#[test]
 fn the_quick_filter_applies_while_a_batch_streams() {
     let sim = simulator();
     let (mut harness, id_credor, docs) = batch_ready(&sim);
@@ -1093,4 +1187,102 @@ fn the_quick_filter_applies_while_a_batch_streams() {
     assert!(app.results.view_count() > 0);
     assert!(app.results.view_count() < app.results.total_count());
     assert_view_rows_contain(app, word);
+}
+
+#[test]
+fn an_unreachable_server_stops_the_batch_and_the_rest_can_be_resumed() {
+    // A loopback port where nothing listens yet; the simulator opens it later.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let config = SimConfig {
+        token: TOKEN.to_owned(),
+        dataset: DatasetConfig {
+            seed: 3,
+            debtors: 30,
+            ..DatasetConfig::default()
+        },
+        port,
+        ..SimConfig::default()
+    };
+    let dataset = Arc::new(recuperador_followups::sim::Dataset::generate(
+        &config.dataset,
+    ));
+    let id_credor = dataset.busiest_creditor().unwrap();
+    // Every debtor's document under one creditor (the others' histories are empty there).
+    let mut docs: Vec<String> = dataset
+        .debtors()
+        .iter()
+        .map(|d| d.cpf_cnpj.clone())
+        .collect();
+    docs.sort();
+    docs.dedup();
+
+    let store = Arc::new(MemoryStore::default());
+    store.save(&Token::parse(TOKEN).unwrap()).unwrap();
+    let persisted = Persisted {
+        base_url: format!("http://127.0.0.1:{port}/api/v1Followup/"),
+        id_credor: id_credor.to_string(),
+        ..Persisted::default()
+    };
+    let options = LaunchOptions {
+        demo: false,
+        today: Some(today()),
+        token_store: Some(store),
+        started_at: None,
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
+    step_until(&mut harness, "the token to load", |app| {
+        app.active_token().is_some()
+    });
+    paste_list(&mut harness, &docs.join("\n"));
+    let started = Instant::now();
+    start_batch(&mut harness);
+    wait_for_batch(&mut harness);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let app = harness.state();
+    let summary = app.batch.last.clone().unwrap();
+    assert!(
+        matches!(
+            summary.stop,
+            Some(recuperador_followups::batch::BatchStop::Unreachable { .. })
+        ),
+        "{:?}",
+        summary.stop
+    );
+    let banner = app.banner.as_ref().expect("the reason is shown");
+    assert!(!banner.token_hint);
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("Servidor inacessível: verifique a rede, a VPN ou o proxy")
+            .count(),
+        1,
+        "one message, not one per document"
+    );
+    let remaining = summary.failures.len() + summary.not_run.len();
+    assert_eq!(remaining, docs.len());
+    let resume = format!("Consultar os {remaining} restantes");
+    assert!(harness.query_by_label(&resume).is_some());
+
+    // The server comes back: the rest is queried and joins the table.
+    let sim = Simulator::start_with_dataset(config, dataset).expect("the port is free again");
+    harness.get_by_label(&resume).click();
+    harness.step();
+    wait_for_batch(&mut harness);
+    let app = harness.state();
+    let merged = app.batch.last.clone().unwrap();
+    assert!(merged.stop.is_none(), "{:?}", merged.stop);
+    assert_eq!((merged.succeeded, merged.total), (docs.len(), docs.len()));
+    assert_eq!(
+        result_ids(app),
+        union_of_single_searches(&sim, id_credor, &docs)
+    );
 }

@@ -498,6 +498,18 @@ impl FollowupClient {
         &self.base_url
     }
 
+    /// A client with the same settings and token that sends each request once, without
+    /// retries. A batch that keeps meeting connection failures probes the next documents with
+    /// it, so that an unreachable server is recognised in seconds, not after every
+    /// document's backoff.
+    pub fn without_retries(&self) -> Result<FollowupClient, ApiError> {
+        let config = ClientConfig {
+            max_retries: 0,
+            ..self.config.clone()
+        };
+        FollowupClient::new(config, self.token.clone())
+    }
+
     /// Fetches every row matching `query`, retrying what may succeed on a second try.
     ///
     /// Blocks the calling thread: run it on a background thread (not inside an async

@@ -6,11 +6,34 @@
 //!
 //! Entries are separated by line breaks, `;`, `,`, tabs or spaces. A masked CNPJ contains
 //! `.`, `/` and `-` but never a separator, so `11.222.333/0001-81` stays whole.
+//!
+//! Memory stays bounded whatever the file: a `.txt` or `.csv` over [`MAX_TEXT_FILE_BYTES`] is
+//! refused before it is read (and the read itself stops there), spreadsheets are read cell by
+//! cell (never as a dense grid: one cell in `A1` and one in `XFD1048576` are two cells), and a
+//! file with more than [`MAX_LIST_ROWS`] rows or [`MAX_LIST_CELLS`] filled cells is refused
+//! with a message. A list keeps at most [`MAX_LIST_DOCUMENTS`] documents and the text of the
+//! first [`MAX_INVALID_KEPT`] invalid entries (the others are counted).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead as _, Read as _};
 use std::path::{Path, PathBuf};
 
 use crate::doc_id::CpfCnpj;
+
+/// The most rows a list file may have: Excel's own limit.
+pub const MAX_LIST_ROWS: usize = 1_048_576;
+/// The most filled cells a list file may have.
+pub const MAX_LIST_CELLS: usize = 5_000_000;
+/// The largest `.txt` or `.csv` list read, in bytes (100 MB); also the most text the cells of
+/// a spreadsheet may hold together.
+pub const MAX_TEXT_FILE_BYTES: u64 = 100 * 1024 * 1024;
+/// The most documents a list keeps; entries past it are only counted
+/// ([`DocumentList::over_limit`]).
+pub const MAX_LIST_DOCUMENTS: usize = 1_048_576;
+/// How many invalid entries a list keeps with their text and reason; the others are counted
+/// ([`DocumentList::invalid_count`]).
+pub const MAX_INVALID_KEPT: usize = 1_000;
 
 /// An entry of the list that cannot be queried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,10 +54,14 @@ pub struct DocumentList {
     /// The 1-based lines of the entries in `valid` whose check digits do not match (a
     /// warning only: they are queried).
     pub warned: Vec<usize>,
-    /// The entries that cannot be queried, in order.
+    /// The first [`MAX_INVALID_KEPT`] entries that cannot be queried, in order.
     pub invalid: Vec<InvalidEntry>,
+    /// How many entries cannot be queried (`invalid` keeps the first ones).
+    pub invalid_count: usize,
     /// How many entries repeated a document already in `valid` (dropped).
     pub duplicates: usize,
+    /// Valid documents past [`MAX_LIST_DOCUMENTS`], not kept.
+    pub over_limit: usize,
     /// The header skipped at the top (`CPF`, `cpf_cnpj`…), if there was one.
     pub header: Option<String>,
 }
@@ -58,11 +85,11 @@ impl DocumentList {
                 crate::fmt::thousands(self.warned.len() as u64)
             ));
         }
-        if !self.invalid.is_empty() {
+        if self.invalid_count > 0 {
             parts.push(format!(
                 "{} {}",
-                crate::fmt::thousands(self.invalid.len() as u64),
-                if self.invalid.len() == 1 {
+                crate::fmt::thousands(self.invalid_count as u64),
+                if self.invalid_count == 1 {
                     "inválido"
                 } else {
                     "inválidos"
@@ -80,15 +107,26 @@ impl DocumentList {
                 }
             ));
         }
+        if self.over_limit > 0 {
+            parts.push(format!(
+                "{} além do limite de {} documentos",
+                crate::fmt::thousands(self.over_limit as u64),
+                crate::fmt::thousands(MAX_LIST_DOCUMENTS as u64)
+            ));
+        }
         parts.join(" · ")
     }
 
     /// Adds one entry found on `line`.
-    fn push(&mut self, seen: &mut HashSet<String>, line: usize, entry: &str) {
+    fn push(&mut self, seen: &mut HashSet<DocKey>, line: usize, entry: &str) {
         match parse_entry(entry) {
             Ok(doc) => {
-                if !seen.insert(doc.normalized().to_owned()) {
+                if !seen.insert(DocKey::of(&doc)) {
                     self.duplicates += 1;
+                    return;
+                }
+                if self.valid.len() >= MAX_LIST_DOCUMENTS {
+                    self.over_limit += 1;
                     return;
                 }
                 if !doc.check_digits_ok() {
@@ -96,12 +134,33 @@ impl DocumentList {
                 }
                 self.valid.push(doc);
             }
-            Err(message) => self.invalid.push(InvalidEntry {
-                line,
-                text: entry.to_owned(),
-                message,
-            }),
+            Err(message) => {
+                self.invalid_count += 1;
+                if self.invalid.len() < MAX_INVALID_KEPT {
+                    self.invalid.push(InvalidEntry {
+                        line,
+                        text: entry.to_owned(),
+                        message,
+                    });
+                }
+            }
         }
+    }
+}
+
+/// A document as a small fixed-size key, for spotting repeats without a string per entry.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct DocKey([u8; 14]);
+
+impl DocKey {
+    fn of(doc: &CpfCnpj) -> DocKey {
+        // 11 (CPF) or 14 (CNPJ) characters of 0-9A-Z; zero bytes pad a CPF, so a CPF and a
+        // CNPJ never share a key.
+        let mut key = [0; 14];
+        for (slot, byte) in key.iter_mut().zip(doc.normalized().bytes()) {
+            *slot = byte;
+        }
+        DocKey(key)
     }
 }
 
@@ -206,64 +265,98 @@ pub enum BatchInputError {
         /// The file.
         path: PathBuf,
     },
+    /// Larger than a list of debtors can reasonably be: refused before memory runs out.
+    #[error(
+        "O arquivo {path} é grande demais para uma lista de CPF/CNPJ: {reason}. Divida a lista em arquivos menores."
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Which limit, in Portuguese (`tem mais de 1.048.576 linhas`).
+        reason: String,
+    },
 }
 
-/// A list file read into a table of text cells, so that a caller can pick the column.
+/// The text of one filled cell, and where it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct CellSpan {
+    /// The 0-based row.
+    row: u32,
+    /// Where its text starts in [`DocumentFile::text`].
+    start: u32,
+    /// Its length in bytes.
+    len: u32,
+}
+
+/// A list file read as its filled cells, by column, so that a caller can pick the column.
+///
+/// Only filled cells are kept (text one after the other in one buffer), so a sparse sheet
+/// costs what it holds, not its width times its height. Line numbers are the file's rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentFile {
-    /// The column names: the header's cells, or `Coluna A`, `Coluna B`… without a header.
+    /// The columns that have something: the header's cells, or `Coluna A`, `Coluna B`… (the
+    /// sheet's letters) without a header; `Lista` for a `.txt`.
     pub columns: Vec<String>,
-    /// Whether the first row is a header (then `rows[0]` is that header).
+    /// Whether a header row was recognised (and is skipped by [`Self::list_for_column`]).
     pub has_header: bool,
-    /// Every row as text cells, the header included; rows may be shorter than `columns`.
-    pub rows: Vec<Vec<String>>,
+    /// The 0-based header row, if any.
+    header_row: Option<u32>,
+    /// The sheet's 0-based column of each entry of `columns`.
+    sheet_columns: Vec<u32>,
+    /// Each entry of `columns`' filled cells, in row order.
+    cells: Vec<Vec<CellSpan>>,
+    /// Every cell's text, one after the other.
+    text: String,
+}
+
+/// How the header of a file is recognised.
+#[derive(Clone, Copy)]
+enum HeaderRule {
+    /// A spreadsheet or CSV: the first row, when it has letters and no cell is a document.
+    FirstRow,
+    /// A `.txt`: the first non-empty line, when it has letters and no digit at all (as
+    /// [`parse_document_list`] does).
+    FirstLine,
 }
 
 impl DocumentFile {
-    /// Builds the table from rows of cells, detecting a header row.
-    fn from_rows(mut rows: Vec<Vec<String>>) -> DocumentFile {
-        // Trailing empty rows and cells carry nothing.
-        for row in &mut rows {
-            while row.last().is_some_and(|c| c.trim().is_empty()) {
-                row.pop();
-            }
-        }
-        while rows.last().is_some_and(Vec::is_empty) {
-            rows.pop();
-        }
-        let width = rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
-        let has_header = rows.first().is_some_and(|first| {
-            first.iter().any(|c| c.chars().any(char::is_alphabetic))
-                && !first.iter().any(|c| CpfCnpj::parse(c).is_ok())
-        });
-        let columns = (0..width)
-            .map(|index| {
-                let name = if has_header {
-                    rows[0].get(index).map(|c| c.trim()).unwrap_or_default()
-                } else {
-                    ""
-                };
-                if name.is_empty() {
-                    format!("Coluna {}", column_letters(index))
-                } else {
-                    name.to_owned()
-                }
-            })
-            .collect();
-        DocumentFile {
-            columns,
-            has_header,
-            rows,
-        }
+    /// The text of one cell.
+    fn span_text(&self, span: CellSpan) -> &str {
+        let start = span.start as usize;
+        self.text
+            .get(start..start.saturating_add(span.len as usize))
+            .unwrap_or_default()
+    }
+
+    /// The text of the cell at the 0-based `row` of column `index`; `None` when it is empty.
+    pub fn cell(&self, row: u32, index: usize) -> Option<&str> {
+        let cells = self.cells.get(index)?;
+        let at = cells.binary_search_by_key(&row, |span| span.row).ok()?;
+        Some(self.span_text(cells[at]))
+    }
+
+    /// How many lines [`Self::column_text`] gives for column `index`: up to its last filled
+    /// row, header included.
+    pub fn column_lines(&self, index: usize) -> usize {
+        self.cells
+            .get(index)
+            .and_then(|cells| cells.last())
+            .map_or(0, |last| last.row as usize + 1)
     }
 
     /// The column's cells, one per line, header included (so that line numbers are the
-    /// file's rows): text to put in the list box.
+    /// file's rows): text to put in the list box. Costs [`Self::column_lines`] lines: check
+    /// that first for a sparse or huge file.
     pub fn column_text(&self, index: usize) -> String {
         let mut text = String::new();
-        for row in &self.rows {
-            text.push_str(row.get(index).map(String::as_str).unwrap_or_default());
+        let mut next_row = 0;
+        for &span in self.cells.get(index).map(Vec::as_slice).unwrap_or_default() {
+            for _ in next_row..span.row {
+                text.push('\n');
+            }
+            text.push_str(self.span_text(span));
             text.push('\n');
+            next_row = span.row.saturating_add(1);
         }
         text
     }
@@ -272,17 +365,30 @@ impl DocumentFile {
     pub fn list_for_column(&self, index: usize) -> DocumentList {
         let mut list = DocumentList::default();
         let mut seen = HashSet::new();
-        for (row_index, row) in self.rows.iter().enumerate() {
-            let cell = row.get(index).map(String::as_str).unwrap_or_default();
-            if row_index == 0 && self.has_header {
+        for &span in self.cells.get(index).map(Vec::as_slice).unwrap_or_default() {
+            let cell = self.span_text(span);
+            if Some(span.row) == self.header_row {
                 list.header = Some(cell.trim().to_owned()).filter(|h| !h.is_empty());
                 continue;
             }
             for entry in split_entries(cell) {
-                list.push(&mut seen, row_index + 1, entry);
+                list.push(&mut seen, span.row as usize + 1, entry);
             }
         }
         list
+    }
+
+    /// How many entries of column `index` (header aside) are documents, repeats included.
+    fn valid_entries(&self, index: usize) -> usize {
+        self.cells
+            .get(index)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|span| Some(span.row) != self.header_row)
+            .flat_map(|&span| split_entries(self.span_text(span)))
+            .filter(|entry| parse_entry(entry).is_ok())
+            .count()
     }
 
     /// The column to offer first: the one whose name mentions CPF, CNPJ or documento, else
@@ -299,12 +405,27 @@ impl DocumentFile {
         }
         let mut best = (0, 0);
         for index in 0..self.columns.len() {
-            let valid = self.list_for_column(index).valid.len();
+            let valid = self.valid_entries(index);
             if valid > best.1 {
                 best = (index, valid);
             }
         }
         best.0
+    }
+
+    /// A column by its name (ignoring case and accents), or by the sheet's letter (`A`, `B`,
+    /// `AB`…) even when the file has a header.
+    pub fn find_column(&self, wanted: &str) -> Option<usize> {
+        let wanted = wanted.trim();
+        let wanted_folded = crate::results::fold(wanted);
+        let by_name = self
+            .columns
+            .iter()
+            .position(|name| crate::results::fold(name) == wanted_folded);
+        by_name.or_else(|| {
+            let sheet_column = column_from_letters(wanted)?;
+            self.sheet_columns.iter().position(|&c| c == sheet_column)
+        })
     }
 }
 
@@ -320,6 +441,144 @@ fn column_letters(mut index: usize) -> String {
     }
     letters.reverse();
     String::from_utf8(letters).unwrap_or_default()
+}
+
+/// `A` → 0, `Z` → 25, `AA` → 26, `xfd` → 16,383; `None` for anything else or past Excel's
+/// last column.
+fn column_from_letters(letters: &str) -> Option<u32> {
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    let mut index: u32 = 0;
+    for byte in letters.bytes() {
+        if !byte.is_ascii_alphabetic() {
+            return None;
+        }
+        index = index * 26 + u32::from(byte.to_ascii_uppercase() - b'A') + 1;
+    }
+    (index <= 16_384).then(|| index - 1)
+}
+
+/// Collects the filled cells of a file as they are read, refusing it once a limit is passed.
+struct FileBuilder<'a> {
+    path: &'a Path,
+    columns: BTreeMap<u32, Vec<CellSpan>>,
+    text: String,
+    cells: usize,
+}
+
+impl<'a> FileBuilder<'a> {
+    fn new(path: &'a Path) -> FileBuilder<'a> {
+        FileBuilder {
+            path,
+            columns: BTreeMap::new(),
+            text: String::new(),
+            cells: 0,
+        }
+    }
+
+    fn too_large(&self, reason: String) -> BatchInputError {
+        BatchInputError::TooLarge {
+            path: self.path.to_path_buf(),
+            reason,
+        }
+    }
+
+    /// Adds the cell at the 0-based `row` and `column` (a blank one is skipped).
+    fn push(&mut self, row: u32, column: u32, value: &str) -> Result<(), BatchInputError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(());
+        }
+        if row as usize >= MAX_LIST_ROWS {
+            return Err(self.too_large(format!(
+                "tem mais de {} linhas",
+                crate::fmt::thousands(MAX_LIST_ROWS as u64)
+            )));
+        }
+        if self.cells >= MAX_LIST_CELLS {
+            return Err(self.too_large(format!(
+                "tem mais de {} células preenchidas",
+                crate::fmt::thousands(MAX_LIST_CELLS as u64)
+            )));
+        }
+        let start = self.text.len();
+        if (start + value.len()) as u64 > MAX_TEXT_FILE_BYTES {
+            return Err(self.too_large(format!(
+                "as células têm mais de {} MB de texto",
+                MAX_TEXT_FILE_BYTES / (1024 * 1024)
+            )));
+        }
+        self.cells += 1;
+        self.text.push_str(value);
+        self.columns.entry(column).or_default().push(CellSpan {
+            row,
+            // Both fit: the text is at most MAX_TEXT_FILE_BYTES.
+            start: start as u32,
+            len: value.len() as u32,
+        });
+        Ok(())
+    }
+
+    fn finish(self, rule: HeaderRule) -> Result<DocumentFile, BatchInputError> {
+        if self.cells == 0 {
+            return Err(BatchInputError::Empty {
+                path: self.path.to_path_buf(),
+            });
+        }
+        let mut file = DocumentFile {
+            columns: Vec::new(),
+            has_header: false,
+            header_row: None,
+            sheet_columns: Vec::with_capacity(self.columns.len()),
+            cells: Vec::with_capacity(self.columns.len()),
+            text: self.text,
+        };
+        for (column, mut cells) in self.columns {
+            // Cells normally come row by row; make sure.
+            if !cells.is_sorted_by_key(|span| span.row) {
+                cells.sort_by_key(|span| span.row);
+            }
+            cells.shrink_to_fit();
+            file.sheet_columns.push(column);
+            file.cells.push(cells);
+        }
+        file.text.shrink_to_fit();
+        file.header_row = match rule {
+            HeaderRule::FirstRow => {
+                let first: Vec<&str> = (0..file.cells.len())
+                    .filter_map(|index| file.cell(0, index))
+                    .collect();
+                let is_header = first.iter().any(|c| c.chars().any(char::is_alphabetic))
+                    && !first.iter().any(|c| CpfCnpj::parse(c).is_ok());
+                is_header.then_some(0)
+            }
+            HeaderRule::FirstLine => file.cells.first().and_then(|cells| {
+                let first = *cells.first()?;
+                let entries: Vec<&str> = split_entries(file.span_text(first)).collect();
+                is_header(&entries).then_some(first.row)
+            }),
+        };
+        file.has_header = file.header_row.is_some();
+        file.columns = match rule {
+            HeaderRule::FirstLine => vec!["Lista".to_owned()],
+            HeaderRule::FirstRow => (0..file.cells.len())
+                .map(|index| {
+                    let name = file
+                        .header_row
+                        .and_then(|row| file.cell(row, index))
+                        .unwrap_or_default();
+                    if name.is_empty() {
+                        let letter = file.sheet_columns.get(index).copied().unwrap_or_default();
+                        format!("Coluna {}", column_letters(letter as usize))
+                    } else {
+                        name.to_owned()
+                    }
+                })
+                .collect(),
+        };
+        Ok(file)
+    }
 }
 
 /// The extensions [`read_document_file`] reads (compared without regard to case).
@@ -338,31 +597,39 @@ pub fn is_list_file(path: &Path) -> bool {
 /// detected; UTF-8, else Windows-1252 as Excel saves it) or a spreadsheet (`.xlsx`, `.xlsm`,
 /// `.xls`, `.ods`; the first sheet).
 ///
-/// [`LIST_FILE_EXTENSIONS`] are the extensions it reads.
+/// [`LIST_FILE_EXTENSIONS`] are the extensions it reads. Memory stays bounded: see the
+/// module's documentation for the limits, each refused with [`BatchInputError::TooLarge`].
 pub fn read_document_file(path: &Path) -> Result<DocumentFile, BatchInputError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let file = match extension.as_str() {
-        "txt" | "csv" => {
-            let bytes = std::fs::read(path).map_err(|source| BatchInputError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let text = decode_text(&bytes);
-            if extension == "txt" {
-                DocumentFile {
-                    columns: vec!["Lista".to_owned()],
-                    has_header: false,
-                    rows: text.lines().map(|line| vec![line.to_owned()]).collect(),
-                }
-            } else {
-                DocumentFile::from_rows(read_csv_rows(&text, path)?)
-            }
+    let mut builder = FileBuilder::new(path);
+    let rule = match extension.as_str() {
+        "txt" => {
+            read_txt(&mut builder)?;
+            HeaderRule::FirstLine
         }
-        "xlsx" | "xlsm" | "xls" | "ods" => DocumentFile::from_rows(read_sheet_rows(path)?),
+        "csv" => {
+            read_csv(&mut builder)?;
+            HeaderRule::FirstRow
+        }
+        "xlsx" | "xlsm" => {
+            read_xlsx(&mut builder)?;
+            HeaderRule::FirstRow
+        }
+        "ods" => {
+            super::sheets::read_ods(path, &mut |row, column, value| {
+                builder.push(row, column, value)
+            })?;
+            HeaderRule::FirstRow
+        }
+        "xls" => {
+            super::sheets::check_xls(path)?;
+            read_with_range(&mut builder)?;
+            HeaderRule::FirstRow
+        }
         _ => {
             return Err(BatchInputError::UnsupportedFormat {
                 name: path
@@ -372,82 +639,221 @@ pub fn read_document_file(path: &Path) -> Result<DocumentFile, BatchInputError> 
             });
         }
     };
-    if file
-        .rows
-        .iter()
-        .all(|row| row.iter().all(|c| c.trim().is_empty()))
-    {
-        return Err(BatchInputError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    Ok(file)
+    builder.finish(rule)
 }
 
-/// UTF-8 (a BOM dropped), else Windows-1252.
-fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+/// Opens a `.txt` or `.csv` for reading, refusing one over [`MAX_TEXT_FILE_BYTES`]; the
+/// reader itself stops one byte past the limit, in case the size on disk lied.
+fn open_text_file(
+    path: &Path,
+) -> Result<std::io::BufReader<std::io::Take<std::fs::File>>, BatchInputError> {
+    let io_error = |source| BatchInputError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    if size > MAX_TEXT_FILE_BYTES {
+        return Err(text_too_large(path));
+    }
+    Ok(std::io::BufReader::with_capacity(
+        64 * 1024,
+        file.take(MAX_TEXT_FILE_BYTES + 1),
+    ))
+}
+
+fn text_too_large(path: &Path) -> BatchInputError {
+    BatchInputError::TooLarge {
+        path: path.to_path_buf(),
+        reason: format!(
+            "tem mais de {} MB (o limite para .txt e .csv)",
+            MAX_TEXT_FILE_BYTES / (1024 * 1024)
+        ),
+    }
+}
+
+/// Whether the reader stopped at the limit (the file is larger than it said).
+fn past_limit(reader: &std::io::BufReader<std::io::Take<std::fs::File>>) -> bool {
+    reader.get_ref().limit() == 0
+}
+
+/// A field's text: UTF-8, else Windows-1252 (as Excel pt-BR saves CSV).
+fn decode_field(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
     }
 }
 
-fn read_csv_rows(text: &str, path: &Path) -> Result<Vec<Vec<String>>, BatchInputError> {
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = [b';', b'\t', b',']
-        .into_iter()
-        .max_by_key(|&d| first_line.bytes().filter(|&b| b == d).count())
-        .filter(|&d| first_line.as_bytes().contains(&d))
-        .unwrap_or(b';');
-    let mut reader = ::csv::ReaderBuilder::new()
+/// Skips a UTF-8 byte-order mark at the start of the reader.
+fn skip_bom(reader: &mut impl std::io::BufRead, path: &Path) -> Result<(), BatchInputError> {
+    let buffer = reader.fill_buf().map_err(|source| BatchInputError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if buffer.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(())
+}
+
+fn read_txt(builder: &mut FileBuilder<'_>) -> Result<(), BatchInputError> {
+    let path = builder.path;
+    let mut reader = open_text_file(path)?;
+    skip_bom(&mut reader, path)?;
+    let mut line = Vec::new();
+    let mut row: u32 = 0;
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|source| BatchInputError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        if read == 0 {
+            break;
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        builder.push(row, 0, &decode_field(text))?;
+        row = row.saturating_add(1);
+    }
+    if past_limit(&reader) {
+        return Err(text_too_large(path));
+    }
+    Ok(())
+}
+
+fn read_csv(builder: &mut FileBuilder<'_>) -> Result<(), BatchInputError> {
+    let path = builder.path;
+    let mut reader = open_text_file(path)?;
+    skip_bom(&mut reader, path)?;
+    // The delimiter: the most frequent of `;`, tab and `,` on the first non-empty line.
+    let delimiter = {
+        let buffer = reader.fill_buf().map_err(|source| BatchInputError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let first_line = buffer
+            .split(|&b| b == b'\n')
+            .find(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+            .unwrap_or_default();
+        [b';', b'\t', b',']
+            .into_iter()
+            .max_by_key(|&d| first_line.iter().filter(|&&b| b == d).count())
+            .filter(|&d| first_line.contains(&d))
+            .unwrap_or(b';')
+    };
+    let mut csv = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| BatchInputError::Csv {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        rows.push(record.iter().map(str::to_owned).collect());
+        .from_reader(&mut reader);
+    let mut record = ::csv::ByteRecord::new();
+    let mut row: u32 = 0;
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => {
+                return Err(BatchInputError::Csv {
+                    path: path.to_path_buf(),
+                    message: error.to_string(),
+                });
+            }
+        }
+        for (column, field) in record.iter().enumerate() {
+            let column = u32::try_from(column).unwrap_or(u32::MAX);
+            builder.push(row, column, &decode_field(field))?;
+        }
+        row = row.saturating_add(1);
     }
-    Ok(rows)
+    drop(csv);
+    if past_limit(&reader) {
+        return Err(text_too_large(path));
+    }
+    Ok(())
 }
 
-fn read_sheet_rows(path: &Path) -> Result<Vec<Vec<String>>, BatchInputError> {
-    use calamine::Reader as _;
-    let spreadsheet_error = |message: String| BatchInputError::Spreadsheet {
+fn spreadsheet_error(path: &Path, message: impl std::fmt::Display) -> BatchInputError {
+    BatchInputError::Spreadsheet {
         path: path.to_path_buf(),
-        message,
-    };
-    let mut workbook =
-        calamine::open_workbook_auto(path).map_err(|e| spreadsheet_error(e.to_string()))?;
-    let Some(range) = workbook.worksheet_range_at(0) else {
-        return Err(spreadsheet_error("a planilha não tem abas.".to_owned()));
-    };
-    let range = range.map_err(|e| spreadsheet_error(e.to_string()))?;
-    // Rows before the used range's start are empty in the file: keep row numbers true.
-    let (first_row, first_column) = range.start().unwrap_or((0, 0));
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); first_row as usize];
-    for row in range.rows() {
-        let mut cells = vec![String::new(); first_column as usize];
-        cells.extend(row.iter().map(cell_text));
-        rows.push(cells);
+        message: message.to_string(),
     }
-    Ok(rows)
+}
+
+/// An `.xlsx`/`.xlsm`: the first sheet cell by cell, as calamine streams it (never a grid).
+fn read_xlsx(builder: &mut FileBuilder<'_>) -> Result<(), BatchInputError> {
+    use calamine::Reader as _;
+    let path = builder.path;
+    super::sheets::check_xlsx(path)?;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| spreadsheet_error(path, e))?;
+    let Some(name) = workbook.sheet_names().first().cloned() else {
+        return Err(spreadsheet_error(path, "a planilha não tem abas."));
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(&name)
+        .map_err(|e| spreadsheet_error(path, e))?;
+    while let Some(cell) = cells.next_cell().map_err(|e| spreadsheet_error(path, e))? {
+        let (row, column) = cell.get_position();
+        builder.push(row, column, &data_ref_text(cell.get_value()))?;
+    }
+    Ok(())
+}
+
+/// An `.xls`, whose size [`super::sheets::check_xls`] checked first: calamine reads it whole.
+fn read_with_range(builder: &mut FileBuilder<'_>) -> Result<(), BatchInputError> {
+    use calamine::Reader as _;
+    let path = builder.path;
+    let mut workbook =
+        calamine::open_workbook_auto(path).map_err(|e| spreadsheet_error(path, e))?;
+    let Some(range) = workbook.worksheet_range_at(0) else {
+        return Err(spreadsheet_error(path, "a planilha não tem abas."));
+    };
+    let range = range.map_err(|e| spreadsheet_error(path, e))?;
+    // Positions are relative to the range's first cell: keep the file's rows and columns.
+    let (first_row, first_column) = range.start().unwrap_or((0, 0));
+    for (row, column, value) in range.used_cells() {
+        let row = u32::try_from(row).map_or(u32::MAX, |r| r.saturating_add(first_row));
+        let column = u32::try_from(column).map_or(u32::MAX, |c| c.saturating_add(first_column));
+        builder.push(row, column, &cell_text(value))?;
+    }
+    Ok(())
 }
 
 /// A cell as text; whole numbers without a decimal part (a CPF typed as a number).
-fn cell_text(cell: &calamine::Data) -> String {
+fn cell_text(cell: &calamine::Data) -> Cow<'_, str> {
     match cell {
-        calamine::Data::Empty => String::new(),
-        calamine::Data::String(text) => text.clone(),
-        calamine::Data::Float(value) if value.fract() == 0.0 && value.abs() < 1e15 => {
-            format!("{value:.0}")
-        }
-        other => other.to_string(),
+        calamine::Data::Empty => Cow::Borrowed(""),
+        calamine::Data::String(text) => Cow::Borrowed(text),
+        calamine::Data::Float(value) => Cow::Owned(number_text(*value)),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+/// [`cell_text`] for the values calamine streams from an `.xlsx`.
+fn data_ref_text<'a>(cell: &'a calamine::DataRef<'_>) -> Cow<'a, str> {
+    match cell {
+        calamine::DataRef::Empty => Cow::Borrowed(""),
+        calamine::DataRef::SharedString(text) => Cow::Borrowed(text),
+        calamine::DataRef::String(text) => Cow::Borrowed(text),
+        calamine::DataRef::Float(value) => Cow::Owned(number_text(*value)),
+        other => Cow::Owned(calamine::Data::from(other.clone()).to_string()),
+    }
+}
+
+/// A number as a spreadsheet shows it: whole numbers without `.0` (a CPF typed as a number).
+pub(super) fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        value.to_string()
     }
 }
 
@@ -548,7 +954,7 @@ mod tests {
         let file = read_document_file(&path).unwrap();
         assert!(!file.has_header);
         assert_eq!(file.columns, ["Coluna A", "Coluna B"]);
-        assert_eq!(file.rows[0][0], "José");
+        assert_eq!(file.cell(0, 0), Some("José"));
         assert_eq!(file.suggested_column(), 1);
         assert_eq!(file.list_for_column(1).valid.len(), 2);
     }
@@ -561,7 +967,11 @@ mod tests {
         let file = read_document_file(&path).unwrap();
         assert_eq!(file.columns, ["Lista"]);
         assert_eq!(parse_document_list(&file.column_text(0)).valid.len(), 2);
-        assert_eq!(file.list_for_column(0).valid.len(), 2);
+        // The header is recognised as the pasted text's is.
+        let list = file.list_for_column(0);
+        assert_eq!(list, parse_document_list(&file.column_text(0)));
+        assert_eq!(list.header.as_deref(), Some("CPF"));
+        assert_eq!(list.invalid_count, 0);
     }
 
     #[test]
@@ -612,6 +1022,48 @@ mod tests {
         assert_eq!(column_letters(25), "Z");
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(27), "AB");
+        for index in [0, 25, 26, 27, 701, 702, 16_383] {
+            assert_eq!(
+                column_from_letters(&column_letters(index as usize)),
+                Some(index)
+            );
+        }
+        assert_eq!(column_from_letters("xfd"), Some(16_383));
+        assert_eq!(column_from_letters("XFE"), None);
+        assert_eq!(column_from_letters("A1"), None);
+        assert_eq!(column_from_letters(""), None);
+    }
+
+    #[test]
+    fn a_column_is_found_by_name_or_by_letter() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lista.csv");
+        // Column A is empty: the file's columns are B and D, named by the header.
+        std::fs::write(&path, ";Nome;;CPF\n;Ana;;52998224725\n").unwrap();
+        let file = read_document_file(&path).unwrap();
+        assert_eq!(file.columns, ["Nome", "CPF"]);
+        assert_eq!(file.find_column("cpf"), Some(1));
+        assert_eq!(file.find_column(" Nome "), Some(0));
+        assert_eq!(file.find_column("D"), Some(1));
+        assert_eq!(file.find_column("b"), Some(0));
+        assert_eq!(file.find_column("A"), None, "an empty column");
+        assert_eq!(file.find_column("Valor"), None);
+    }
+
+    #[test]
+    fn a_long_list_keeps_bounded_details() {
+        let mut text = String::new();
+        for n in 0..(MAX_INVALID_KEPT + 10) {
+            text.push_str(&format!("x{n}\n"));
+        }
+        let list = parse_document_list(&text);
+        assert_eq!(list.invalid.len(), MAX_INVALID_KEPT);
+        assert_eq!(list.invalid_count, MAX_INVALID_KEPT + 10);
+        assert!(
+            list.summary().contains("1.010 inválidos"),
+            "{}",
+            list.summary()
+        );
     }
 
     #[test]

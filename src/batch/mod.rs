@@ -4,7 +4,8 @@
 //!   checked like the single field (valid, check-digit warnings, invalid with line numbers,
 //!   duplicates dropped).
 //! - [`run`]: the batch itself on a few worker threads: progress, rows handed over in chunks,
-//!   cancel, the failure list, a stop at the first refused token.
+//!   cancel, the failure list, a stop at the first refused token, and a stop when the server
+//!   cannot be reached.
 //! - [`report`]: the failure list as an Excel-friendly CSV file.
 //!
 //! How a caller drives a batch: validate the shared filters with [`BatchFilters::from_form`],
@@ -17,13 +18,15 @@
 pub mod input;
 pub mod report;
 pub mod run;
+mod sheets;
 
 pub use input::{
-    BatchInputError, DocumentFile, DocumentList, InvalidEntry, LIST_FILE_EXTENSIONS, is_list_file,
-    parse_document_list, read_document_file,
+    BatchInputError, DocumentFile, DocumentList, InvalidEntry, LIST_FILE_EXTENSIONS,
+    MAX_INVALID_KEPT, MAX_LIST_CELLS, MAX_LIST_DOCUMENTS, MAX_LIST_ROWS, MAX_TEXT_FILE_BYTES,
+    is_list_file, parse_document_list, read_document_file,
 };
 pub use report::write_failures_csv;
 pub use run::{
     BatchFailure, BatchFilters, BatchHandle, BatchProgress, BatchRun, BatchStop, BatchSummary,
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY,
+    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NOT_RUN_MESSAGE, UNREACHABLE_AFTER, UNREACHABLE_MESSAGE,
 };

@@ -12,11 +12,19 @@
 //! whole batch at once and becomes its [`BatchStop`]. A 429 that outlasts the client's own
 //! retries lowers the number of requests in flight, pauses every worker for the server's
 //! `Retry-After` and puts the document back in the queue (twice at most).
+//!
+//! An unreachable server (connection refused, DNS, timeout, TLS) stops the batch too, once
+//! [`UNREACHABLE_AFTER`] documents in a row failed that way with no answer from the server in
+//! between ([`BatchStop::Unreachable`]). After the first such failure the next documents are
+//! probed with one request each ([`FollowupClient::without_retries`]), half a second apart:
+//! the client's per-document backoff would otherwise make a dead server cost minutes. A probe
+//! that fails goes back to the queue once (it did not get its retries); the first answer from
+//! the server ends the probing.
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -37,6 +45,16 @@ pub const MAX_CONCURRENCY: usize = 8;
 const RATE_LIMIT_REQUEUES: u32 = 2;
 /// How often an idle worker looks at the queue and the cancel flag.
 const IDLE_POLL: Duration = Duration::from_millis(20);
+/// Documents in a row that fail without reaching the server (no answer in between) before
+/// the batch stops with [`BatchStop::Unreachable`].
+pub const UNREACHABLE_AFTER: usize = 5;
+/// What the batch says when it stops because the server cannot be reached.
+pub const UNREACHABLE_MESSAGE: &str = "Servidor inacessível: verifique a rede, a VPN ou o proxy.";
+/// What a failure list says of a document the batch never queried (it stopped before).
+pub const NOT_RUN_MESSAGE: &str = "Não consultado: o lote foi interrompido antes.";
+/// The pause before the next request after a document failed without reaching the server:
+/// a short outage gets a chance to end before the batch gives up.
+const CONNECTION_PAUSE: Duration = Duration::from_millis(500);
 
 /// The filters every document of a batch shares: the query form without the CPF/CNPJ.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +151,12 @@ pub enum BatchStop {
         /// The technical detail.
         detail: String,
     },
+    /// [`UNREACHABLE_AFTER`] documents in a row failed without reaching the server
+    /// (connection refused, DNS, timeout, TLS); the others were not queried.
+    Unreachable {
+        /// The last connection error, in Portuguese, with its technical detail.
+        detail: String,
+    },
 }
 
 impl BatchStop {
@@ -143,6 +167,17 @@ impl BatchStop {
             BatchStop::Error { message, .. } => {
                 format!("Consulta em lote interrompida: {message}")
             }
+            BatchStop::Unreachable { .. } => format!(
+                "{UNREACHABLE_MESSAGE} O lote parou depois de {UNREACHABLE_AFTER} documentos seguidos sem conexão."
+            ),
+        }
+    }
+
+    /// The technical detail, for a "Detalhes" expander or `--verbose` (empty for a cancel).
+    pub fn detail(&self) -> &str {
+        match self {
+            BatchStop::Cancelled => "",
+            BatchStop::Error { detail, .. } | BatchStop::Unreachable { detail } => detail,
         }
     }
 }
@@ -152,6 +187,15 @@ fn stops_the_batch(kind: ErrorKind) -> bool {
     matches!(
         kind,
         ErrorKind::InvalidToken | ErrorKind::NotFound | ErrorKind::Redirect | ErrorKind::Config
+    )
+}
+
+/// Errors where the request never reached the server (or the server never answered): a
+/// refused connection, DNS, a timeout, TLS, a dropped connection.
+fn is_connection_failure(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Tls
     )
 }
 
@@ -316,12 +360,14 @@ impl BatchRun {
             rows: AtomicU64::new(0),
             running: AtomicUsize::new(0),
             new_rows: Mutex::new(Vec::new()),
+            probe_client: OnceLock::new(),
             state: Mutex::new(State {
                 queue: docs
                     .into_iter()
                     .map(|doc| Job {
                         doc,
                         rate_limited: 0,
+                        probe_failed: false,
                     })
                     .collect(),
                 ..State::default()
@@ -466,6 +512,9 @@ impl Drop for BatchHandle {
 struct Job {
     doc: CpfCnpj,
     rate_limited: u32,
+    /// Whether a single-request probe of this document already failed (it then went back to
+    /// the queue once).
+    probe_failed: bool,
 }
 
 #[derive(Default)]
@@ -479,6 +528,8 @@ struct State {
     /// The progress of each worker's request in flight.
     in_flight: HashMap<usize, Arc<FetchProgress>>,
     finished_at: Option<Instant>,
+    /// Documents that failed without reaching the server since the last answer from it.
+    connection_failures: usize,
 }
 
 struct Shared {
@@ -496,6 +547,9 @@ struct Shared {
     /// Workers still running.
     running: AtomicUsize,
     new_rows: Mutex<Vec<Followup>>,
+    /// `client` without retries, built on the first connection failure (`None` if that
+    /// failed: the batch then probes with `client`).
+    probe_client: OnceLock<Option<Arc<FollowupClient>>>,
     state: Mutex<State>,
     notify: Option<Notify>,
 }
@@ -508,7 +562,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 enum Next {
-    Job(Job, Arc<FetchProgress>),
+    /// A document to query; `probe` when it gets one request only (the server seemed
+    /// unreachable when it started).
+    Job {
+        job: Job,
+        progress: Arc<FetchProgress>,
+        probe: bool,
+    },
     Wait,
     Done,
 }
@@ -558,7 +618,24 @@ impl Shared {
         };
         let progress = FetchProgress::new();
         state.in_flight.insert(worker, Arc::clone(&progress));
-        Next::Job(job, progress)
+        Next::Job {
+            job,
+            progress,
+            probe: state.connection_failures > 0,
+        }
+    }
+
+    /// The client for a document: the batch's own, or the one without retries for a probe.
+    fn client_for(&self, probe: bool) -> &FollowupClient {
+        if probe {
+            let probe_client = self
+                .probe_client
+                .get_or_init(|| self.client.without_retries().ok().map(Arc::new));
+            if let Some(client) = probe_client {
+                return client;
+            }
+        }
+        &self.client
     }
 
     fn finish_worker(&self) {
@@ -571,10 +648,23 @@ impl Shared {
         self.notify();
     }
 
-    /// Handles the end of one document's request.
-    fn record(&self, worker: usize, job: Job, result: Result<Vec<Followup>, ApiError>) {
+    /// Handles the end of one document's request (`probe`: it was sent once, without retries).
+    fn record(
+        &self,
+        worker: usize,
+        job: Job,
+        probe: bool,
+        result: Result<Vec<Followup>, ApiError>,
+    ) {
         let mut state = self.lock_state();
         state.in_flight.remove(&worker);
+        match &result {
+            // The server answered (or nothing was learnt): the streak of connection failures
+            // ends, or stays as it was.
+            Err(ApiError::Cancelled) => {}
+            Err(error) if is_connection_failure(error.kind()) => {}
+            _ => state.connection_failures = 0,
+        }
         match result {
             Ok(rows) => {
                 drop(state);
@@ -607,8 +697,56 @@ impl Shared {
                     .clamp(Duration::from_secs(1), Duration::from_secs(30));
                 state.pause_until = Some(Instant::now() + pause);
                 state.queue.push_back(Job {
-                    doc: job.doc,
                     rate_limited: job.rate_limited + 1,
+                    ..job
+                });
+            }
+            Err(error) if is_connection_failure(error.kind()) => {
+                state.connection_failures += 1;
+                if state.connection_failures >= UNREACHABLE_AFTER {
+                    // A probe did not get the client's retries: not queried, like the rest.
+                    if probe {
+                        state.not_run.push(job.doc);
+                    } else {
+                        state
+                            .failures
+                            .push(BatchFailure::from_error(job.doc, &error));
+                        self.failed.fetch_add(1, Ordering::SeqCst);
+                        self.done.fetch_add(1, Ordering::SeqCst);
+                    }
+                    drop(state);
+                    self.stop_with(BatchStop::Unreachable {
+                        detail: format!("{error} ({})", error.technical_detail()),
+                    });
+                    return;
+                }
+                let resume = Instant::now() + CONNECTION_PAUSE;
+                state.pause_until = Some(state.pause_until.map_or(resume, |p| p.max(resume)));
+                if probe && !job.probe_failed && !self.cancelled.load(Ordering::SeqCst) {
+                    state.queue.push_back(Job {
+                        probe_failed: true,
+                        ..job
+                    });
+                } else {
+                    state
+                        .failures
+                        .push(BatchFailure::from_error(job.doc, &error));
+                    drop(state);
+                    self.failed.fetch_add(1, Ordering::SeqCst);
+                    self.done.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+            // A probe that met an error the client would have retried (a 502-504 while the
+            // server comes back) gets its retries later.
+            Err(error)
+                if probe
+                    && !job.probe_failed
+                    && error.is_retryable()
+                    && !self.cancelled.load(Ordering::SeqCst) =>
+            {
+                state.queue.push_back(Job {
+                    probe_failed: true,
+                    ..job
                 });
             }
             Err(error) => {
@@ -642,13 +780,19 @@ fn worker_loop(shared: &Shared, worker: usize) {
         match shared.next_job(worker) {
             Next::Done => break,
             Next::Wait => std::thread::sleep(IDLE_POLL),
-            Next::Job(job, progress) => {
+            Next::Job {
+                job,
+                progress,
+                probe,
+            } => {
                 let query = shared.filters.query_for(job.doc.clone());
                 let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    shared.client.fetch(&query, &progress)
+                    shared.client_for(probe).fetch(&query, &progress)
                 }));
                 match result {
-                    Ok(result) => shared.record(worker, job, result.map(|outcome| outcome.rows)),
+                    Ok(result) => {
+                        shared.record(worker, job, probe, result.map(|outcome| outcome.rows));
+                    }
                     Err(_) => shared.record_panic(worker, job),
                 }
                 shared.notify();

@@ -18,15 +18,15 @@ use recuperador_followups::api::{
     QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
-    BatchFailure, BatchFilters, BatchRun, BatchStop, DocumentList, parse_document_list,
-    read_document_file, write_failures_csv,
+    BatchFailure, BatchFilters, BatchRun, BatchStop, DocumentList, NOT_RUN_MESSAGE,
+    parse_document_list, read_document_file, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
     self, CsvSeparator, ExportFormat, ExportOptions, ExportProgress,
 };
 use recuperador_followups::fmt as br;
-use recuperador_followups::results::{ResultSet, fold};
+use recuperador_followups::results::ResultSet;
 use recuperador_followups::secrets::{KeyringStore, TokenStore as _};
 use recuperador_followups::sim::{DatasetConfig, SimConfig, Simulator};
 
@@ -392,7 +392,7 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
             }
         };
         let column = match &args.column {
-            Some(wanted) => match find_column(&file.columns, wanted) {
+            Some(wanted) => match file.find_column(wanted) {
                 Some(index) => index,
                 None => {
                     eprintln!(
@@ -428,6 +428,19 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
                 entry.line, entry.text, entry.message
             );
         }
+        if list.invalid_count > list.invalid.len() {
+            eprintln!(
+                "Aviso: … e mais {} inválido(s) ignorado(s).",
+                br::thousands((list.invalid_count - list.invalid.len()) as u64)
+            );
+        }
+        if list.over_limit > 0 {
+            eprintln!(
+                "Aviso: {} documento(s) além do limite de {} por lista ignorado(s).",
+                br::thousands(list.over_limit as u64),
+                br::thousands(recuperador_followups::batch::MAX_LIST_DOCUMENTS as u64)
+            );
+        }
         if !list.warned.is_empty() {
             let lines: Vec<String> = list.warned.iter().map(usize::to_string).collect();
             eprintln!(
@@ -444,7 +457,7 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
             }
         }
     }
-    let invalid: usize = lists.iter().map(|(_, list)| list.invalid.len()).sum();
+    let invalid: usize = lists.iter().map(|(_, list)| list.invalid_count).sum();
     eprintln!(
         "{} documento(s) para consultar{}{}.",
         br::thousands(docs.len() as u64),
@@ -467,29 +480,6 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
         return Err(exit::INVALID_INPUT);
     }
     Ok(docs)
-}
-
-/// A column by header name (ignoring case and accents) or by letter (`A`, `B`…).
-fn find_column(columns: &[String], wanted: &str) -> Option<usize> {
-    let wanted_folded = fold(wanted.trim());
-    columns
-        .iter()
-        .position(|name| fold(name) == wanted_folded)
-        .or_else(|| {
-            let letters = format!("coluna {wanted_folded}");
-            columns.iter().position(|name| fold(name) == letters)
-        })
-        .or_else(|| {
-            // A letter names a column even when the file has a header.
-            let bytes = wanted.trim().as_bytes();
-            match bytes {
-                [letter] if letter.is_ascii_alphabetic() => {
-                    Some(usize::from(letter.to_ascii_uppercase() - b'A'))
-                        .filter(|&index| index < columns.len())
-                }
-                _ => None,
-            }
-        })
 }
 
 /// Several documents: the batch, its progress, the rows merged once each, the failures.
@@ -555,6 +545,13 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
             return exit_code_for(*kind);
         }
     }
+    if let Some(stop @ BatchStop::Unreachable { detail }) = &summary.stop {
+        // Said once; the documents it left are listed below as not queried.
+        eprintln!("Erro: {}", stop.message());
+        if args.verbose {
+            eprintln!("Detalhes: {detail}");
+        }
+    }
     let mut code = exit::OK;
     if summary.succeeded > 0 {
         if let Err(output_code) = write_output(&args.output, results.rows().iter(), &options) {
@@ -578,6 +575,7 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
 
     let mut failures = summary.failures.clone();
     let not_run_message = match &summary.stop {
+        Some(BatchStop::Unreachable { .. }) => NOT_RUN_MESSAGE.to_owned(),
         Some(stop) => format!("Não consultado. {}", stop.message()),
         None => "Não consultado.".to_owned(),
     };
@@ -618,7 +616,12 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
     match &summary.stop {
         Some(BatchStop::Error { kind, .. }) => exit_code_for(*kind),
         Some(BatchStop::Cancelled) => exit::CANCELLED,
+        Some(BatchStop::Unreachable { .. }) if code != exit::OK => code,
+        Some(BatchStop::Unreachable { .. }) if summary.succeeded > 0 => exit::SOME_FAILED,
+        Some(BatchStop::Unreachable { .. }) => exit::NETWORK,
         None if code != exit::OK => code,
+        // Every document failed: nothing to show for the batch, as for a single query.
+        None if !summary.failures.is_empty() && summary.succeeded == 0 => exit::NETWORK,
         None if !summary.failures.is_empty() => exit::SOME_FAILED,
         None => exit::OK,
     }

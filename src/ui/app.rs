@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 mod batch;
 
-pub use batch::{BatchTask, BatchUiState, ImportedList, NOT_RUN_MESSAGE};
+pub use batch::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList, NOT_RUN_MESSAGE};
 
 use super::tasks::{self, TaskPanicked};
 use crate::api::{
@@ -694,7 +694,7 @@ impl FollowupsApp {
             }
             Command::ChooseListFile => self.choose_list_file(ctx, frame),
             Command::ImportList(path) => self.import_list(ctx, path),
-            Command::PickListColumn(column) => self.pick_list_column(column),
+            Command::PickListColumn(column) => self.pick_list_column(ctx, column),
             Command::RetryFailures => self.start_batch(ctx, true),
             Command::ChooseFailuresFile => self.choose_failures_file(ctx, frame),
             Command::ExportFailuresTo(path) => self.export_failures(ctx, path),

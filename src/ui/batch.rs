@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use super::app::{Command, FollowupsApp, NOT_RUN_MESSAGE};
+use super::app::{Command, FollowupsApp, ImportedList, NOT_RUN_MESSAGE};
 use super::ok_color;
 use crate::batch::{BatchProgress, BatchStop, MAX_CONCURRENCY};
 use crate::doc_id::CpfCnpj;
@@ -17,32 +17,10 @@ const INVALID_SHOWN: usize = 5;
 /// The list of documents, in place of the single CPF/CNPJ field.
 pub fn documents_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let label = ui.label("CPF/CNPJs");
-    let list = egui::ScrollArea::vertical()
-        .id_salt("batch_list_scroll")
-        .max_height(170.0)
-        .show(ui, |ui| {
-            ui.add(
-                egui::TextEdit::multiline(&mut app.batch.text)
-                    .id_salt("batch_list")
-                    .hint_text("Cole aqui a lista: um por linha, ou separados por ; , tabulação ou espaço (uma coluna copiada do Excel serve)")
-                    .desired_rows(6)
-                    .desired_width(f32::INFINITY)
-                    .font(egui::TextStyle::Monospace),
-            )
-            .labelled_by(label.id)
-            .on_hover_text("Ctrl+Enter busca")
-        })
-        .inner;
-    // Enter is a new line here; Ctrl+Enter searches.
-    let search = list.has_focus()
-        && ui.input_mut(|i| {
-            i.consume_shortcut(&egui::KeyboardShortcut::new(
-                egui::Modifiers::COMMAND,
-                egui::Key::Enter,
-            ))
-        });
-    if search && app.search_blocker().is_none() {
-        app.queue_search();
+    if let Some(imported) = app.batch.imported_outside_box() {
+        imported_summary_ui(ui, imported);
+    } else {
+        list_box_ui(ui, app, label.id);
     }
     import_row(ui, app);
     list_feedback(ui, app);
@@ -63,6 +41,64 @@ pub fn documents_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.add_space(2.0);
 }
 
+/// In place of the box, for a file too large to edit by hand: what was imported.
+fn imported_summary_ui(ui: &mut egui::Ui, imported: &ImportedList) {
+    let count = imported.list.valid.len();
+    let title = format!(
+        "{} {} de {}",
+        br::thousands(count as u64),
+        if count == 1 {
+            "documento importado"
+        } else {
+            "documentos importados"
+        },
+        imported.name
+    );
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(title).strong());
+        ui.label(
+            RichText::new(format!(
+                "Arquivo grande ({} linhas): a lista não é mostrada para edição. «Limpar lista» ou outro arquivo a substituem.",
+                br::thousands(imported.file.column_lines(imported.column) as u64)
+            ))
+            .small()
+            .weak(),
+        );
+    });
+}
+
+/// The list box: pasted text, or a small file's column.
+fn list_box_ui(ui: &mut egui::Ui, app: &mut FollowupsApp, label: egui::Id) {
+    let list = egui::ScrollArea::vertical()
+        .id_salt("batch_list_scroll")
+        .max_height(170.0)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut app.batch.text)
+                    .id_salt("batch_list")
+                    .hint_text("Cole aqui a lista: um por linha, ou separados por ; , tabulação ou espaço (uma coluna copiada do Excel serve)")
+                    .desired_rows(6)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Monospace),
+            )
+            .labelled_by(label)
+            .on_hover_text("Ctrl+Enter busca")
+        })
+        .inner;
+    // Enter is a new line here; Ctrl+Enter searches.
+    let search = list.has_focus()
+        && ui.input_mut(|i| {
+            i.consume_shortcut(&egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND,
+                egui::Key::Enter,
+            ))
+        });
+    if search && app.search_blocker().is_none() {
+        app.queue_search();
+    }
+}
+
 /// "Importar arquivo…", "Limpar", the column picker of an imported file.
 fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let native = app.export.native_dialog;
@@ -78,8 +114,10 @@ fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 app.queue(Command::ChooseListFile);
             }
         }
-        if !app.batch.text.is_empty() && ui.button("Limpar lista").clicked() {
-            app.batch.text.clear();
+        if (!app.batch.text.is_empty() || app.batch.imported.is_some())
+            && ui.button("Limpar lista").clicked()
+        {
+            app.batch.clear_list();
         }
         if app.batch.importing {
             ui.spinner();
@@ -92,25 +130,30 @@ fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 .small()
                 .weak(),
         );
-        ui.horizontal(|ui| {
-            let field = ui.add(
-                egui::TextEdit::singleline(&mut app.batch.import_path)
-                    .id_salt("batch_import_path")
-                    .hint_text("/home/usuario/devedores.xlsx")
-                    .desired_width(ui.available_width() - 70.0),
-            );
-            let typed = !app.batch.import_path.trim().is_empty();
-            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui
-                .add_enabled(typed && !app.batch.importing, egui::Button::new("Importar"))
-                .clicked()
-                || (enter && typed))
-                && !app.batch.importing
-            {
-                let path = PathBuf::from(app.batch.import_path.trim());
-                app.queue(Command::ImportList(path));
-            }
-        });
+        // Right to left: the button first, the field takes exactly the width left (a fixed
+        // guess of the button's width made the side panel grow a little every frame).
+        let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
+        ui.allocate_ui_with_layout(
+            row,
+            egui::Layout::right_to_left(egui::Align::Center),
+            |ui| {
+                let typed = !app.batch.import_path.trim().is_empty();
+                let button =
+                    ui.add_enabled(typed && !app.batch.importing, egui::Button::new("Importar"));
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut app.batch.import_path)
+                        .id_salt("batch_import_path")
+                        .hint_text("/home/usuario/devedores.xlsx")
+                        .desired_width(ui.available_width()),
+                );
+                let typed = !app.batch.import_path.trim().is_empty();
+                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (button.clicked() || (enter && typed)) && !app.batch.importing {
+                    let path = PathBuf::from(app.batch.import_path.trim());
+                    app.queue(Command::ImportList(path));
+                }
+            },
+        );
     }
     if let Some(imported) = &app.batch.imported {
         let name = imported.name.clone();
@@ -143,7 +186,7 @@ fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 /// The counts under the box: valid, check-digit warnings, invalid with their lines,
 /// duplicates.
 fn list_feedback(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    if app.batch.text.trim().is_empty() {
+    if app.batch.text.trim().is_empty() && app.batch.imported_outside_box().is_none() {
         return;
     }
     let list = app.batch.list();
@@ -154,7 +197,7 @@ fn list_feedback(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         .take(INVALID_SHOWN)
         .map(|entry| format!("Linha {}: «{}» — {}", entry.line, entry.text, entry.message))
         .collect();
-    let more_invalid = list.invalid.len().saturating_sub(INVALID_SHOWN);
+    let more_invalid = list.invalid_count.saturating_sub(invalid.len());
     let warned = lines_text(&list.warned);
     let header = list.header.clone();
 
@@ -282,8 +325,18 @@ pub fn last_batch_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.add_space(6.0);
     ui.separator();
     ui.label(text);
-    if matches!(last.stop, Some(BatchStop::Cancelled)) {
-        ui.label(RichText::new("Lote cancelado.").small().weak());
+    match &last.stop {
+        Some(BatchStop::Cancelled) => {
+            ui.label(RichText::new("Lote cancelado.").small().weak());
+        }
+        Some(BatchStop::Unreachable { .. }) => {
+            ui.label(
+                RichText::new("Lote interrompido: sem conexão com o servidor.")
+                    .small()
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+        _ => {}
     }
     if not_run > 0 {
         ui.label(

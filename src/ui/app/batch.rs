@@ -25,17 +25,52 @@ use crate::results::ResultSet;
 /// recomputations the table shows the previous view (new rows appear at the next one).
 const SORTED_VIEW_REFRESH: Duration = Duration::from_millis(400);
 
-/// What the failure list says of a document the batch never queried (it was interrupted).
-pub const NOT_RUN_MESSAGE: &str = "Não consultado: o lote foi interrompido antes.";
+pub use crate::batch::NOT_RUN_MESSAGE;
+
+/// An imported column with more lines than this is not put in the list box: the window keeps
+/// the parsed documents and shows a summary instead (the box is for lists a person edits).
+pub const IMPORT_IN_BOX_MAX_LINES: usize = 5_000;
 
 /// The list file the documents came from, for the column picker.
 pub struct ImportedList {
     /// The file's name (no folder).
     pub name: String,
-    /// The file read as a table of cells.
-    pub file: DocumentFile,
-    /// The column whose cells are in the list box.
+    /// The file read as its filled cells (shared with the background column picker).
+    pub file: Arc<DocumentFile>,
+    /// The column whose documents are the list.
     pub column: usize,
+    /// That column's documents, checked.
+    pub list: DocumentList,
+    /// Whether the column's text is in the list box (a small file); otherwise the list is
+    /// `list` itself and the box is replaced by a summary.
+    pub in_box: bool,
+}
+
+/// A list file read, or another of its columns picked, in the background.
+struct ImportDone {
+    name: String,
+    file: Arc<DocumentFile>,
+    column: usize,
+    list: DocumentList,
+    /// The column's text for the list box, when it is small enough.
+    text: Option<String>,
+}
+
+impl ImportDone {
+    /// Checks column `column` of `file` (the suggested one when `None`).
+    fn prepare(name: String, file: Arc<DocumentFile>, column: Option<usize>) -> ImportDone {
+        let column = column.unwrap_or_else(|| file.suggested_column());
+        let list = file.list_for_column(column);
+        let text = (file.column_lines(column) <= IMPORT_IN_BOX_MAX_LINES)
+            .then(|| file.column_text(column));
+        ImportDone {
+            name,
+            file,
+            column,
+            list,
+            text,
+        }
+    }
 }
 
 /// A batch running in the background.
@@ -54,12 +89,12 @@ pub struct BatchTask {
     last_view_refresh: Instant,
 }
 
-type ImportResult = Result<Option<(PathBuf, Result<DocumentFile, BatchInputError>)>, TaskPanicked>;
+type ImportResult = Result<Option<Result<ImportDone, BatchInputError>>, TaskPanicked>;
 
 /// Batch mode's state: the list, the running batch, the last batch's failures.
 #[derive(Default)]
 pub struct BatchUiState {
-    /// The list as pasted or imported (never persisted: personal data).
+    /// The list as pasted or imported from a small file (never persisted: personal data).
     pub text: String,
     /// `text`, checked; recomputed when `text` changes.
     list: DocumentList,
@@ -95,10 +130,10 @@ pub struct BatchUiState {
 }
 
 impl BatchUiState {
-    /// The list in the box, checked (valid, warned, invalid with lines, duplicates). Parsed
-    /// again only when the text changed.
+    /// The list, checked (valid, warned, invalid with lines, duplicates): the one imported
+    /// from a large file, else the box's text, parsed again only when it changed.
     pub fn list(&mut self) -> &DocumentList {
-        if self.text != self.parsed {
+        if self.imported_outside_box().is_none() && self.text != self.parsed {
             self.list = parse_document_list(&self.text);
             self.parsed.clone_from(&self.text);
             if let Some(imported) = &self.imported
@@ -108,7 +143,21 @@ impl BatchUiState {
                 self.imported = None;
             }
         }
-        &self.list
+        match self.imported_outside_box() {
+            Some(imported) => &imported.list,
+            None => &self.list,
+        }
+    }
+
+    /// The large file whose documents are the list in place of the box, if one is.
+    pub fn imported_outside_box(&self) -> Option<&ImportedList> {
+        self.imported.as_ref().filter(|imported| !imported.in_box)
+    }
+
+    /// Empties the list: the box and any imported file.
+    pub fn clear_list(&mut self) {
+        self.text.clear();
+        self.imported = None;
     }
 
     /// Whether a batch is running.
@@ -291,11 +340,19 @@ impl FollowupsApp {
         if self.batch.on_screen {
             self.last_fetch = Some(LastFetch::batch(&summary));
         }
-        if let Some(stop @ BatchStop::Error { kind, detail, .. }) = &summary.stop {
+        if let Some(stop @ (BatchStop::Error { .. } | BatchStop::Unreachable { .. })) =
+            &summary.stop
+        {
             self.banner = Some(Banner {
                 message: stop.message(),
-                detail: detail.clone(),
-                token_hint: *kind == ErrorKind::InvalidToken,
+                detail: stop.detail().to_owned(),
+                token_hint: matches!(
+                    stop,
+                    BatchStop::Error {
+                        kind: ErrorKind::InvalidToken,
+                        ..
+                    }
+                ),
             });
         }
         if !summary.failures.is_empty() && summary.failures.len() == summary.total {
@@ -330,8 +387,7 @@ impl FollowupsApp {
         self.batch.import_error = None;
         self.batch.import_promise = Some(tasks::spawn(ctx, "list-import", move || {
             let path = pollster::block_on(future)?.path().to_path_buf();
-            let file = read_document_file(&path);
-            Some((path, file))
+            Some(read_list_file(&path))
         }));
     }
 
@@ -344,19 +400,29 @@ impl FollowupsApp {
         self.batch.importing = true;
         self.batch.import_error = None;
         self.batch.import_promise = Some(tasks::spawn(ctx, "list-import", move || {
-            let file = read_document_file(&path);
-            Some((path, file))
+            Some(read_list_file(&path))
         }));
     }
 
-    /// Puts column `column` of the imported file in the list box.
-    pub(super) fn pick_list_column(&mut self, column: usize) {
-        if let Some(imported) = &mut self.batch.imported
-            && column < imported.file.columns.len()
-        {
-            imported.column = column;
-            self.batch.text = imported.file.column_text(column);
+    /// Makes column `column` of the imported file the list (checked in the background: a
+    /// large file's column takes a moment).
+    pub(super) fn pick_list_column(&mut self, ctx: &egui::Context, column: usize) {
+        if self.batch.importing {
+            return;
         }
+        let Some(imported) = &self.batch.imported else {
+            return;
+        };
+        if column >= imported.file.columns.len() {
+            return;
+        }
+        let name = imported.name.clone();
+        let file = Arc::clone(&imported.file);
+        self.batch.importing = true;
+        self.batch.import_error = None;
+        self.batch.import_promise = Some(tasks::spawn(ctx, "list-column", move || {
+            Some(Ok(ImportDone::prepare(name, file, Some(column))))
+        }));
     }
 
     /// Opens the native save dialog for the failure list.
@@ -407,18 +473,20 @@ impl FollowupsApp {
             self.batch.importing = false;
             match outcome {
                 Ok(None) => {}
-                Ok(Some((path, Ok(file)))) => {
-                    let column = file.suggested_column();
-                    let name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    self.batch.text = file.column_text(column);
-                    self.batch.imported = Some(ImportedList { name, file, column });
+                Ok(Some(Ok(done))) => {
+                    let in_box = done.text.is_some();
+                    self.batch.text = done.text.unwrap_or_default();
+                    self.batch.imported = Some(ImportedList {
+                        name: done.name,
+                        file: done.file,
+                        column: done.column,
+                        list: done.list,
+                        in_box,
+                    });
                     self.batch.import_path.clear();
                     self.persisted.batch_mode = true;
                 }
-                Ok(Some((_, Err(error)))) => self.batch.import_error = Some(error.to_string()),
+                Ok(Some(Err(error))) => self.batch.import_error = Some(error.to_string()),
                 Err(panicked) => self.batch.import_error = Some(panicked.to_string()),
             }
         }
@@ -444,6 +512,16 @@ impl FollowupsApp {
             });
         }
     }
+}
+
+/// Reads a list file and checks its suggested column (on a background thread).
+fn read_list_file(path: &std::path::Path) -> Result<ImportDone, BatchInputError> {
+    let file = read_document_file(path)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(ImportDone::prepare(name, Arc::new(file), None))
 }
 
 /// `falhas` → `falhas.csv`; a name that already ends in `.csv` (any case) is kept.
