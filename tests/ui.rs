@@ -776,7 +776,10 @@ fn a_batch_merges_every_debtors_history_while_sorting_works() {
     assert!(harness.state().searching(), "the batch is still running");
     harness.get_by_label("Data").click();
     harness.step();
-    assert!(harness.state().searching(), "sorted while rows were arriving");
+    assert!(
+        harness.state().searching(),
+        "sorted while rows were arriving"
+    );
     wait_for_batch(&mut harness);
 
     let app = harness.state();
