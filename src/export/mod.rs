@@ -13,6 +13,7 @@ pub mod columns;
 pub mod csv;
 pub mod xlsx;
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -98,6 +99,10 @@ impl ExportError {
 /// Writes `path` atomically: `write` fills a temporary file in the same folder, which then
 /// replaces `path`. If `write` fails, the temporary file is removed and `path` is untouched.
 ///
+/// The file written gets the permissions of the file it replaces, or, when it is new, those
+/// any new file gets in that folder (the umask and the folder's default ACL); the temporary
+/// file is readable by its owner only while it is being written.
+///
 /// The writer is `Send` because the XLSX writer requires it.
 pub fn write_atomically<F>(path: &Path, write: F) -> Result<(), ExportError>
 where
@@ -125,8 +130,16 @@ where
     let io_error = |e: io::Error| ExportError::from_io(path, e);
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_FILE_PREFIX).suffix(TEMP_FILE_SUFFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // Created like any new file (`0o666` less the umask and the folder's default ACL), to
+        // learn the mode a new file gets here; narrowed to the owner below, before any data.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
     let temp = builder.tempfile_in(&folder).map_err(io_error)?;
     let _registered = progress.register_temp_file(temp.path());
+    let new_file_permissions = owner_only_while_writing(temp.as_file());
     {
         let mut writer = ProgressWriter::new(
             BufWriter::with_capacity(256 * 1024, temp.as_file()),
@@ -138,6 +151,16 @@ where
         if writer.refused {
             return Err(ExportError::Cancelled);
         }
+    }
+    // The mode the user expects: the replaced file's, or a new file's. Best effort: some file
+    // systems (network shares, FAT) do not keep modes, and refusing the export for that would
+    // help nobody.
+    let final_permissions = std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions())
+        .or(new_file_permissions);
+    if let Some(permissions) = final_permissions {
+        let _ = temp.as_file().set_permissions(permissions);
     }
     temp.as_file().sync_all().map_err(io_error)?;
     if progress.is_cancelled() {
@@ -151,6 +174,22 @@ where
 pub const TEMP_FILE_PREFIX: &str = ".recuperador-";
 /// See [`TEMP_FILE_PREFIX`].
 pub const TEMP_FILE_SUFFIX: &str = ".tmp";
+
+/// Narrows a just-created temporary file to its owner and returns the permissions it was
+/// created with (those of any new file in that folder). `None` where modes do not apply.
+#[cfg(unix)]
+fn owner_only_while_writing(file: &File) -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let created = file.metadata().ok()?.permissions();
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(created.mode() & 0o700));
+    Some(created)
+}
+
+/// Windows and others: files take their folder's ACL, nothing to narrow or restore.
+#[cfg(not(unix))]
+fn owner_only_while_writing(_file: &File) -> Option<std::fs::Permissions> {
+    None
+}
 
 /// The writer the formats write to: counts bytes into the progress and, once the export is
 /// cancelled, fails the next write (the error is reported as [`ExportError::Cancelled`] by
@@ -568,6 +607,66 @@ mod tests {
         });
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_gets_the_mode_of_any_new_file_in_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        // What this process's umask (and the folder) give any new file.
+        let reference = dir.path().join("reference.txt");
+        std::fs::write(&reference, b"").unwrap();
+        let expected = mode(&reference);
+        assert_ne!(
+            expected, 0o600,
+            "a umask of 077 would make this test meaningless"
+        );
+
+        for format in [ExportFormat::Xlsx, ExportFormat::Csv, ExportFormat::Json] {
+            let path = dir.path().join(format!("nova.{}", format.extension()));
+            let progress = ExportProgress::new();
+            export_rows(
+                &path,
+                rows(3).iter(),
+                &ExportOptions::new(format),
+                &progress,
+            )
+            .unwrap();
+            assert_eq!(mode(&path), expected, "{format:?}: {:o}", mode(&path));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_the_temp_file_is_private_while_written() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        for wanted in [0o640, 0o664, 0o604] {
+            let path = dir.path().join("compartilhada.json");
+            std::fs::write(&path, b"old").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(wanted)).unwrap();
+            let data = rows(2);
+            let mut seen_while_writing = None;
+            write_atomically(&path, |out| {
+                let temp = temp_files(dir.path());
+                seen_while_writing = Some(mode(&temp[0]));
+                write_json(out, &data, &path)
+            })
+            .unwrap();
+            assert_eq!(mode(&path), wanted, "{:o}", mode(&path));
+            assert_eq!(
+                seen_while_writing.map(|mode| mode & 0o077),
+                Some(0),
+                "only the owner can read the data while it is written"
+            );
+            assert!(std::fs::read_to_string(&path).unwrap().starts_with('['));
+        }
     }
 
     #[test]
