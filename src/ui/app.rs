@@ -351,6 +351,9 @@ pub enum TokenState {
     },
 }
 
+/// How long closing the window waits for a running export to remove its temporary file.
+pub const EXIT_WAIT: Duration = Duration::from_secs(2);
+
 /// The settings window's fields and messages.
 #[derive(Default)]
 pub struct SettingsState {
@@ -654,6 +657,56 @@ impl FollowupsApp {
             proxy: Some(self.persisted.proxy.clone()).filter(|p| !p.trim().is_empty()),
             ..ClientConfig::default()
         }
+    }
+
+    /// Stops everything running before the window closes: the export (its temporary file is
+    /// removed, the destination left untouched), the search and the batch. Waits up to `wait`
+    /// for the export to clean up after itself and the batch's requests to end; an export
+    /// still stuck then (a stalled network share) has its temporary file removed here.
+    /// Returns whether everything ended within `wait`.
+    pub fn shutdown(&mut self, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        if let Some(task) = &self.export.task {
+            task.progress.cancel();
+        }
+        if let Some(fetch) = &self.fetch {
+            fetch.progress.cancel();
+        }
+        self.batch.cancel();
+        if let Some(task) = &self.view_task {
+            task.cancel.store(true, Ordering::SeqCst);
+        }
+        if let Some((cancel, _)) = &self.warm_keys {
+            cancel.store(true, Ordering::SeqCst);
+        }
+        let export_done = |app: &FollowupsApp| {
+            app.export.task.as_ref().is_none_or(|task| {
+                task.promise
+                    .as_ref()
+                    .is_none_or(|promise| promise.ready().is_some())
+            })
+        };
+        let batch_done = |app: &FollowupsApp| {
+            app.batch
+                .task
+                .as_ref()
+                .is_none_or(|task| task.handle.is_finished())
+        };
+        loop {
+            if export_done(self) && batch_done(self) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if !export_done(self)
+            && let Some(task) = &self.export.task
+        {
+            task.progress.remove_temp_file();
+        }
+        false
     }
 
     /// Runs the queued commands. Called once per frame, after drawing. `frame` parents the
