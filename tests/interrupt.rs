@@ -294,3 +294,51 @@ fn sigterm_during_a_batch_writes_what_arrived_completely_and_ends_with_130() {
     assert!(!written.as_array().unwrap().is_empty());
     assert!(dir.path().join("lote.falhas.csv").is_file(), "{stderr}");
 }
+
+#[test]
+fn on_a_terminal_the_write_shows_its_progress_and_its_time() {
+    let sim = simulator(HUGE_ROWS);
+    let huge = sim.dataset().huge_debtor().unwrap().clone();
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("saida.xlsx");
+    // `script` gives the process a terminal and copies what it shows to its own stdout.
+    let command = format!(
+        "{BIN} fetch --base-url {} --id-credor {} --cpf-cnpj {} --output {}",
+        sim.url(),
+        huge.id_credor,
+        huge.cpf_cnpj,
+        output.display()
+    );
+    let shown = Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("RECUPERADOR_TOKEN", TOKEN)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.status.success(), "{text}");
+    let lines: Vec<&str> = text.split(['\r', '\n']).collect();
+    // Rows and percent while the rows are written, then the compression.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Gravando saida.xlsx: ") && l.contains(" linhas (")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Gravando saida.xlsx: compactando a planilha")),
+        "{text}"
+    );
+    // The final line has the download and the write times.
+    let last = lines
+        .iter()
+        .find(|l| l.contains("follow-ups gravados em"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        last.contains("recebidos em ") && last.contains("; arquivo gravado em "),
+        "{last}"
+    );
+}

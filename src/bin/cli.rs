@@ -446,12 +446,13 @@ fn write_output<'a>(
     since: usize,
 ) -> Result<Duration, u8> {
     let progress = ExportProgress::new();
+    let total = rows.len();
     let started = Instant::now();
     let name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let status = || write_status(&progress, options.format, &name, started.elapsed());
+    let status = || write_status(&progress, total, options.format, &name, started.elapsed());
     let result = watch(
         interrupts,
         since,
@@ -488,9 +489,11 @@ fn write_output<'a>(
     Ok(write_time)
 }
 
-/// The progress line of a file being written: rows and percent, then the finishing step.
+/// The progress line of a file being written: rows (of `total`) and percent, then the
+/// finishing step.
 fn write_status(
     progress: &ExportProgress,
+    total: usize,
     format: ExportFormat,
     name: &str,
     elapsed: Duration,
@@ -506,7 +509,6 @@ fn write_status(
             br::seconds_br(elapsed)
         );
     }
-    let total = progress.total_rows();
     let written = progress.rows_written().min(total);
     let percent = written
         .saturating_mul(100)
