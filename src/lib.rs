@@ -11,7 +11,7 @@
 //! - [`export`]: writing rows to XLSX, CSV (Excel pt-BR) and JSON files, atomically, with
 //!   progress and cancellation.
 //! - [`sim`]: a local simulator of the API, for tests, benchmarks and the demo mode.
-//! - [`secrets`]: where the API token lives (the OS keyring).
+//! - [`secrets`]: where the API token and the proxy credentials live (the OS keyring).
 //! - [`ui`]: the desktop window (state and logic in `ui::app`, one module per panel).
 //! - [`fmt`]: Brazilian Portuguese formatting of dates and numbers.
 //!

@@ -40,3 +40,29 @@ fn the_token_round_trips_through_the_os_keyring() {
     store.delete().unwrap();
     assert_eq!(again.load().unwrap(), None);
 }
+
+#[test]
+#[ignore = "needs a Secret Service (see tests/keyring/with-secret-service.sh)"]
+fn the_proxy_credentials_live_in_a_second_entry_beside_the_token() {
+    use recuperador_followups::secrets::ProxyCredentials;
+    let store = KeyringStore::open_entry("recuperador-followups-test", "ci-proxy-token")
+        .unwrap_or_else(|e| panic!("no usable keyring: {e}"));
+    store.delete().unwrap();
+    store.delete_proxy().unwrap();
+    let token = Token::parse("ci-keyring-token-789").unwrap();
+    store.save(&token).unwrap();
+    assert_eq!(store.load_proxy().unwrap(), None);
+
+    let credentials = ProxyCredentials {
+        user: "maria.souza".to_owned(),
+        password: "s3nh@:forte ç".to_owned(),
+    };
+    store.save_proxy(&credentials).unwrap();
+    let again = KeyringStore::open_entry("recuperador-followups-test", "ci-proxy-token").unwrap();
+    assert_eq!(again.load_proxy().unwrap(), Some(credentials));
+    // Two entries: removing one keeps the other.
+    store.delete_proxy().unwrap();
+    assert_eq!(again.load_proxy().unwrap(), None);
+    assert_eq!(again.load().unwrap(), Some(token));
+    store.delete().unwrap();
+}

@@ -3,14 +3,19 @@
 //! Exit codes: 0 ok, 2 invalid input, 3 authentication refused or no token, 4 network or
 //! server error, 5 could not write the output, 6 several documents were queried and some
 //! failed (the rows that arrived are written, the failures listed on stderr and in
-//! `<saída>.falhas.csv`), 130 cancelled with Ctrl+C.
+//! `<saída>.falhas.csv`), 130 cancelled with Ctrl+C (or SIGTERM, SIGHUP).
+//!
+//! The work runs on a helper thread while the main thread watches it: it draws the progress
+//! line on a terminal and, when an interrupt arrives, cancels what is running (the download or
+//! the file being written), so that the process ends within a second with no temporary file
+//! left and the destination untouched.
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use recuperador_followups::api::{
@@ -23,7 +28,7 @@ use recuperador_followups::batch::{
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
-    self, CsvSeparator, ExportFormat, ExportOptions, ExportProgress,
+    self, CsvSeparator, ExportError, ExportFormat, ExportOptions, ExportProgress,
 };
 use recuperador_followups::fmt as br;
 use recuperador_followups::results::ResultSet;
@@ -207,15 +212,94 @@ fn fetch(args: &FetchArgs) -> u8 {
         data_de: args.de.clone(),
         data_ate: args.ate.clone(),
     };
+    let interrupts = Interrupts::install();
     if args.cpf_cnpj.len() == 1 && args.cpf_cnpj_file.is_none() {
-        fetch_one(args, &form)
+        fetch_one(args, &form, &interrupts)
     } else {
-        fetch_batch(args, &form)
+        fetch_batch(args, &form, &interrupts)
     }
 }
 
+/// Ctrl+C, SIGTERM and SIGHUP (the `ctrlc` crate with its "termination" feature), counted.
+///
+/// The handler only counts; [`watch`], on the main thread, cancels the work in progress.
+#[derive(Clone, Default)]
+struct Interrupts(Arc<AtomicUsize>);
+
+impl Interrupts {
+    /// Installs the process's handler (once per process).
+    fn install() -> Interrupts {
+        let interrupts = Interrupts::default();
+        let count = Arc::clone(&interrupts.0);
+        if ctrlc::set_handler(move || {
+            count.fetch_add(1, Ordering::SeqCst);
+        })
+        .is_err()
+        {
+            eprintln!("Aviso: não foi possível instalar o tratamento de Ctrl+C.");
+        }
+        interrupts
+    }
+
+    /// How many interrupts arrived so far.
+    fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How often the main thread looks for an interrupt while work runs.
+const WATCH_TICK: Duration = Duration::from_millis(20);
+
+/// How often a progress line is redrawn.
+const REDRAW_EVERY: Duration = Duration::from_millis(200);
+
+/// Runs `work` on a helper thread. Meanwhile this thread calls `cancel` once more than `since`
+/// interrupts have arrived and, when `status` is given (stderr is a terminal), redraws the line
+/// it returns; the line is cleared at the end.
+fn watch<T: Send>(
+    interrupts: &Interrupts,
+    since: usize,
+    work: impl FnOnce() -> T + Send,
+    cancel: impl Fn(),
+    status: Option<&dyn Fn() -> String>,
+) -> T {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let worker = scope.spawn(move || {
+            let _ = sender.send(work());
+        });
+        let mut cancelled = false;
+        let mut drawn: Option<Instant> = None;
+        let value = loop {
+            if !cancelled && interrupts.count() > since {
+                cancel();
+                cancelled = true;
+            }
+            if let Some(status) = status
+                && drawn.is_none_or(|at| at.elapsed() >= REDRAW_EVERY)
+            {
+                eprint!("\r\x1b[2K{}", status());
+                drawn = Some(Instant::now());
+            }
+            match receiver.recv_timeout(WATCH_TICK) {
+                Ok(value) => break value,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                // The worker panicked before sending: let the panic through.
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+                    Err(panic) => std::panic::resume_unwind(panic),
+                    Ok(()) => unreachable!("the worker sends before it ends"),
+                },
+            }
+        };
+        if drawn.is_some() {
+            eprint!("\r\x1b[2K");
+        }
+        value
+    })
+}
+
 /// One document: the query, its progress, the file.
-fn fetch_one(args: &FetchArgs, form: &QueryForm) -> u8 {
+fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 {
     let query = match form.validate() {
         Ok(query) => query,
         Err(errors) => {
@@ -237,31 +321,44 @@ fn fetch_one(args: &FetchArgs, form: &QueryForm) -> u8 {
         Err(code) => return code,
     };
 
+    let terminal = std::io::stderr().is_terminal();
     let progress = FetchProgress::new();
-    {
-        let progress = Arc::clone(&progress);
-        // Without a handler, Ctrl+C simply ends the process, which is also safe.
-        let _ = ctrlc::set_handler(move || progress.cancel());
-    }
-    let ticker = std::io::stderr()
-        .is_terminal()
-        .then(|| spawn_progress_ticker(Arc::clone(&progress)));
-    let result = client.fetch(&query, &progress);
-    if let Some((stop, handle)) = ticker {
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        let _ = handle.join();
-    }
+    let started = Instant::now();
+    let fetch_status = || {
+        let now = progress.snapshot();
+        let attempt = if now.attempt > 1 {
+            format!(" · tentativa {}", now.attempt)
+        } else {
+            String::new()
+        };
+        format!(
+            "{} follow-ups · {} · {}{attempt}",
+            br::thousands(now.rows),
+            br::bytes_br(now.bytes),
+            br::seconds_br(started.elapsed()),
+        )
+    };
+    // An interrupt before or during the download cancels it; one that arrives between the
+    // download and the write cancels the write.
+    let result = watch(
+        interrupts,
+        0,
+        || client.fetch(&query, &progress),
+        || progress.cancel(),
+        terminal.then_some(&fetch_status as &dyn Fn() -> String),
+    );
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(error) => return report_api_error(&error, args.verbose),
     };
 
     let path = &args.output;
-    if let Err(code) = write_output(path, outcome.rows.iter(), &options) {
-        return code;
-    }
+    let write_time = match write_output(path, outcome.rows.iter(), &options, interrupts, 0) {
+        Ok(write_time) => write_time,
+        Err(code) => return code,
+    };
     eprintln!(
-        "{} follow-ups gravados em {} ({} recebidos em {}{}).",
+        "{} follow-ups gravados em {} ({} recebidos em {}{}; arquivo gravado em {}).",
         br::thousands(outcome.rows.len() as u64),
         path.display(),
         br::bytes_br(outcome.bytes),
@@ -270,7 +367,8 @@ fn fetch_one(args: &FetchArgs, form: &QueryForm) -> u8 {
             format!(", {} tentativas", outcome.attempts)
         } else {
             String::new()
-        }
+        },
+        br::seconds_br(write_time),
     );
     if let Some(problems) = outcome.report.problem_summary() {
         eprintln!("Aviso: {problems}");
@@ -337,14 +435,40 @@ fn make_client(args: &FetchArgs) -> Result<FollowupClient, u8> {
     FollowupClient::new(config, token).map_err(|error| report_api_error(&error, args.verbose))
 }
 
-/// Writes the rows and reports what Excel's limits changed; exit code 5 on failure.
+/// Writes the rows, with a progress line on a terminal, and reports what Excel's limits
+/// changed; returns how long the write took. An interrupt after the first `since` ones cancels
+/// the write (exit code 130, the destination untouched); exit code 5 on failure.
 fn write_output<'a>(
     path: &Path,
-    rows: impl ExactSizeIterator<Item = &'a Followup>,
+    rows: impl ExactSizeIterator<Item = &'a Followup> + Send,
     options: &ExportOptions,
-) -> Result<(), u8> {
-    let summary = match export::export_rows(path, rows, options, &ExportProgress::new()) {
+    interrupts: &Interrupts,
+    since: usize,
+) -> Result<Duration, u8> {
+    let progress = ExportProgress::new();
+    let total = rows.len();
+    let started = Instant::now();
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let status = || write_status(&progress, total, options.format, &name, started.elapsed());
+    let result = watch(
+        interrupts,
+        since,
+        || export::export_rows(path, rows, options, &progress),
+        || progress.cancel(),
+        std::io::stderr()
+            .is_terminal()
+            .then_some(&status as &dyn Fn() -> String),
+    );
+    let write_time = started.elapsed();
+    let summary = match result {
         Ok(summary) => summary,
+        Err(error @ ExportError::Cancelled) => {
+            eprintln!("Interrompido: {error}");
+            return Err(exit::CANCELLED);
+        }
         Err(error) => {
             eprintln!("Erro: {error}");
             return Err(exit::OUTPUT);
@@ -362,7 +486,40 @@ fn write_output<'a>(
             summary.sheets
         );
     }
-    Ok(())
+    Ok(write_time)
+}
+
+/// The progress line of a file being written: rows (of `total`) and percent, then the
+/// finishing step.
+fn write_status(
+    progress: &ExportProgress,
+    total: usize,
+    format: ExportFormat,
+    name: &str,
+    elapsed: Duration,
+) -> String {
+    if progress.is_finishing() {
+        let step = match format {
+            ExportFormat::Xlsx => "compactando a planilha…",
+            ExportFormat::Csv | ExportFormat::Json => "gravando no disco…",
+        };
+        return format!(
+            "Gravando {name}: {step} {} · {}",
+            br::bytes_br(progress.bytes_written()),
+            br::seconds_br(elapsed)
+        );
+    }
+    let written = progress.rows_written().min(total);
+    let percent = written
+        .saturating_mul(100)
+        .checked_div(total)
+        .unwrap_or(100);
+    format!(
+        "Gravando {name}: {} de {} linhas ({percent} %) · {}",
+        br::thousands(written as u64),
+        br::thousands(total as u64),
+        br::seconds_br(elapsed)
+    )
 }
 
 /// Where the failure list of a batch goes: `saida.xlsx` → `saida.falhas.csv`.
@@ -483,7 +640,7 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
 }
 
 /// Several documents: the batch, its progress, the rows merged once each, the failures.
-fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
+fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 {
     let docs = match batch_documents(args) {
         Ok(docs) => docs,
         Err(code) => return code,
@@ -506,16 +663,11 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
         Err(code) => return code,
     };
 
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let interrupted = Arc::clone(&interrupted);
-        let _ = ctrlc::set_handler(move || interrupted.store(true, Ordering::SeqCst));
-    }
     let terminal = std::io::stderr().is_terminal();
     let handle = BatchRun::start(client, filters, docs, usize::from(args.concurrency));
     let mut results = ResultSet::new();
     while !handle.is_finished() {
-        if interrupted.load(Ordering::SeqCst) {
+        if interrupts.count() > 0 {
             handle.cancel();
         }
         results.append(handle.take_new_rows());
@@ -554,17 +706,26 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm) -> u8 {
     }
     let mut code = exit::OK;
     if summary.succeeded > 0 {
-        if let Err(output_code) = write_output(&args.output, results.rows().iter(), &options) {
-            code = output_code;
-        } else {
-            eprintln!(
-                "{} follow-ups de {} documento(s) gravados em {} ({} recebidos, repetidos removidos; {}).",
+        // What arrived is written even after a Ctrl+C; another one cancels the write.
+        let since = interrupts.count();
+        match write_output(
+            &args.output,
+            results.rows().iter(),
+            &options,
+            interrupts,
+            since,
+        ) {
+            Err(exit::CANCELLED) => return exit::CANCELLED,
+            Err(output_code) => code = output_code,
+            Ok(write_time) => eprintln!(
+                "{} follow-ups de {} documento(s) gravados em {} ({} recebidos, repetidos removidos; {}; arquivo gravado em {}).",
                 br::thousands(results.total_count() as u64),
                 br::thousands(summary.succeeded as u64),
                 args.output.display(),
                 br::thousands(summary.rows),
                 br::seconds_br(summary.elapsed),
-            );
+                br::seconds_br(write_time),
+            ),
         }
     } else {
         eprintln!(
@@ -659,36 +820,6 @@ fn exit_code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Cancelled => exit::CANCELLED,
         _ => exit::NETWORK,
     }
-}
-
-fn spawn_progress_ticker(
-    progress: Arc<FetchProgress>,
-) -> (
-    Arc<std::sync::atomic::AtomicBool>,
-    std::thread::JoinHandle<()>,
-) {
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stop_flag = Arc::clone(&stop);
-    let handle = std::thread::spawn(move || {
-        let started = std::time::Instant::now();
-        while !stop_flag.load(std::sync::atomic::Ordering::SeqCst) {
-            let now = progress.snapshot();
-            let attempt = if now.attempt > 1 {
-                format!(" · tentativa {}", now.attempt)
-            } else {
-                String::new()
-            };
-            eprint!(
-                "\r\x1b[2K{} follow-ups · {} · {}{attempt}",
-                br::thousands(now.rows),
-                br::bytes_br(now.bytes),
-                br::seconds_br(started.elapsed()),
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        eprint!("\r\x1b[2K");
-    });
-    (stop, handle)
 }
 
 fn demo_server(args: &DemoArgs) -> u8 {

@@ -13,9 +13,11 @@ pub mod columns;
 pub mod csv;
 pub mod xlsx;
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::api::Followup;
 
@@ -97,8 +99,27 @@ impl ExportError {
 /// Writes `path` atomically: `write` fills a temporary file in the same folder, which then
 /// replaces `path`. If `write` fails, the temporary file is removed and `path` is untouched.
 ///
+/// The file written gets the permissions of the file it replaces, or, when it is new, those
+/// any new file gets in that folder (the umask and the folder's default ACL); the temporary
+/// file is readable by its owner only while it is being written.
+///
 /// The writer is `Send` because the XLSX writer requires it.
 pub fn write_atomically<F>(path: &Path, write: F) -> Result<(), ExportError>
+where
+    F: FnOnce(&mut (dyn Write + Send)) -> Result<(), ExportError>,
+{
+    write_atomically_with(path, &ExportProgress::new(), write)
+}
+
+/// [`write_atomically`] reporting to `progress`: the temporary file's path (so that
+/// [`ExportProgress::remove_temp_file`] can reach it), the bytes written and the finishing
+/// phase; once `progress` is cancelled, every write fails, so that even a long final step (the
+/// XLSX compression) stops within a few milliseconds.
+fn write_atomically_with<F>(
+    path: &Path,
+    progress: &ExportProgress,
+    write: F,
+) -> Result<(), ExportError>
 where
     F: FnOnce(&mut (dyn Write + Send)) -> Result<(), ExportError>,
 {
@@ -106,22 +127,123 @@ where
     if !folder.is_dir() {
         return Err(ExportError::NoFolder { folder });
     }
-    let temp = tempfile::Builder::new()
-        .prefix(".recuperador-")
-        .suffix(".tmp")
-        .tempfile_in(&folder)
-        .map_err(|e| ExportError::from_io(path, e))?;
+    let io_error = |e: io::Error| ExportError::from_io(path, e);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_FILE_PREFIX).suffix(TEMP_FILE_SUFFIX);
+    #[cfg(unix)]
     {
-        let mut writer = BufWriter::with_capacity(256 * 1024, temp.as_file());
-        write(&mut writer)?;
-        writer.flush().map_err(|e| ExportError::from_io(path, e))?;
+        use std::os::unix::fs::PermissionsExt as _;
+        // Created like any new file (`0o666` less the umask and the folder's default ACL), to
+        // learn the mode a new file gets here; narrowed to the owner below, before any data.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    temp.as_file()
-        .sync_all()
-        .map_err(|e| ExportError::from_io(path, e))?;
-    temp.persist(path)
-        .map_err(|e| ExportError::from_io(path, e.error))?;
+    let temp = builder.tempfile_in(&folder).map_err(io_error)?;
+    let _registered = progress.register_temp_file(temp.path());
+    let new_file_permissions = owner_only_while_writing(temp.as_file());
+    {
+        let mut writer = ProgressWriter::new(
+            BufWriter::with_capacity(256 * 1024, temp.as_file()),
+            progress,
+        );
+        write(&mut writer)?;
+        progress.set_finishing();
+        writer.flush().map_err(io_error)?;
+        if writer.refused {
+            return Err(ExportError::Cancelled);
+        }
+    }
+    // The mode the user expects: the replaced file's, or a new file's. Best effort: some file
+    // systems (network shares, FAT) do not keep modes, and refusing the export for that would
+    // help nobody.
+    let final_permissions = std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions())
+        .or(new_file_permissions);
+    if let Some(permissions) = final_permissions {
+        let _ = temp.as_file().set_permissions(permissions);
+    }
+    temp.as_file().sync_all().map_err(io_error)?;
+    if progress.is_cancelled() {
+        return Err(ExportError::Cancelled);
+    }
+    temp.persist(path).map_err(|e| io_error(e.error))?;
     Ok(())
+}
+
+/// The name of export temporary files: `.recuperador-XXXXXX.tmp`, hidden on Unix.
+pub const TEMP_FILE_PREFIX: &str = ".recuperador-";
+/// See [`TEMP_FILE_PREFIX`].
+pub const TEMP_FILE_SUFFIX: &str = ".tmp";
+
+/// Narrows a just-created temporary file to its owner and returns the permissions it was
+/// created with (those of any new file in that folder). `None` where modes do not apply.
+#[cfg(unix)]
+fn owner_only_while_writing(file: &File) -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let created = file.metadata().ok()?.permissions();
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(created.mode() & 0o700));
+    Some(created)
+}
+
+/// Windows and others: files take their folder's ACL, nothing to narrow or restore.
+#[cfg(not(unix))]
+fn owner_only_while_writing(_file: &File) -> Option<std::fs::Permissions> {
+    None
+}
+
+/// The writer the formats write to: counts bytes into the progress and, once the export is
+/// cancelled, fails the next write (the error is reported as [`ExportError::Cancelled`] by
+/// [`export_rows`]), which stops any format at once, the XLSX compression included.
+///
+/// Writes after that refusal are discarded without error: the temporary file is about to be
+/// removed, and the libraries' clean-up on drop (the zip writer finalising its archive) then
+/// stays quiet instead of printing its failure on stderr.
+struct ProgressWriter<'a, W> {
+    inner: W,
+    progress: &'a ExportProgress,
+    refused: bool,
+}
+
+impl<'a, W> ProgressWriter<'a, W> {
+    fn new(inner: W, progress: &'a ExportProgress) -> Self {
+        ProgressWriter {
+            inner,
+            progress,
+            refused: false,
+        }
+    }
+
+    /// Whether this write is refused (the first one after the cancel) or discarded (later).
+    fn stopped(&mut self) -> Option<io::Result<()>> {
+        if self.refused {
+            return Some(Ok(()));
+        }
+        if self.progress.is_cancelled() {
+            self.refused = true;
+            return Some(Err(io::Error::other("export cancelled")));
+        }
+        None
+    }
+}
+
+impl<W: Write> Write for ProgressWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(stopped) = self.stopped() {
+            return stopped.map(|()| buf.len());
+        }
+        let written = self.inner.write(buf)?;
+        self.progress
+            .bytes_written
+            .fetch_add(written as u64, Ordering::Relaxed);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.stopped() {
+            Some(stopped) => stopped,
+            None => self.inner.flush(),
+        }
+    }
 }
 
 /// Writes rows as a JSON array with the API's field names and formats, one row per line.
@@ -170,6 +292,9 @@ pub struct ExportProgress {
     rows_written: AtomicUsize,
     total_rows: AtomicUsize,
     cancelled: AtomicBool,
+    finishing: AtomicBool,
+    bytes_written: AtomicU64,
+    temp_file: Mutex<Option<PathBuf>>,
 }
 
 impl ExportProgress {
@@ -209,14 +334,68 @@ impl ExportProgress {
         fraction.min(1.0)
     }
 
+    /// Whether every row is written and the file is being finished: the XLSX compression
+    /// (several seconds for a million rows), the final flush to disk.
+    pub fn is_finishing(&self) -> bool {
+        self.finishing.load(Ordering::Relaxed)
+    }
+
+    /// Bytes written to the destination's temporary file so far (for XLSX, they come during
+    /// the finishing phase, compressed).
+    pub fn bytes_written(&self) -> u64 {
+        self.bytes_written.load(Ordering::Relaxed)
+    }
+
+    /// Cancels the export and removes its temporary file now, if it still exists, without
+    /// waiting for the writer: for a process about to exit while the writer is stuck (a
+    /// stalled network share). The destination is left untouched, or complete if the writer
+    /// had already renamed the file. Returns whether a file was removed.
+    pub fn remove_temp_file(&self) -> bool {
+        self.cancel();
+        let Some(path) = lock(&self.temp_file).take() else {
+            return false;
+        };
+        std::fs::remove_file(path).is_ok()
+    }
+
     fn start(&self, total_rows: usize) {
         self.total_rows.store(total_rows, Ordering::Relaxed);
         self.rows_written.store(0, Ordering::Relaxed);
+        self.bytes_written.store(0, Ordering::Relaxed);
+        self.finishing.store(false, Ordering::Relaxed);
     }
 
     fn set_rows_written(&self, rows: usize) {
         self.rows_written.store(rows, Ordering::Relaxed);
     }
+
+    fn set_finishing(&self) {
+        self.finishing.store(true, Ordering::Relaxed);
+    }
+
+    /// Records the temporary file being written until the returned guard is dropped.
+    fn register_temp_file(&self, path: &Path) -> TempFileRegistration<'_> {
+        *lock(&self.temp_file) = Some(path.to_path_buf());
+        TempFileRegistration { progress: self }
+    }
+}
+
+/// Forgets the registered temporary file when the writer is done with it.
+struct TempFileRegistration<'a> {
+    progress: &'a ExportProgress,
+}
+
+impl Drop for TempFileRegistration<'_> {
+    fn drop(&mut self) {
+        lock(&self.progress.temp_file).take();
+    }
+}
+
+/// Locks a mutex, recovering the data if a thread panicked while holding it.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What a finished export wrote.
@@ -254,7 +433,7 @@ pub fn export_rows<'a>(
         truncated_cells: 0,
         path: path.to_path_buf(),
     };
-    write_atomically(path, |out| {
+    let written = write_atomically_with(path, progress, |out| {
         match options.format {
             ExportFormat::Csv => {
                 summary.rows = csv::write_csv(out, rows, options, progress, path)?;
@@ -271,13 +450,14 @@ pub fn export_rows<'a>(
                 summary.truncated_cells = stats.truncated_cells;
             }
         }
-        // A cancel that arrives after the last check still wins, before the rename.
-        if progress.is_cancelled() {
-            return Err(ExportError::Cancelled);
-        }
         Ok(())
-    })?;
-    Ok(summary)
+    });
+    match written {
+        Ok(()) => Ok(summary),
+        // A write refused because of the cancel, or any failure after it, is the cancel.
+        Err(_) if progress.is_cancelled() => Err(ExportError::Cancelled),
+        Err(error) => Err(error),
+    }
 }
 
 /// The folder a file goes to (`.` for a bare file name).
@@ -290,6 +470,8 @@ fn destination_folder(path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, Instant};
+
     use super::*;
 
     #[test]
@@ -323,6 +505,168 @@ mod tests {
         assert_eq!(value[0]["id_followup"], 1);
         assert_eq!(value[0]["data"], serde_json::Value::Null);
         assert_eq!(value.as_array().unwrap().len(), 1);
+    }
+
+    /// The files in `dir` whose name is an export temporary file's.
+    fn temp_files(dir: &Path) -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with(TEMP_FILE_PREFIX))
+            })
+            .collect()
+    }
+
+    fn rows(n: usize) -> Vec<Followup> {
+        crate::sim::huge_history_rows(n)
+    }
+
+    #[test]
+    fn cancelling_during_the_xlsx_compression_stops_it_and_removes_the_temp_file() {
+        // Enough rows for a compression step that lasts long enough to be caught.
+        let rows = rows(40_000);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saida.xlsx");
+        std::fs::write(&path, b"old").unwrap();
+        let progress = ExportProgress::new();
+        let options = ExportOptions::new(ExportFormat::Xlsx);
+        std::thread::scope(|scope| {
+            let export = scope.spawn(|| export_rows(&path, rows.iter(), &options, &progress));
+            let started = Instant::now();
+            // The compressed workbook is being written into the temporary file.
+            while !(progress.is_finishing() && progress.bytes_written() > 0) {
+                assert!(
+                    !export.is_finished(),
+                    "the export ended before it could be caught"
+                );
+                assert!(started.elapsed() < Duration::from_secs(60));
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            progress.cancel();
+            let bytes_at_cancel = progress.bytes_written();
+            let result = export.join().unwrap();
+            assert!(matches!(result, Err(ExportError::Cancelled)), "{result:?}");
+            // Not a byte more once cancelled: the compression stopped at its next write.
+            assert_eq!(progress.bytes_written(), bytes_at_cancel);
+        });
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    /// Rows handed out one by one, each only when the test allows it: an export that is
+    /// "stuck" (a stalled network share) for as long as the test wants.
+    struct Gated<'a> {
+        rows: std::slice::Iter<'a, Followup>,
+        gate: std::sync::mpsc::Receiver<()>,
+    }
+
+    impl<'a> Iterator for Gated<'a> {
+        type Item = &'a Followup;
+        fn next(&mut self) -> Option<&'a Followup> {
+            self.gate.recv().ok()?;
+            self.rows.next()
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            self.rows.size_hint()
+        }
+    }
+
+    impl ExactSizeIterator for Gated<'_> {}
+
+    #[test]
+    fn a_stuck_export_can_have_its_temp_file_removed_from_outside() {
+        let rows = rows(10);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saida.csv");
+        std::fs::write(&path, b"old").unwrap();
+        let progress = ExportProgress::new();
+        let options = ExportOptions::new(ExportFormat::Csv);
+        let (open_gate, gate) = std::sync::mpsc::channel();
+        let gated = Gated {
+            rows: rows.iter(),
+            gate,
+        };
+        std::thread::scope(|scope| {
+            let export = scope.spawn(|| export_rows(&path, gated, &options, &progress));
+            let started = Instant::now();
+            while temp_files(dir.path()).is_empty() {
+                assert!(started.elapsed() < Duration::from_secs(30));
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            // The writer waits for its first row: remove its file from here, as closing the
+            // window does after its grace period.
+            assert!(progress.remove_temp_file());
+            assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
+            assert!(!progress.remove_temp_file(), "nothing left to remove");
+            drop(open_gate);
+            let result = export.join().unwrap();
+            assert!(matches!(result, Err(ExportError::Cancelled)), "{result:?}");
+        });
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_gets_the_mode_of_any_new_file_in_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        // What this process's umask (and the folder) give any new file.
+        let reference = dir.path().join("reference.txt");
+        std::fs::write(&reference, b"").unwrap();
+        let expected = mode(&reference);
+        assert_ne!(
+            expected, 0o600,
+            "a umask of 077 would make this test meaningless"
+        );
+
+        for format in [ExportFormat::Xlsx, ExportFormat::Csv, ExportFormat::Json] {
+            let path = dir.path().join(format!("nova.{}", format.extension()));
+            let progress = ExportProgress::new();
+            export_rows(
+                &path,
+                rows(3).iter(),
+                &ExportOptions::new(format),
+                &progress,
+            )
+            .unwrap();
+            assert_eq!(mode(&path), expected, "{format:?}: {:o}", mode(&path));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_the_temp_file_is_private_while_written() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        for wanted in [0o640, 0o664, 0o604] {
+            let path = dir.path().join("compartilhada.json");
+            std::fs::write(&path, b"old").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(wanted)).unwrap();
+            let data = rows(2);
+            let mut seen_while_writing = None;
+            write_atomically(&path, |out| {
+                let temp = temp_files(dir.path());
+                seen_while_writing = Some(mode(&temp[0]));
+                write_json(out, &data, &path)
+            })
+            .unwrap();
+            assert_eq!(mode(&path), wanted, "{:o}", mode(&path));
+            assert_eq!(
+                seen_while_writing.map(|mode| mode & 0o077),
+                Some(0),
+                "only the owner can read the data while it is written"
+            );
+            assert!(std::fs::read_to_string(&path).unwrap().starts_with('['));
+        }
     }
 
     #[test]

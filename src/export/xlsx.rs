@@ -169,6 +169,9 @@ pub fn write_xlsx_with_row_limit<'a>(
     if progress.is_cancelled() {
         return Err(ExportError::Cancelled);
     }
+    // The workbook is compressed into `out` now: several seconds for a million rows. `out`
+    // refuses writes once the export is cancelled, which stops this step too.
+    progress.set_finishing();
     workbook.save_to_writer(out).map_err(xlsx)?;
     Ok(stats)
 }

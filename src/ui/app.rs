@@ -27,7 +27,7 @@ use crate::export::{
     CsvSeparator, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportSummary,
 };
 use crate::results::{Cancelled, ResultSet, SortSpec, View, ViewSpec};
-use crate::secrets::{KeyringStore, MemoryStore, SecretError, TokenStore};
+use crate::secrets::{KeyringStore, MemoryStore, ProxyCredentials, SecretError, TokenStore};
 use crate::sim::{SimConfig, Simulator};
 
 /// The table's column order: what an analyst reads first (when, how, what happened) before
@@ -98,7 +98,8 @@ pub struct Persisted {
     pub base_url: String,
     /// Overall request limit, in seconds.
     pub timeout_secs: u64,
-    /// A manual proxy URL (empty: environment and OS).
+    /// A manual proxy URL, scheme, host and port only (empty: environment and OS). Its user
+    /// name and password live in the credential store, never here.
     pub proxy: String,
     /// Whether the form takes a list of documents ("Vários documentos") instead of one.
     pub batch_mode: bool,
@@ -347,9 +348,31 @@ pub enum TokenState {
         /// Where it is kept.
         store: Arc<dyn TokenStore>,
         /// Why the OS store is not used, when it is not.
-        no_keyring: Option<String>,
+        no_keyring: Option<KeyringProblem>,
     },
 }
+
+/// Why the OS credential store is not used: one plain sentence for the user and the
+/// platform's technical text for "Detalhes".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyringProblem {
+    /// The sentence shown.
+    pub message: String,
+    /// What the platform said (may be empty).
+    pub detail: String,
+}
+
+impl From<&SecretError> for KeyringProblem {
+    fn from(error: &SecretError) -> KeyringProblem {
+        KeyringProblem {
+            message: error.plain_message().to_owned(),
+            detail: error.detail().to_owned(),
+        }
+    }
+}
+
+/// How long closing the window waits for a running export to remove its temporary file.
+pub const EXIT_WAIT: Duration = Duration::from_secs(2);
 
 /// The settings window's fields and messages.
 #[derive(Default)]
@@ -364,8 +387,13 @@ pub struct SettingsState {
     pub base_url_text: String,
     /// Timeout as typed.
     pub timeout_secs: u64,
-    /// Proxy as typed.
+    /// Proxy as typed (a pasted URL with credentials is split on "Aplicar").
     pub proxy_text: String,
+    /// The proxy's user name as typed (never persisted in the settings file).
+    pub proxy_user: String,
+    /// The proxy's password as typed; empty keeps the stored one (never persisted in the
+    /// settings file, never shown back).
+    pub proxy_password: String,
     /// The last message: `(ok, text)`.
     pub status: Option<(bool, String)>,
     /// Whether a keyring operation or a connection test is running.
@@ -416,11 +444,14 @@ pub struct FollowupsApp {
     pub export: ExportUiState,
     /// Batch mode: the list, the running batch, its failures.
     pub batch: BatchUiState,
+    /// The proxy's user name and password, from the credential store (or this session only).
+    pub proxy_credentials: Option<ProxyCredentials>,
     commands: Vec<Command>,
     generation: u64,
     view_task: Option<ViewTask>,
     token_promise: Option<Promise<Result<TokenLoad, TaskPanicked>>>,
     keyring_promise: Option<Promise<Result<KeyringOutcome, TaskPanicked>>>,
+    proxy_promise: Option<Promise<Result<Result<bool, SecretError>, TaskPanicked>>>,
     test_promise: Option<Promise<Result<Result<String, ApiError>, TaskPanicked>>>,
     demo_promise: Option<Promise<Result<std::io::Result<Simulator>, TaskPanicked>>>,
     dialog_promise: Option<Promise<Result<Option<PathBuf>, TaskPanicked>>>,
@@ -435,35 +466,61 @@ pub struct FollowupsApp {
 struct TokenLoad {
     store: Arc<dyn TokenStore>,
     token: Option<Token>,
-    no_keyring: Option<String>,
+    proxy: Option<ProxyCredentials>,
+    no_keyring: Option<KeyringProblem>,
 }
 
-/// Opens the OS store and reads the token; falls back to memory where no store exists.
-fn load_token(preset: Option<Arc<dyn TokenStore>>) -> TokenLoad {
-    let (store, no_keyring): (Arc<dyn TokenStore>, Option<String>) = match preset {
+/// Opens the OS store and reads the token and the proxy credentials; falls back to memory
+/// where no store exists. `migrated` are proxy credentials found in an old settings file:
+/// they move to the store.
+fn load_token(
+    preset: Option<Arc<dyn TokenStore>>,
+    migrated: Option<ProxyCredentials>,
+) -> TokenLoad {
+    let (store, no_keyring): (Arc<dyn TokenStore>, Option<KeyringProblem>) = match preset {
         Some(store) => (store, None),
         None => match KeyringStore::open() {
             Ok(store) => (Arc::new(store), None),
-            Err(error) => (Arc::new(MemoryStore::default()), Some(error.to_string())),
+            Err(error) => (Arc::new(MemoryStore::default()), Some((&error).into())),
         },
     };
-    match store.load() {
-        Ok(token) => TokenLoad {
-            store,
-            token,
-            no_keyring,
-        },
-        Err(SecretError::NoStore { detail }) => TokenLoad {
-            store: Arc::new(MemoryStore::default()),
-            token: None,
-            no_keyring: Some(detail),
-        },
-        Err(error) => TokenLoad {
-            store,
-            token: None,
-            no_keyring: Some(error.to_string()),
-        },
+    let (store, token, no_keyring) = match store.load() {
+        Ok(token) => (store, token, no_keyring),
+        Err(error @ SecretError::NoStore { .. }) => (
+            Arc::new(MemoryStore::default()) as Arc<dyn TokenStore>,
+            None,
+            Some((&error).into()),
+        ),
+        Err(error) => (store, None, Some((&error).into())),
+    };
+    let proxy = match migrated {
+        // Kept for this session even if the store refuses it.
+        Some(credentials) => {
+            let _ = store.save_proxy(&credentials);
+            Some(credentials)
+        }
+        None => store.load_proxy().ok().flatten(),
+    };
+    TokenLoad {
+        store,
+        token,
+        proxy,
+        no_keyring,
     }
+}
+
+/// The proxy URL the client gets: the settings' URL with the credentials in it (in memory
+/// only); `None` for an empty URL (the environment's and the system's proxy then apply).
+fn full_proxy_url(url: &str, credentials: Option<&ProxyCredentials>) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    Some(
+        credentials
+            .and_then(|credentials| credentials.join_url(url))
+            .unwrap_or_else(|| url.to_owned()),
+    )
 }
 
 impl FollowupsApp {
@@ -476,9 +533,23 @@ impl FollowupsApp {
         let today = options
             .today
             .unwrap_or_else(|| chrono::Local::now().date_naive());
-        let persisted = persisted.unwrap_or_default();
+        let mut persisted = persisted.unwrap_or_default();
+        // Settings saved before the proxy credentials moved to the credential store: take them
+        // out of the file (it is rewritten without them at the next save).
+        let migrated = match ProxyCredentials::split_url(&persisted.proxy) {
+            Ok((url, credentials)) => {
+                persisted.proxy = url;
+                credentials
+            }
+            Err(_) => {
+                persisted.proxy.clear();
+                None
+            }
+        };
         let store = options.token_store.clone();
-        let token_promise = Some(tasks::spawn(ctx, "token", move || load_token(store)));
+        let token_promise = Some(tasks::spawn(ctx, "token", move || {
+            load_token(store, migrated)
+        }));
         let mut app = FollowupsApp {
             persisted,
             cpf_cnpj: String::new(),
@@ -495,11 +566,13 @@ impl FollowupsApp {
             today,
             export: ExportUiState::default(),
             batch: BatchUiState::default(),
+            proxy_credentials: None,
             commands: Vec::new(),
             generation: 0,
             view_task: None,
             token_promise,
             keyring_promise: None,
+            proxy_promise: None,
             test_promise: None,
             demo_promise: None,
             dialog_promise: None,
@@ -643,7 +716,9 @@ impl FollowupsApp {
             .collect()
     }
 
-    fn client_config(&self) -> ClientConfig {
+    /// The client's settings: the API URL (the simulator's in demo mode), the timeout and
+    /// the proxy, with its credentials from the credential store.
+    pub fn client_config(&self) -> ClientConfig {
         let base_url = match &self.demo {
             DemoState::Running(sim) => sim.url().to_string(),
             _ => self.persisted.base_url.clone(),
@@ -651,9 +726,93 @@ impl FollowupsApp {
         ClientConfig {
             base_url,
             total_timeout: Duration::from_secs(self.persisted.timeout_secs.max(5)),
-            proxy: Some(self.persisted.proxy.clone()).filter(|p| !p.trim().is_empty()),
+            proxy: full_proxy_url(&self.persisted.proxy, self.proxy_credentials.as_ref()),
             ..ClientConfig::default()
         }
+    }
+
+    /// The proxy typed in the settings: the URL without credentials and the credentials, from
+    /// the URL itself (pasted whole) or from the user and password fields. An empty password
+    /// field keeps the stored password of the same user.
+    fn typed_proxy(&self) -> Result<(String, Option<ProxyCredentials>), String> {
+        let (url, inline) = ProxyCredentials::split_url(&self.settings.proxy_text)?;
+        let user = self.settings.proxy_user.trim();
+        let credentials = match inline {
+            Some(credentials) => Some(credentials),
+            None if user.is_empty() => None,
+            None => {
+                let password = if self.settings.proxy_password.is_empty() {
+                    self.proxy_credentials
+                        .as_ref()
+                        .filter(|stored| stored.user == user)
+                        .map(|stored| stored.password.clone())
+                        .unwrap_or_default()
+                } else {
+                    self.settings.proxy_password.clone()
+                };
+                Some(ProxyCredentials {
+                    user: user.to_owned(),
+                    password,
+                })
+            }
+        };
+        if url.is_empty() && credentials.is_some() {
+            return Err(
+                "Informe o endereço do proxy (http://servidor:porta) para usar o usuário e a senha."
+                    .to_owned(),
+            );
+        }
+        Ok((url, credentials))
+    }
+
+    /// Stops everything running before the window closes: the export (its temporary file is
+    /// removed, the destination left untouched), the search and the batch. Waits up to `wait`
+    /// for the export to clean up after itself and the batch's requests to end; an export
+    /// still stuck then (a stalled network share) has its temporary file removed here.
+    /// Returns whether everything ended within `wait`.
+    pub fn shutdown(&mut self, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        if let Some(task) = &self.export.task {
+            task.progress.cancel();
+        }
+        if let Some(fetch) = &self.fetch {
+            fetch.progress.cancel();
+        }
+        self.batch.cancel();
+        if let Some(task) = &self.view_task {
+            task.cancel.store(true, Ordering::SeqCst);
+        }
+        if let Some((cancel, _)) = &self.warm_keys {
+            cancel.store(true, Ordering::SeqCst);
+        }
+        let export_done = |app: &FollowupsApp| {
+            app.export.task.as_ref().is_none_or(|task| {
+                task.promise
+                    .as_ref()
+                    .is_none_or(|promise| promise.ready().is_some())
+            })
+        };
+        let batch_done = |app: &FollowupsApp| {
+            app.batch
+                .task
+                .as_ref()
+                .is_none_or(|task| task.handle.is_finished())
+        };
+        loop {
+            if export_done(self) && batch_done(self) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if !export_done(self)
+            && let Some(task) = &self.export.task
+        {
+            task.progress.remove_temp_file();
+        }
+        false
     }
 
     /// Runs the queued commands. Called once per frame, after drawing. `frame` parents the
@@ -727,12 +886,18 @@ impl FollowupsApp {
                 self.settings.base_url_text = self.persisted.base_url.clone();
                 self.settings.timeout_secs = self.persisted.timeout_secs;
                 self.settings.proxy_text = self.persisted.proxy.clone();
+                self.settings.proxy_user = self
+                    .proxy_credentials
+                    .as_ref()
+                    .map(|credentials| credentials.user.clone())
+                    .unwrap_or_default();
+                self.settings.proxy_password.clear();
                 self.settings.status = None;
             }
             Command::SaveToken => self.save_token(ctx),
             Command::RemoveToken => self.remove_token(ctx),
             Command::TestConnection => self.test_connection(ctx),
-            Command::ApplyConnectionSettings => self.apply_connection_settings(),
+            Command::ApplyConnectionSettings => self.apply_connection_settings(ctx),
             Command::StartDemo => self.start_demo(ctx),
             Command::LeaveDemo => {
                 // Dropping a batch's handle cancels it.
@@ -986,8 +1151,15 @@ impl FollowupsApp {
         };
         let mut config = self.client_config();
         if !self.is_demo() {
+            let (proxy, credentials) = match self.typed_proxy() {
+                Ok(typed) => typed,
+                Err(message) => {
+                    self.settings.status = Some((false, message));
+                    return;
+                }
+            };
             config.base_url = self.settings.base_url_text.clone();
-            config.proxy = Some(self.settings.proxy_text.clone()).filter(|p| !p.trim().is_empty());
+            config.proxy = full_proxy_url(&proxy, credentials.as_ref());
         }
         config.total_timeout = Duration::from_secs(30);
         config.max_retries = 0;
@@ -1020,17 +1192,53 @@ impl FollowupsApp {
         }));
     }
 
-    fn apply_connection_settings(&mut self) {
-        match crate::api::client::validate_base_url(&self.settings.base_url_text) {
-            Ok(url) => {
-                self.persisted.base_url = url.to_string();
-                self.persisted.timeout_secs = self.settings.timeout_secs.clamp(5, 3600);
-                self.persisted.proxy = self.settings.proxy_text.trim().to_owned();
-                self.settings.status =
-                    Some((true, "Configurações de conexão aplicadas.".to_owned()));
+    fn apply_connection_settings(&mut self, ctx: &egui::Context) {
+        let url = match crate::api::client::validate_base_url(&self.settings.base_url_text) {
+            Ok(url) => url,
+            Err(message) => {
+                self.settings.status = Some((false, message));
+                return;
             }
-            Err(message) => self.settings.status = Some((false, message)),
+        };
+        let (proxy, credentials) = match self.typed_proxy() {
+            Ok(typed) => typed,
+            Err(message) => {
+                self.settings.status = Some((false, message));
+                return;
+            }
+        };
+        self.persisted.base_url = url.to_string();
+        self.persisted.timeout_secs = self.settings.timeout_secs.clamp(5, 3600);
+        // The settings file gets the proxy without credentials; the fields show what is kept.
+        self.persisted.proxy.clone_from(&proxy);
+        self.settings.proxy_text = proxy;
+        self.settings.proxy_user = credentials
+            .as_ref()
+            .map(|credentials| credentials.user.clone())
+            .unwrap_or_default();
+        self.settings.proxy_password.clear();
+        self.settings.status = Some((true, "Configurações de conexão aplicadas.".to_owned()));
+        if credentials == self.proxy_credentials {
+            return;
         }
+        self.proxy_credentials.clone_from(&credentials);
+        let TokenState::Ready { store, .. } = &self.token else {
+            self.settings.status = Some((
+                true,
+                "Configurações de conexão aplicadas; o cofre de senhas ainda está abrindo, então o usuário e a senha do proxy valem só nesta sessão."
+                    .to_owned(),
+            ));
+            return;
+        };
+        let store = Arc::clone(store);
+        self.settings.busy = true;
+        self.proxy_promise = Some(tasks::spawn(ctx, "keyring-proxy", move || {
+            match &credentials {
+                Some(credentials) => store.save_proxy(credentials)?,
+                None => store.delete_proxy()?,
+            }
+            Ok(store.is_persistent())
+        }));
     }
 
     fn start_demo(&mut self, ctx: &egui::Context) {
@@ -1050,15 +1258,21 @@ impl FollowupsApp {
     pub fn poll_tasks(&mut self, ctx: &egui::Context) {
         if let Some(load) = tasks::take_ready(&mut self.token_promise) {
             self.token = match load {
-                Ok(load) => TokenState::Ready {
-                    token: load.token,
-                    store: load.store,
-                    no_keyring: load.no_keyring,
-                },
+                Ok(load) => {
+                    self.proxy_credentials = load.proxy;
+                    TokenState::Ready {
+                        token: load.token,
+                        store: load.store,
+                        no_keyring: load.no_keyring,
+                    }
+                }
                 Err(panicked) => TokenState::Ready {
                     token: None,
                     store: Arc::new(MemoryStore::default()),
-                    no_keyring: Some(panicked.to_string()),
+                    no_keyring: Some(KeyringProblem {
+                        message: "O cofre de senhas do sistema não pôde ser aberto: o token e a senha do proxy valem só nesta sessão.".to_owned(),
+                        detail: panicked.to_string(),
+                    }),
                 },
             };
         }
@@ -1084,6 +1298,27 @@ impl FollowupsApp {
                 }
                 Err(panicked) => self.settings.status = Some((false, panicked.to_string())),
             }
+        }
+        if let Some(outcome) = tasks::take_ready(&mut self.proxy_promise) {
+            self.settings.busy = false;
+            let kept = self.proxy_credentials.is_some();
+            self.settings.status = Some(match outcome {
+                Ok(Ok(true)) if kept => (
+                    true,
+                    "Configurações de conexão aplicadas; usuário e senha do proxy guardados no cofre do sistema.".to_owned(),
+                ),
+                Ok(Ok(true)) => (
+                    true,
+                    "Configurações de conexão aplicadas; usuário e senha do proxy removidos do cofre do sistema.".to_owned(),
+                ),
+                Ok(Ok(false)) => (
+                    true,
+                    "Configurações de conexão aplicadas; sem cofre de senhas, o usuário e a senha do proxy valem só nesta sessão.".to_owned(),
+                ),
+                // The credentials stay in memory for this session.
+                Ok(Err(error)) => (false, error.plain_message().to_owned()),
+                Err(panicked) => (false, panicked.to_string()),
+            });
         }
         if let Some(outcome) = tasks::take_ready(&mut self.test_promise) {
             self.settings.busy = false;
@@ -1229,6 +1464,7 @@ impl FollowupsApp {
             || self.view_task.is_some()
             || self.token_promise.is_some()
             || self.keyring_promise.is_some()
+            || self.proxy_promise.is_some()
             || self.test_promise.is_some()
             || self.demo_promise.is_some()
             || self.dialog_promise.is_some()

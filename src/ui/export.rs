@@ -97,18 +97,24 @@ fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             .color(ui.visuals().warn_fg_color),
         );
         let label = ui.label("Arquivo");
-        ui.add(
-            egui::TextEdit::singleline(&mut app.export.manual_path)
-                .hint_text("/home/usuario/followups.xlsx")
-                .desired_width(f32::INFINITY),
-        )
-        .labelled_by(label.id);
-        ui.add_enabled_ui(!busy && !app.export.manual_path.trim().is_empty(), |ui| {
-            if ui.button("Exportar").clicked() {
-                let path = PathBuf::from(app.export.manual_path.trim());
-                app.queue(Command::ExportTo(path));
-            }
-        });
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.export.manual_path)
+                    .hint_text("/home/usuario/followups.xlsx")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        // Enter in the field confirms, like the button (a single-line field loses the focus
+        // on Enter).
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let ready = !busy && !app.export.manual_path.trim().is_empty();
+        let clicked = ui
+            .add_enabled_ui(ready, |ui| ui.button("Exportar").clicked())
+            .inner;
+        if ready && (clicked || entered) {
+            let path = PathBuf::from(app.export.manual_path.trim());
+            app.queue(Command::ExportTo(path));
+        }
     }
     if let Some(message) = &app.export.error {
         ui.label(RichText::new(message).color(ui.visuals().error_fg_color));
@@ -127,12 +133,24 @@ pub fn export_status_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                     .desired_width(220.0)
                     .show_percentage(),
             );
-            ui.label(format!(
-                "Exportando {}… {} de {} linhas",
-                task.format.label(),
-                br::thousands(written as u64),
-                br::thousands(task.progress.total_rows() as u64)
-            ));
+            if task.progress.is_finishing() {
+                ui.label(format!(
+                    "Exportando {}… {} linhas; {}",
+                    task.format.label(),
+                    br::thousands(written as u64),
+                    match task.format {
+                        ExportFormat::Xlsx => "compactando a planilha",
+                        ExportFormat::Csv | ExportFormat::Json => "gravando no disco",
+                    }
+                ));
+            } else {
+                ui.label(format!(
+                    "Exportando {}… {} de {} linhas",
+                    task.format.label(),
+                    br::thousands(written as u64),
+                    br::thousands(task.progress.total_rows() as u64)
+                ));
+            }
             cancel = ui.button("Cancelar exportação").clicked();
         });
         if cancel {

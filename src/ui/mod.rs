@@ -34,6 +34,11 @@ impl eframe::App for FollowupsApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.persisted);
     }
+
+    fn on_exit(&mut self) {
+        // The process ends right after: a running export must remove its temporary file first.
+        self.shutdown(app::EXIT_WAIT);
+    }
 }
 
 /// Draws one frame and runs what it asked for. `frame` parents native dialogs.
@@ -167,9 +172,15 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
         app.queue(Command::Cancel);
     }
     // Enter searches unless a box that uses Enter itself has the focus (the quick filter,
-    // the settings window); Enter inside a filter field searches (see filters.rs).
+    // the settings window, the export window, where Enter exports); Enter inside a filter
+    // field searches (see filters.rs).
     let nothing_focused = ui.memory(|m| m.focused().is_none());
-    if enter && nothing_focused && !app.settings.open && app.search_blocker().is_none() {
+    if enter
+        && nothing_focused
+        && !app.settings.open
+        && !app.export.window_open
+        && app.search_blocker().is_none()
+    {
         app.queue_search();
     }
 }

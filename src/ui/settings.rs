@@ -1,4 +1,5 @@
-//! The settings window: the API token (OS keyring), the connection (URL, timeout, proxy).
+//! The settings window: the API token (OS keyring), the connection (URL, timeout, proxy and
+//! its credentials, which also go to the keyring).
 
 use egui::RichText;
 
@@ -40,14 +41,15 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     } else {
         "Nenhum token guardado.".to_owned()
     });
-    if let Some(reason) = no_keyring {
-        ui.label(
-            RichText::new(format!(
-                "Este sistema não tem um cofre de senhas disponível: o token valerá só nesta sessão. ({reason})"
-            ))
-            .color(ui.visuals().warn_fg_color)
-            .small(),
-        );
+    if let Some(problem) = no_keyring {
+        ui.label(RichText::new(&problem.message).color(ui.visuals().warn_fg_color));
+        if !problem.detail.is_empty() {
+            egui::CollapsingHeader::new("Detalhes")
+                .id_salt("keyring_problem_details")
+                .show(ui, |ui| {
+                    ui.label(RichText::new(&problem.detail).small().weak());
+                });
+        }
     }
     if app.is_demo() {
         ui.label(
@@ -131,6 +133,31 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             )
             .labelled_by(label.id);
             ui.end_row();
+            let label = ui.label("Usuário do proxy");
+            ui.add(
+                egui::TextEdit::singleline(&mut app.settings.proxy_user)
+                    .hint_text("vazio: proxy sem autenticação")
+                    .desired_width(300.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let stored_password = app
+                .proxy_credentials
+                .as_ref()
+                .is_some_and(|credentials| !credentials.password.is_empty());
+            let label = ui.label("Senha do proxy");
+            ui.add(
+                egui::TextEdit::singleline(&mut app.settings.proxy_password)
+                    .password(true)
+                    .hint_text(if stored_password {
+                        "guardada; digite para trocar"
+                    } else {
+                        "senha do proxy"
+                    })
+                    .desired_width(300.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
         });
     ui.horizontal(|ui| {
         if ui.button("Aplicar").clicked() {
@@ -142,7 +169,7 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     });
     ui.label(
         RichText::new(
-            "http:// só é aceito para este computador (localhost); use https:// para a API real.",
+            "http:// só é aceito para este computador (localhost); use https:// para a API real. O usuário e a senha do proxy ficam no cofre de senhas do sistema, não no arquivo de configurações.",
         )
         .small()
         .weak(),
