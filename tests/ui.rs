@@ -1041,13 +1041,18 @@ fn a_spreadsheet_dropped_on_the_window_fills_the_list() {
     harness
         .state_mut()
         .queue(recuperador_followups::ui::Command::PickListColumn(0));
-    harness.step();
-    harness.step();
-    assert!(
-        harness
-            .query_by_label_contains("0 válidos · 4 inválidos")
-            .is_some()
-    );
+    // The column is re-read in the background.
+    let started = Instant::now();
+    while harness
+        .query_by_label_contains("0 válidos · 4 inválidos")
+        .is_none()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "names re-counted"
+        );
+        harness.step();
+    }
 
     // A file that is not a list: a clear message, the list untouched.
     let before = harness.state().batch.text.clone();
