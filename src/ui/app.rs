@@ -14,9 +14,11 @@ use chrono::NaiveDate;
 use poll_promise::Promise;
 use serde::{Deserialize, Serialize};
 
-mod batch;
+mod batch_run;
 
-pub use batch::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList, NOT_RUN_MESSAGE};
+pub use batch_run::{
+    BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList, NOT_RUN_MESSAGE,
+};
 
 use super::tasks::{self, TaskPanicked};
 use crate::api::{

@@ -37,7 +37,7 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             .on_hover_text("Consulta uma lista de CPF/CNPJs com os mesmos filtros, numa só tabela");
     });
     if app.persisted.batch_mode {
-        super::batch::documents_ui(ui, app);
+        super::list_panel::documents_ui(ui, app);
     } else {
         enter |= text_field(
             ui,
@@ -126,7 +126,7 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         app.queue_search();
     }
     if app.persisted.batch_mode {
-        super::batch::last_batch_ui(ui, app);
+        super::list_panel::last_batch_ui(ui, app);
     }
 }
 

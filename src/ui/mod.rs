@@ -5,10 +5,10 @@
 //! [`tasks`]-spawned threads and is applied in [`FollowupsApp::poll_tasks`].
 
 pub mod app;
-mod batch;
 mod details;
 mod export;
 mod filters;
+mod list_panel;
 mod settings;
 mod status;
 mod table;
@@ -63,7 +63,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     egui::CentralPanel::default().show(ui, |ui| {
         status::banner_ui(ui, app);
         status::progress_ui(ui, app);
-        batch::progress_ui(ui, app);
+        list_panel::progress_ui(ui, app);
         export::export_status_ui(ui, app);
         if app.results.total_count() == 0 && !app.searching() {
             if app.last_fetch.is_some() {
@@ -99,7 +99,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     });
     settings::settings_window(ui.ctx(), app);
     export::export_window(ui.ctx(), app);
-    batch::failures_window(ui.ctx(), app);
+    list_panel::failures_window(ui.ctx(), app);
     dropped_files(app, ui);
 
     if let Some(started) = app.report_first_frame.take() {
