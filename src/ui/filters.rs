@@ -3,6 +3,7 @@
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp};
+use super::widgets::{error_text, ok_color};
 use crate::api::{DatePreset, FieldError, QueryField, ReagendarFiltro};
 use crate::doc_id::CpfCnpj;
 
@@ -165,14 +166,6 @@ fn text_field(
     response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
-fn error_text(ui: &mut egui::Ui, message: &str) {
-    ui.label(
-        RichText::new(message)
-            .color(ui.visuals().error_fg_color)
-            .small(),
-    );
-}
-
 /// Under the CPF/CNPJ: the formatted document and the state of its check digits.
 fn document_feedback(ui: &mut egui::Ui, typed: &str) {
     if typed.trim().is_empty() {
@@ -182,7 +175,7 @@ fn document_feedback(ui: &mut egui::Ui, typed: &str) {
     match CpfCnpj::parse(typed) {
         Ok(doc) => match doc.check_digit_warning() {
             None => {
-                let ok = super::ok_color(ui);
+                let ok = ok_color(ui);
                 ui.label(
                     RichText::new(format!(
                         "{} {} · dígitos verificadores conferem",

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp, ImportedList, NOT_RUN_MESSAGE};
-use super::ok_color;
+use super::widgets::{error_text, ok_color};
 use crate::batch::{BatchProgress, BatchStop, MAX_CONCURRENCY};
 use crate::doc_id::CpfCnpj;
 use crate::fmt as br;
@@ -521,14 +521,6 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         };
         ui.label(RichText::new(message).color(color));
     }
-}
-
-fn error_text(ui: &mut egui::Ui, message: &str) {
-    ui.label(
-        RichText::new(message)
-            .color(ui.visuals().error_fg_color)
-            .small(),
-    );
 }
 
 #[cfg(test)]
