@@ -332,7 +332,8 @@ fn cancel_stops_a_slow_search_and_keeps_the_screen() {
         .click();
     harness.step();
     step_until(&mut harness, "bytes to arrive", |app| {
-        app.fetch
+        app.search
+            .fetch
             .as_ref()
             .is_some_and(|f| f.progress.snapshot().bytes > 0)
     });
@@ -1136,7 +1137,7 @@ fn a_large_list_file_is_imported_as_documents_not_as_text() {
         .state_mut()
         .queue(recuperador_followups::ui::Command::PickListColumn(0));
     harness.step();
-    step_until(&mut harness, "the column", |app| !app.batch.importing);
+    step_until(&mut harness, "the column", |app| !app.batch.importing());
     assert!(
         harness
             .query_by_label_contains("0 válidos · 12.002 inválidos")

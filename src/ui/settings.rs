@@ -81,7 +81,7 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             app.settings.show_token = !app.settings.show_token;
         }
     });
-    ui.add_enabled_ui(!app.settings.busy, |ui| {
+    ui.add_enabled_ui(!app.settings.working(), |ui| {
         ui.horizontal(|ui| {
             if ui.button("Salvar no cofre do sistema").clicked() {
                 app.queue(Command::SaveToken);
@@ -95,7 +95,7 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             if ui.button("Testar conexão").clicked() {
                 app.queue(Command::TestConnection);
             }
-            if app.settings.busy {
+            if app.settings.working() {
                 ui.spinner();
             }
         });

@@ -46,7 +46,7 @@ pub fn banner_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 
 /// The progress of the running search, with its Cancel button.
 pub fn progress_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    let Some(fetch) = &app.fetch else {
+    let Some(fetch) = &app.search.fetch else {
         return;
     };
     let now = fetch.progress.snapshot();
