@@ -202,8 +202,11 @@ impl FollowupsApp {
     }
 
     /// Shows an exported file in the system's file manager (in the background: it may take a
-    /// moment).
+    /// moment). A second request while one runs is ignored.
     pub(super) fn reveal_export(&mut self, ctx: &egui::Context, path: PathBuf) {
+        if self.export.reveal.is_some() {
+            return;
+        }
         self.export.reveal = Some(tasks::spawn(ctx, "reveal", move || {
             opener::reveal(&path).map_err(|e| e.to_string())
         }));

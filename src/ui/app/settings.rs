@@ -254,8 +254,12 @@ impl FollowupsApp {
         self.settings.status = None;
     }
 
-    /// Stores the typed token in the background.
+    /// Stores the typed token in the background. While the token is being saved or removed,
+    /// a second request is ignored (the first one's outcome is the one shown).
     pub(super) fn save_token(&mut self, ctx: &egui::Context) {
+        if self.settings.keyring.is_some() {
+            return;
+        }
         let token = match Token::parse(&self.settings.token_text) {
             Ok(token) => token,
             Err(error) => {
@@ -284,8 +288,12 @@ impl FollowupsApp {
         }));
     }
 
-    /// Removes the stored token in the background.
+    /// Removes the stored token in the background (ignored while the token is being saved or
+    /// removed).
     pub(super) fn remove_token(&mut self, ctx: &egui::Context) {
+        if self.settings.keyring.is_some() {
+            return;
+        }
         let TokenState::Ready { store, .. } = &self.token else {
             return;
         };
@@ -298,8 +306,11 @@ impl FollowupsApp {
     }
 
     /// Tries the typed (or stored) token against the typed connection settings, with a query
-    /// nobody has.
+    /// nobody has (ignored while a test runs).
     pub(super) fn test_connection(&mut self, ctx: &egui::Context) {
+        if self.settings.test.is_some() {
+            return;
+        }
         let typed = Token::parse(&self.settings.token_text).ok();
         let Some(token) = typed.or_else(|| self.active_token()) else {
             self.settings.status =
@@ -349,8 +360,16 @@ impl FollowupsApp {
     }
 
     /// Applies the typed URL, timeout and proxy; the proxy's credentials go to the credential
-    /// store in the background.
+    /// store in the background. Refused while earlier credentials are still being stored (the
+    /// store would end with whichever write finished last).
     pub(super) fn apply_connection_settings(&mut self, ctx: &egui::Context) {
+        if self.settings.proxy_save.is_some() {
+            self.settings.status = Some((
+                false,
+                "Aguarde: o cofre ainda está guardando o usuário e a senha do proxy.".to_owned(),
+            ));
+            return;
+        }
         let url = match crate::api::client::validate_base_url(&self.settings.base_url_text) {
             Ok(url) => url,
             Err(message) => {
@@ -472,3 +491,6 @@ impl FollowupsApp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
