@@ -3,12 +3,15 @@
 //! Drawing code (the other modules of [`crate::ui`]) reads this state and queues
 //! [`Command`]s; [`FollowupsApp::run_commands`] and [`FollowupsApp::poll_tasks`] are the only
 //! places that change it in response, start background work and apply its results. Nothing in
-//! a frame touches the network, the disk or the keyring, or sorts a large set.
+//! a frame touches the network, the disk or the keyring, or sorts a large set (the one look at
+//! the disk on the UI thread, whether `zenity` is on the `PATH`, runs when the window is
+//! created, before the first frame).
 //!
-//! One module per concern, each with its state, its tasks, a `busy()` and a `poll_*`:
-//! [`search`] (a single search and the view), [`batch_run`] ("Vários documentos"),
-//! [`export`], [`settings`] (token, keyring, connection), [`demo`], and [`dialogs`] (native
-//! file dialogs).
+//! One module per concern, each with its state (owning its tasks), a `busy()` and a `poll_*`:
+//! `search.rs` ([`SearchState`]: a single search and the view), `batch_run.rs`
+//! ([`BatchUiState`]: "Vários documentos"), `export.rs` ([`ExportUiState`]), `settings.rs`
+//! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]) and
+//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -281,7 +284,7 @@ impl FollowupsApp {
             export: ExportUiState::default(),
             settings,
             demo: DemoState::Off,
-            dialogs: NativeDialogs::new(),
+            dialogs: NativeDialogs::new(ctx),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -405,6 +408,7 @@ impl FollowupsApp {
 
     /// Applies what background tasks finished. Called every frame before drawing.
     pub fn poll_tasks(&mut self, ctx: &egui::Context) {
+        self.dialogs.poll();
         self.poll_settings();
         self.poll_demo();
         self.poll_fetch(ctx);
@@ -421,6 +425,7 @@ impl FollowupsApp {
             || self.export.busy()
             || self.settings.busy()
             || self.demo.busy()
+            || self.dialogs.busy()
     }
 
     /// Whether a search (single or batch) is running.

@@ -156,7 +156,7 @@ impl FollowupsApp {
         }
         let Some(format) = ExportFormat::from_path(&path) else {
             self.export.error = Some(format!(
-                "Use a extensão .xlsx (Excel) ou .csv no nome do arquivo: {}",
+                "Use a extensão .xlsx (Excel), .csv ou .json no nome do arquivo: {}",
                 path.display()
             ));
             self.export.window_open = true;
