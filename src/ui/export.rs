@@ -6,48 +6,45 @@ use std::path::PathBuf;
 use egui::RichText;
 
 use super::app::{Command, ExportScope, FollowupsApp};
+use super::widgets::app_window;
 use crate::export::ExportFormat;
 use crate::fmt as br;
 
 /// The export options window (Ctrl+S or "Exportar…").
 pub fn export_window(ctx: &egui::Context, app: &mut FollowupsApp) {
-    if !app.export.window_open {
-        return;
-    }
-    let mut open = true;
-    egui::Window::new("Exportar")
-        .open(&mut open)
-        .pivot(egui::Align2::CENTER_TOP)
-        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 80.0))
-        .resizable(false)
-        .collapsible(false)
-        .default_width(420.0)
-        .show(ctx, |ui| export_ui(ui, app));
-    if !open {
-        app.export.window_open = false;
-    }
+    app_window(
+        ctx,
+        "Exportar",
+        app,
+        |app| &mut app.export.window_open,
+        |window| window.resizable(false).default_width(420.0),
+        export_ui,
+    );
 }
 
 fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let view = app.results.view_count();
     let total = app.results.total_count();
     ui.label("O que exportar");
-    ui.radio_value(
-        &mut app.export.scope,
-        ExportScope::View,
-        format!(
-            "A visão atual: {} linhas, filtradas e ordenadas, só as colunas visíveis",
-            br::thousands(view as u64)
+    let scopes = [
+        (
+            ExportScope::View,
+            format!(
+                "A visão atual: {} linhas, filtradas e ordenadas, só as colunas visíveis",
+                br::thousands(view as u64)
+            ),
         ),
-    );
-    ui.radio_value(
-        &mut app.export.scope,
-        ExportScope::Everything,
-        format!(
-            "Tudo: {} linhas, todas as colunas",
-            br::thousands(total as u64)
+        (
+            ExportScope::Everything,
+            format!(
+                "Tudo: {} linhas, todas as colunas",
+                br::thousands(total as u64)
+            ),
         ),
-    );
+    ];
+    for (scope, text) in scopes {
+        ui.radio_value(&mut app.export.scope, scope, text);
+    }
     ui.add_space(6.0);
     ui.checkbox(
         &mut app.export.raw_codes,

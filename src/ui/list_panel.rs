@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp, ImportedList, NOT_RUN_MESSAGE};
-use super::widgets::{error_text, ok_color};
+use super::widgets::{app_window, error_text, ok_color};
 use crate::batch::{BatchProgress, BatchStop, MAX_CONCURRENCY};
 use crate::doc_id::CpfCnpj;
 use crate::fmt as br;
@@ -381,20 +381,14 @@ pub fn last_batch_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 
 /// The failed documents, their errors, and what to do about them.
 pub fn failures_window(ctx: &egui::Context, app: &mut FollowupsApp) {
-    if !app.batch.failures_open {
-        return;
-    }
-    let mut open = true;
-    egui::Window::new("Documentos com falha")
-        .open(&mut open)
-        .default_size([560.0, 380.0])
-        .pivot(egui::Align2::CENTER_TOP)
-        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 80.0))
-        .collapsible(false)
-        .show(ctx, |ui| failures_ui(ui, app));
-    if !open {
-        app.batch.failures_open = false;
-    }
+    app_window(
+        ctx,
+        "Documentos com falha",
+        app,
+        |app| &mut app.batch.failures_open,
+        |window| window.default_size([560.0, 380.0]),
+        failures_ui,
+    );
 }
 
 fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {

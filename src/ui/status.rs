@@ -4,6 +4,7 @@
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp};
+use super::widgets::flip_button;
 use crate::fmt as br;
 
 /// The error banner, over the table. The previous results stay below it.
@@ -146,14 +147,13 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         }
         ui.separator();
         columns_menu(ui, app);
-        let details = if app.persisted.show_details {
-            "Ocultar detalhes"
-        } else {
-            "Mostrar detalhes"
-        };
-        if ui.button(details).clicked() {
-            app.persisted.show_details = !app.persisted.show_details;
-        }
+        flip_button(
+            ui,
+            &mut app.persisted.show_details,
+            "Ocultar detalhes",
+            "Mostrar detalhes",
+            false,
+        );
         if ui
             .add_enabled(app.export.task.is_none(), egui::Button::new("Exportar…"))
             .on_hover_text("Excel ou CSV (Ctrl+S)")

@@ -18,12 +18,14 @@ struct GatedStore {
 }
 
 impl GatedStore {
-    fn wait_for_gate(&self) {
+    /// Waits for the gate, counts the write, then runs it.
+    fn gated<T>(&self, write: impl FnOnce(&MemoryStore) -> T) -> T {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         while !*open {
             open = self.opened.wait(open).unwrap_or_else(|e| e.into_inner());
         }
         self.writes.fetch_add(1, Ordering::SeqCst);
+        write(&self.inner)
     }
 
     fn open_gate(&self) {
@@ -36,24 +38,20 @@ impl TokenStore for GatedStore {
     fn load(&self) -> Result<Option<Token>, SecretError> {
         self.inner.load()
     }
-    fn save(&self, token: &Token) -> Result<(), SecretError> {
-        self.wait_for_gate();
-        self.inner.save(token)
-    }
-    fn delete(&self) -> Result<(), SecretError> {
-        self.wait_for_gate();
-        self.inner.delete()
-    }
     fn load_proxy(&self) -> Result<Option<ProxyCredentials>, SecretError> {
         self.inner.load_proxy()
     }
+    fn save(&self, token: &Token) -> Result<(), SecretError> {
+        self.gated(|store| store.save(token))
+    }
+    fn delete(&self) -> Result<(), SecretError> {
+        self.gated(MemoryStore::delete)
+    }
     fn save_proxy(&self, credentials: &ProxyCredentials) -> Result<(), SecretError> {
-        self.wait_for_gate();
-        self.inner.save_proxy(credentials)
+        self.gated(|store| store.save_proxy(credentials))
     }
     fn delete_proxy(&self) -> Result<(), SecretError> {
-        self.wait_for_gate();
-        self.inner.delete_proxy()
+        self.gated(MemoryStore::delete_proxy)
     }
     fn name(&self) -> &'static str {
         self.inner.name()
