@@ -1043,7 +1043,8 @@ fn a_spreadsheet_dropped_on_the_window_fills_the_list() {
         .state_mut()
         .queue(recuperador_followups::ui::Command::PickListColumn(0));
     harness.step();
-    harness.step();
+    // The column is checked in the background: wait for it, then draw its counts.
+    step_until(&mut harness, "the column", |app| !app.batch.importing());
     assert!(
         harness
             .query_by_label_contains("0 válidos · 4 inválidos")
