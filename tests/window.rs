@@ -228,7 +228,7 @@ fn enter_in_the_export_path_field_exports() {
     let (mut harness, _) = app_harness(&sim);
     harness.state_mut().results = ResultSet::from_rows(huge_history_rows(25));
     // No native dialog here: the window asks for the path.
-    harness.state_mut().export.native_dialog = false;
+    harness.state_mut().dialogs.available = false;
     harness.state_mut().queue(Command::OpenExport);
     harness.step();
     let dir = tempfile::tempdir().unwrap();
@@ -278,7 +278,7 @@ fn apply(harness: &mut Harness<'_, FollowupsApp>) {
         .get_by_role_and_label(Role::Button, "Aplicar")
         .click();
     harness.step();
-    step_until(harness, "the keyring", |app| !app.settings.busy);
+    step_until(harness, "the keyring", |app| !app.settings.busy());
 }
 
 #[test]

@@ -1,67 +1,50 @@
-//! Exporting from the window: the options window, the native save dialog (opened on the UI
-//! thread, awaited off it), the background write with progress and Cancel, and the result.
+//! The export's drawing: the options window, and the export's progress (with Cancel) or its
+//! result over the table. The dialog and the write are in `app/export.rs`.
 
 use std::path::PathBuf;
 
 use egui::RichText;
 
 use super::app::{Command, ExportScope, FollowupsApp};
+use super::widgets::app_window;
 use crate::export::ExportFormat;
 use crate::fmt as br;
 
-/// Whether a native save dialog can be shown. On Linux rfd needs the desktop portal (over the
-/// session bus) or `zenity`; without either it returns nothing, as if cancelled.
-pub fn native_dialog_available() -> bool {
-    if cfg!(target_os = "linux") || cfg!(target_os = "freebsd") {
-        let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
-        let zenity = std::env::var_os("PATH").is_some_and(|paths| {
-            std::env::split_paths(&paths).any(|dir| dir.join("zenity").is_file())
-        });
-        bus || zenity
-    } else {
-        true
-    }
-}
-
 /// The export options window (Ctrl+S or "Exportar…").
 pub fn export_window(ctx: &egui::Context, app: &mut FollowupsApp) {
-    if !app.export.window_open {
-        return;
-    }
-    let mut open = true;
-    egui::Window::new("Exportar")
-        .open(&mut open)
-        .pivot(egui::Align2::CENTER_TOP)
-        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 80.0))
-        .resizable(false)
-        .collapsible(false)
-        .default_width(420.0)
-        .show(ctx, |ui| export_ui(ui, app));
-    if !open {
-        app.export.window_open = false;
-    }
+    app_window(
+        ctx,
+        "Exportar",
+        app,
+        |app| &mut app.export.window_open,
+        |window| window.resizable(false).default_width(420.0),
+        export_ui,
+    );
 }
 
 fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let view = app.results.view_count();
     let total = app.results.total_count();
     ui.label("O que exportar");
-    ui.radio_value(
-        &mut app.export.scope,
-        ExportScope::View,
-        format!(
-            "A visão atual: {} linhas, filtradas e ordenadas, só as colunas visíveis",
-            br::thousands(view as u64)
+    let scopes = [
+        (
+            ExportScope::View,
+            format!(
+                "A visão atual: {} linhas, filtradas e ordenadas, só as colunas visíveis",
+                br::thousands(view as u64)
+            ),
         ),
-    );
-    ui.radio_value(
-        &mut app.export.scope,
-        ExportScope::Everything,
-        format!(
-            "Tudo: {} linhas, todas as colunas",
-            br::thousands(total as u64)
+        (
+            ExportScope::Everything,
+            format!(
+                "Tudo: {} linhas, todas as colunas",
+                br::thousands(total as u64)
+            ),
         ),
-    );
+    ];
+    for (scope, text) in scopes {
+        ui.radio_value(&mut app.export.scope, scope, text);
+    }
     ui.add_space(6.0);
     ui.checkbox(
         &mut app.export.raw_codes,
@@ -72,8 +55,8 @@ fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         "CSV separado por vírgula, sem BOM (para outros programas; o padrão é o do Excel em português)",
     );
     ui.add_space(8.0);
-    let busy = app.export.task.is_some() || app.export.choosing;
-    if app.export.native_dialog {
+    let busy = app.export.task.is_some() || app.export.choosing();
+    if app.dialogs.available {
         ui.add_enabled_ui(!busy, |ui| {
             if ui
                 .button(RichText::new("Escolher arquivo e exportar…").strong())
@@ -83,7 +66,7 @@ fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 app.queue(Command::ChooseExportFile);
             }
         });
-        if app.export.choosing {
+        if app.export.choosing() {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Aguardando a escolha do arquivo…");
@@ -172,16 +155,4 @@ pub fn export_status_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         }
     });
     ui.add_space(4.0);
-}
-
-/// The file name proposed in the save dialog: no personal data in it.
-pub fn suggested_file_name(app: &FollowupsApp, format: ExportFormat) -> String {
-    let id_credor = app
-        .results
-        .rows()
-        .get(0)
-        .and_then(|r| r.id_credor)
-        .or_else(|| app.persisted.id_credor.trim().parse().ok())
-        .unwrap_or(0);
-    crate::export::default_file_name(id_credor, app.today, format)
 }

@@ -3,6 +3,7 @@
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp};
+use super::widgets::{error_text, ok_color};
 use crate::api::{DatePreset, FieldError, QueryField, ReagendarFiltro};
 use crate::doc_id::CpfCnpj;
 
@@ -37,7 +38,7 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             .on_hover_text("Consulta uma lista de CPF/CNPJs com os mesmos filtros, numa só tabela");
     });
     if app.persisted.batch_mode {
-        super::batch::documents_ui(ui, app);
+        super::list_panel::documents_ui(ui, app);
     } else {
         enter |= text_field(
             ui,
@@ -126,7 +127,7 @@ pub fn filters_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         app.queue_search();
     }
     if app.persisted.batch_mode {
-        super::batch::last_batch_ui(ui, app);
+        super::list_panel::last_batch_ui(ui, app);
     }
 }
 
@@ -165,14 +166,6 @@ fn text_field(
     response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
-fn error_text(ui: &mut egui::Ui, message: &str) {
-    ui.label(
-        RichText::new(message)
-            .color(ui.visuals().error_fg_color)
-            .small(),
-    );
-}
-
 /// Under the CPF/CNPJ: the formatted document and the state of its check digits.
 fn document_feedback(ui: &mut egui::Ui, typed: &str) {
     if typed.trim().is_empty() {
@@ -182,7 +175,7 @@ fn document_feedback(ui: &mut egui::Ui, typed: &str) {
     match CpfCnpj::parse(typed) {
         Ok(doc) => match doc.check_digit_warning() {
             None => {
-                let ok = super::ok_color(ui);
+                let ok = ok_color(ui);
                 ui.label(
                     RichText::new(format!(
                         "{} {} · dígitos verificadores conferem",

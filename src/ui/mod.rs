@@ -5,15 +5,16 @@
 //! [`tasks`]-spawned threads and is applied in [`FollowupsApp::poll_tasks`].
 
 pub mod app;
-mod batch;
 mod details;
 mod export;
 mod filters;
+mod list_panel;
 mod settings;
 mod status;
 mod table;
 pub mod tasks;
 mod welcome;
+mod widgets;
 
 use std::time::Duration;
 
@@ -63,7 +64,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     egui::CentralPanel::default().show(ui, |ui| {
         status::banner_ui(ui, app);
         status::progress_ui(ui, app);
-        batch::progress_ui(ui, app);
+        list_panel::progress_ui(ui, app);
         export::export_status_ui(ui, app);
         if app.results.total_count() == 0 && !app.searching() {
             if app.last_fetch.is_some() {
@@ -99,7 +100,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     });
     settings::settings_window(ui.ctx(), app);
     export::export_window(ui.ctx(), app);
-    batch::failures_window(ui.ctx(), app);
+    list_panel::failures_window(ui.ctx(), app);
     dropped_files(app, ui);
 
     if let Some(started) = app.report_first_frame.take() {
@@ -190,7 +191,7 @@ fn top_bar(app: &mut FollowupsApp, ui: &mut egui::Ui) {
         ui.strong("Follow-ups");
         ui.label("Recuperador CRM");
         if app.is_demo() {
-            badge(ui, "DEMONSTRAÇÃO", egui::Color32::from_rgb(0xB2, 0x5E, 0x00));
+            widgets::badge(ui, "DEMONSTRAÇÃO", egui::Color32::from_rgb(0xB2, 0x5E, 0x00));
             if ui
                 .button("Sair da demonstração")
                 .on_hover_text("Volta a usar a API real com o seu token.")
@@ -216,28 +217,4 @@ fn top_bar(app: &mut FollowupsApp, ui: &mut egui::Ui) {
             }
         });
     });
-}
-
-/// The "all good" green, readable on both themes.
-pub(crate) fn ok_color(ui: &egui::Ui) -> egui::Color32 {
-    if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(0x6C, 0xC6, 0x6C)
-    } else {
-        egui::Color32::from_rgb(0x1E, 0x7B, 0x34)
-    }
-}
-
-/// A small coloured label with a frame, for states like demo mode.
-pub(crate) fn badge(ui: &mut egui::Ui, text: &str, color: egui::Color32) {
-    egui::Frame::new()
-        .fill(color)
-        .corner_radius(4.0)
-        .inner_margin(egui::Margin::symmetric(6, 2))
-        .show(ui, |ui| {
-            ui.label(
-                egui::RichText::new(text)
-                    .color(egui::Color32::WHITE)
-                    .strong(),
-            );
-        });
 }

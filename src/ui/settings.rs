@@ -4,23 +4,19 @@
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp, TokenState};
+use super::widgets::{app_window, flip_button};
 
 /// Draws the settings window when it is open.
 pub fn settings_window(ctx: &egui::Context, app: &mut FollowupsApp) {
-    if !app.settings.open {
-        return;
-    }
-    let mut open = true;
-    egui::Window::new("Configurações")
-        .open(&mut open)
-        .pivot(egui::Align2::CENTER_TOP)
-        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 80.0))
-        .resizable(false)
-        .collapsible(false)
-        .default_width(460.0)
-        .show(ctx, |ui| settings_ui(ui, app));
-    if !open {
-        app.settings.open = false;
+    let closed = app_window(
+        ctx,
+        "Configurações",
+        app,
+        |app| &mut app.settings.open,
+        |window| window.resizable(false).default_width(460.0),
+        settings_ui,
+    );
+    if closed {
         app.settings.token_text.clear();
         app.settings.show_token = false;
     }
@@ -72,16 +68,9 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 .desired_width(260.0),
         )
         .labelled_by(label.id);
-        let toggle = if app.settings.show_token {
-            "Ocultar"
-        } else {
-            "Mostrar"
-        };
-        if ui.small_button(toggle).clicked() {
-            app.settings.show_token = !app.settings.show_token;
-        }
+        flip_button(ui, &mut app.settings.show_token, "Ocultar", "Mostrar", true);
     });
-    ui.add_enabled_ui(!app.settings.busy, |ui| {
+    ui.add_enabled_ui(!app.settings.working(), |ui| {
         ui.horizontal(|ui| {
             if ui.button("Salvar no cofre do sistema").clicked() {
                 app.queue(Command::SaveToken);
@@ -95,7 +84,7 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             if ui.button("Testar conexão").clicked() {
                 app.queue(Command::TestConnection);
             }
-            if app.settings.busy {
+            if app.settings.working() {
                 ui.spinner();
             }
         });
@@ -115,49 +104,47 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            let label = ui.label("URL da API");
-            ui.add(
-                egui::TextEdit::singleline(&mut app.settings.base_url_text).desired_width(300.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
+            text_row(
+                ui,
+                "URL da API",
+                &mut app.settings.base_url_text,
+                None,
+                false,
+            );
             let label = ui.label("Tempo limite (s)");
             ui.add(egui::DragValue::new(&mut app.settings.timeout_secs).range(5..=3600))
                 .labelled_by(label.id);
             ui.end_row();
-            let label = ui.label("Proxy");
-            ui.add(
-                egui::TextEdit::singleline(&mut app.settings.proxy_text)
-                    .hint_text("http://proxy:3128 (vazio: o do sistema)")
-                    .desired_width(300.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label("Usuário do proxy");
-            ui.add(
-                egui::TextEdit::singleline(&mut app.settings.proxy_user)
-                    .hint_text("vazio: proxy sem autenticação")
-                    .desired_width(300.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
+            text_row(
+                ui,
+                "Proxy",
+                &mut app.settings.proxy_text,
+                Some("http://proxy:3128 (vazio: o do sistema)"),
+                false,
+            );
+            text_row(
+                ui,
+                "Usuário do proxy",
+                &mut app.settings.proxy_user,
+                Some("vazio: proxy sem autenticação"),
+                false,
+            );
             let stored_password = app
                 .proxy_credentials
                 .as_ref()
                 .is_some_and(|credentials| !credentials.password.is_empty());
-            let label = ui.label("Senha do proxy");
-            ui.add(
-                egui::TextEdit::singleline(&mut app.settings.proxy_password)
-                    .password(true)
-                    .hint_text(if stored_password {
-                        "guardada; digite para trocar"
-                    } else {
-                        "senha do proxy"
-                    })
-                    .desired_width(300.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
+            let hint = if stored_password {
+                "guardada; digite para trocar"
+            } else {
+                "senha do proxy"
+            };
+            text_row(
+                ui,
+                "Senha do proxy",
+                &mut app.settings.proxy_password,
+                Some(hint),
+                true,
+            );
         });
     ui.horizontal(|ui| {
         if ui.button("Aplicar").clicked() {
@@ -174,4 +161,17 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         .small()
         .weak(),
     );
+}
+
+/// One row of the connection grid: a label and the single-line field it names.
+fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String, hint: Option<&str>, password: bool) {
+    let label = ui.label(label);
+    let mut field = egui::TextEdit::singleline(text)
+        .password(password)
+        .desired_width(300.0);
+    if let Some(hint) = hint {
+        field = field.hint_text(hint);
+    }
+    ui.add(field).labelled_by(label.id);
+    ui.end_row();
 }

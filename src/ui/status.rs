@@ -4,6 +4,7 @@
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp};
+use super::widgets::flip_button;
 use crate::fmt as br;
 
 /// The error banner, over the table. The previous results stay below it.
@@ -46,7 +47,7 @@ pub fn banner_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 
 /// The progress of the running search, with its Cancel button.
 pub fn progress_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    let Some(fetch) = &app.fetch else {
+    let Some(fetch) = &app.search.fetch else {
         return;
     };
     let now = fetch.progress.snapshot();
@@ -146,14 +147,13 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         }
         ui.separator();
         columns_menu(ui, app);
-        let details = if app.persisted.show_details {
-            "Ocultar detalhes"
-        } else {
-            "Mostrar detalhes"
-        };
-        if ui.button(details).clicked() {
-            app.persisted.show_details = !app.persisted.show_details;
-        }
+        flip_button(
+            ui,
+            &mut app.persisted.show_details,
+            "Ocultar detalhes",
+            "Mostrar detalhes",
+            false,
+        );
         if ui
             .add_enabled(app.export.task.is_none(), egui::Button::new("Exportar…"))
             .on_hover_text("Excel ou CSV (Ctrl+S)")

@@ -11,7 +11,7 @@ pub fn welcome_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.vertical_centered(|ui| {
         ui.set_max_width(ui.available_width().min(560.0));
         match (&app.token, &app.demo) {
-            (_, DemoState::Starting) => {
+            (_, DemoState::Starting(_)) => {
                 ui.spinner();
                 ui.label("Iniciando a demonstração…");
             }

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use poll_promise::Promise;
 
 use super::super::tasks::{self, TaskPanicked};
-use super::{Banner, FollowupsApp, LastFetch, ask_save_path, file_dialog};
+use super::dialogs::{DialogPromise, ask_save_path};
+use super::{Banner, FollowupsApp, LastFetch};
 use crate::api::{ErrorKind, FollowupClient};
 use crate::batch::{
     BatchFailure, BatchFilters, BatchHandle, BatchInputError, BatchRun, BatchStop, BatchSummary,
@@ -102,8 +103,6 @@ pub struct BatchUiState {
     parsed: String,
     /// The file the list came from, while the list box still holds one of its columns.
     pub imported: Option<ImportedList>,
-    /// Whether a file is being chosen or read.
-    pub importing: bool,
     /// Why the last import failed, in Portuguese.
     pub import_error: Option<String>,
     /// The path typed where no native open dialog exists.
@@ -116,16 +115,17 @@ pub struct BatchUiState {
     pub failures_open: bool,
     /// The path typed where no native save dialog exists.
     pub failures_path: String,
-    /// Whether the failure list is being chosen or written.
-    pub failures_saving: bool,
     /// The result of the last failure-list export: `(ok, message)`.
     pub failures_status: Option<(bool, String)>,
     /// The filters of the last batch started, for its retry.
     last_filters: Option<BatchFilters>,
     /// Whether the results on screen are a batch's (a retry then adds to them).
     on_screen: bool,
+    /// A list file being chosen or read, or another of its columns checked.
     import_promise: Option<Promise<ImportResult>>,
-    failures_dialog: Option<Promise<Result<Option<PathBuf>, TaskPanicked>>>,
+    /// The save dialog of the failure list, while it is open.
+    failures_dialog: Option<DialogPromise>,
+    /// The failure list being written.
     failures_write: Option<Promise<Result<Result<PathBuf, ExportError>, TaskPanicked>>>,
 }
 
@@ -165,12 +165,26 @@ impl BatchUiState {
         self.task.is_some()
     }
 
+    /// Whether a list file is being chosen or read.
+    pub fn importing(&self) -> bool {
+        self.import_promise.is_some()
+    }
+
+    /// Whether the failure list is being chosen or written.
+    pub fn failures_saving(&self) -> bool {
+        self.failures_dialog.is_some() || self.failures_write.is_some()
+    }
+
     /// Whether background work of batch mode is pending (the window then keeps repainting).
     pub fn busy(&self) -> bool {
-        self.task.is_some()
-            || self.import_promise.is_some()
-            || self.failures_dialog.is_some()
-            || self.failures_write.is_some()
+        self.task.is_some() || self.importing() || self.failures_saving()
+    }
+
+    /// Whether no batch is running any more (none started, or its requests ended).
+    pub(super) fn ended(&self) -> bool {
+        self.task
+            .as_ref()
+            .is_none_or(|task| task.handle.is_finished())
     }
 
     /// Whether the last batch left failed or unqueried documents (cheap: no copy).
@@ -248,11 +262,8 @@ impl FollowupsApp {
             }
         };
         // A new search supersedes whatever runs (dropping a batch's handle cancels it).
-        if let Some(old) = self.fetch.take() {
-            old.progress.cancel();
-        }
+        self.search.supersede();
         self.batch.task = None;
-        self.generation += 1;
         let notify = {
             let ctx = ctx.clone();
             move || ctx.request_repaint()
@@ -376,14 +387,15 @@ impl FollowupsApp {
     /// Opens the native file dialog to import a list (created here, on the UI thread, and
     /// awaited on a worker), then reads the chosen file there.
     pub(super) fn choose_list_file(&mut self, ctx: &egui::Context, frame: Option<&eframe::Frame>) {
-        if self.batch.importing {
+        if self.batch.importing() {
             return;
         }
-        let future = file_dialog("Importar lista de CPF/CNPJ", frame)
+        let future = self
+            .dialogs
+            .file_dialog("Importar lista de CPF/CNPJ", frame)
             .add_filter("Listas (.xlsx, .csv, .txt)", &LIST_FILE_EXTENSIONS)
             .add_filter("Todos os arquivos", &["*"])
             .pick_file();
-        self.batch.importing = true;
         self.batch.import_error = None;
         self.batch.import_promise = Some(tasks::spawn(ctx, "list-import", move || {
             let path = pollster::block_on(future)?.path().to_path_buf();
@@ -393,11 +405,10 @@ impl FollowupsApp {
 
     /// Reads a list file (dropped on the window or typed) in the background.
     pub(super) fn import_list(&mut self, ctx: &egui::Context, path: PathBuf) {
-        if self.batch.importing {
+        if self.batch.importing() {
             return;
         }
         self.persisted.batch_mode = true;
-        self.batch.importing = true;
         self.batch.import_error = None;
         self.batch.import_promise = Some(tasks::spawn(ctx, "list-import", move || {
             Some(read_list_file(&path))
@@ -407,7 +418,7 @@ impl FollowupsApp {
     /// Makes column `column` of the imported file the list (checked in the background: a
     /// large file's column takes a moment).
     pub(super) fn pick_list_column(&mut self, ctx: &egui::Context, column: usize) {
-        if self.batch.importing {
+        if self.batch.importing() {
             return;
         }
         let Some(imported) = &self.batch.imported else {
@@ -418,7 +429,6 @@ impl FollowupsApp {
         }
         let name = imported.name.clone();
         let file = Arc::clone(&imported.file);
-        self.batch.importing = true;
         self.batch.import_error = None;
         self.batch.import_promise = Some(tasks::spawn(ctx, "list-column", move || {
             Some(Ok(ImportDone::prepare(name, file, Some(column))))
@@ -431,13 +441,14 @@ impl FollowupsApp {
         ctx: &egui::Context,
         frame: Option<&eframe::Frame>,
     ) {
-        if self.batch.failures_saving {
+        if self.batch.failures_saving() {
             return;
         }
-        let dialog = file_dialog("Exportar a lista de falhas", frame)
+        let dialog = self
+            .dialogs
+            .file_dialog("Exportar a lista de falhas", frame)
             .add_filter("CSV (.csv)", &["csv"])
             .set_file_name(self.failures_file_name());
-        self.batch.failures_saving = true;
         self.batch.failures_status = None;
         self.batch.failures_dialog = Some(ask_save_path(ctx, "failures-dialog", dialog));
     }
@@ -461,7 +472,6 @@ impl FollowupsApp {
             return;
         }
         let path = with_csv_extension(path);
-        self.batch.failures_saving = true;
         self.batch.failures_status = None;
         self.batch.failures_write = Some(tasks::spawn(ctx, "failures-export", move || {
             write_failures_csv(&path, &rows).map(|()| path)
@@ -470,7 +480,6 @@ impl FollowupsApp {
 
     fn poll_batch_files(&mut self) {
         if let Some(outcome) = tasks::take_ready(&mut self.batch.import_promise) {
-            self.batch.importing = false;
             match outcome {
                 Ok(None) => {}
                 Ok(Some(Ok(done))) => {
@@ -491,7 +500,6 @@ impl FollowupsApp {
             }
         }
         if let Some(chosen) = tasks::take_ready(&mut self.batch.failures_dialog) {
-            self.batch.failures_saving = false;
             match chosen {
                 Ok(Some(path)) => self.queue(super::Command::ExportFailuresTo(path)),
                 Ok(None) => {}
@@ -501,7 +509,6 @@ impl FollowupsApp {
             }
         }
         if let Some(written) = tasks::take_ready(&mut self.batch.failures_write) {
-            self.batch.failures_saving = false;
             self.batch.failures_status = Some(match written {
                 Ok(Ok(path)) => (
                     true,

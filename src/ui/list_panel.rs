@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp, ImportedList, NOT_RUN_MESSAGE};
-use super::ok_color;
+use super::widgets::{app_window, error_text, ok_color};
 use crate::batch::{BatchProgress, BatchStop, MAX_CONCURRENCY};
 use crate::doc_id::CpfCnpj;
 use crate::fmt as br;
@@ -101,12 +101,12 @@ fn list_box_ui(ui: &mut egui::Ui, app: &mut FollowupsApp, label: egui::Id) {
 
 /// "Importar arquivo…", "Limpar", the column picker of an imported file.
 fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    let native = app.export.native_dialog;
+    let native = app.dialogs.available;
     ui.horizontal_wrapped(|ui| {
         if native {
             let import = ui
                 .add_enabled(
-                    !app.batch.importing,
+                    !app.batch.importing(),
                     egui::Button::new("Importar arquivo…"),
                 )
                 .on_hover_text("Planilha do Excel (.xlsx), CSV ou texto (.txt). Você também pode arrastar o arquivo para a janela.");
@@ -119,7 +119,7 @@ fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         {
             app.batch.clear_list();
         }
-        if app.batch.importing {
+        if app.batch.importing() {
             ui.spinner();
             ui.label(RichText::new("Lendo o arquivo…").small());
         }
@@ -138,8 +138,10 @@ fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             egui::Layout::right_to_left(egui::Align::Center),
             |ui| {
                 let typed = !app.batch.import_path.trim().is_empty();
-                let button =
-                    ui.add_enabled(typed && !app.batch.importing, egui::Button::new("Importar"));
+                let button = ui.add_enabled(
+                    typed && !app.batch.importing(),
+                    egui::Button::new("Importar"),
+                );
                 let field = ui.add(
                     egui::TextEdit::singleline(&mut app.batch.import_path)
                         .id_salt("batch_import_path")
@@ -148,7 +150,7 @@ fn import_row(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 );
                 let typed = !app.batch.import_path.trim().is_empty();
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (button.clicked() || (enter && typed)) && !app.batch.importing {
+                if (button.clicked() || (enter && typed)) && !app.batch.importing() {
                     let path = PathBuf::from(app.batch.import_path.trim());
                     app.queue(Command::ImportList(path));
                 }
@@ -379,20 +381,14 @@ pub fn last_batch_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 
 /// The failed documents, their errors, and what to do about them.
 pub fn failures_window(ctx: &egui::Context, app: &mut FollowupsApp) {
-    if !app.batch.failures_open {
-        return;
-    }
-    let mut open = true;
-    egui::Window::new("Documentos com falha")
-        .open(&mut open)
-        .default_size([560.0, 380.0])
-        .pivot(egui::Align2::CENTER_TOP)
-        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 80.0))
-        .collapsible(false)
-        .show(ctx, |ui| failures_ui(ui, app));
-    if !open {
-        app.batch.failures_open = false;
-    }
+    app_window(
+        ctx,
+        "Documentos com falha",
+        app,
+        |app| &mut app.batch.failures_open,
+        |window| window.default_size([560.0, 380.0]),
+        failures_ui,
+    );
 }
 
 fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
@@ -470,10 +466,10 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 .collect();
             ui.ctx().copy_text(text.join("\n"));
         }
-        if app.export.native_dialog
+        if app.dialogs.available
             && ui
                 .add_enabled(
-                    !app.batch.failures_saving,
+                    !app.batch.failures_saving(),
                     egui::Button::new("Exportar lista…"),
                 )
                 .on_hover_text("CSV para o Excel: documento e erro")
@@ -482,7 +478,7 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             app.queue(Command::ChooseFailuresFile);
         }
     });
-    if !app.export.native_dialog {
+    if !app.dialogs.available {
         ui.horizontal(|ui| {
             let label = ui.label("Exportar para");
             if app.batch.failures_path.is_empty() {
@@ -497,7 +493,7 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             let typed = !app.batch.failures_path.trim().is_empty();
             if ui
                 .add_enabled(
-                    typed && !app.batch.failures_saving,
+                    typed && !app.batch.failures_saving(),
                     egui::Button::new("Exportar"),
                 )
                 .clicked()
@@ -507,7 +503,7 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             }
         });
     }
-    if app.batch.failures_saving {
+    if app.batch.failures_saving() {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label("Exportando a lista…");
@@ -521,14 +517,6 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         };
         ui.label(RichText::new(message).color(color));
     }
-}
-
-fn error_text(ui: &mut egui::Ui, message: &str) {
-    ui.label(
-        RichText::new(message)
-            .color(ui.visuals().error_fg_color)
-            .small(),
-    );
 }
 
 #[cfg(test)]
