@@ -35,6 +35,7 @@ use crate::api::{
     QueryForm, ReagendarFiltro,
 };
 use crate::doc_id::CpfCnpj;
+use crate::sync::lock;
 
 /// Documents queried at once unless the caller says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -552,13 +553,6 @@ struct Shared {
     probe_client: OnceLock<Option<Arc<FollowupClient>>>,
     state: Mutex<State>,
     notify: Option<Notify>,
-}
-
-/// Locks a mutex, recovering the data if a thread panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 enum Next {

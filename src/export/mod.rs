@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::api::Followup;
 
+use crate::sync::lock;
 pub use columns::{
     Cell, CellMapper, CsvSeparator, ExportFormat, ExportOptions, default_file_name,
     neutralize_formula,
@@ -389,13 +390,6 @@ impl Drop for TempFileRegistration<'_> {
     fn drop(&mut self) {
         lock(&self.progress.temp_file).take();
     }
-}
-
-/// Locks a mutex, recovering the data if a thread panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What a finished export wrote.
