@@ -47,6 +47,16 @@ pub fn seconds_br(duration: std::time::Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64()).replace('.', ",")
 }
 
+/// A wall time for people, to the second under an hour: `45 s`, `2 min 05 s`, `1 h 02 min`.
+pub fn duration_br(duration: std::time::Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {:02} s", secs / 60, secs % 60),
+        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
 /// A byte count for people: `512 B`, `12,3 KB`, `4,5 MB`, `1,2 GB`.
 pub fn bytes_br(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
@@ -88,5 +98,13 @@ mod tests {
         assert_eq!(time_br(NaiveTime::from_hms_opt(9, 5, 0).unwrap()), "09:05");
         assert_eq!(seconds_br(std::time::Duration::from_millis(1234)), "1,2 s");
         assert_eq!(bytes_br(1536), "1,5 KB");
+    }
+
+    #[test]
+    fn durations_in_seconds_minutes_and_hours() {
+        use std::time::Duration;
+        assert_eq!(duration_br(Duration::from_millis(45_900)), "45 s");
+        assert_eq!(duration_br(Duration::from_secs(125)), "2 min 05 s");
+        assert_eq!(duration_br(Duration::from_secs(3725)), "1 h 02 min");
     }
 }

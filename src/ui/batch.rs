@@ -315,7 +315,7 @@ pub fn last_batch_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         br::thousands(last.succeeded as u64),
         br::thousands(last.total as u64),
         br::thousands(last.rows),
-        crate::batch::run::duration_br(last.elapsed)
+        crate::fmt::duration_br(last.elapsed)
     );
     match failed {
         0 => {}
