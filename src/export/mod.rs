@@ -1,9 +1,9 @@
 //! Writing result rows to files: atomic replacement and the formats.
 //!
 //! [`export_rows`] is the one entry point (for the GUI's background thread and the CLI): it
-//! writes XLSX ([`xlsx`]), CSV ([`csv`]) or JSON ([`json`]) with the options of [`ExportOptions`]
-//! (shared column mapping in [`columns`]), reports progress and honours cancellation through
-//! [`ExportProgress`].
+//! writes XLSX ([`xlsx`]), CSV ([`csv`]) or JSON ([`json`]) with the options of
+//! [`ExportOptions`] (shared column mapping in [`columns`]), reports progress and honours
+//! cancellation through [`ExportProgress`].
 //!
 //! Every format writes to a temporary file in the destination folder and renames it over the
 //! destination only when complete: a failure or a cancellation leaves any existing file
@@ -21,8 +21,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::api::Followup;
-
 use crate::sync::lock;
+
 pub use columns::{
     Cell, CellMapper, CsvSeparator, ExportFormat, ExportOptions, default_file_name,
     neutralize_formula,
@@ -95,6 +95,15 @@ impl ExportError {
                 path,
                 source: error,
             },
+        }
+    }
+
+    /// Maps an error of the `csv` crate while writing `path`: its I/O errors as
+    /// [`Self::from_io`] does, anything else as [`ExportError::Io`].
+    pub fn from_csv(path: &Path, error: ::csv::Error) -> ExportError {
+        match error.into_kind() {
+            ::csv::ErrorKind::Io(io) => ExportError::from_io(path, io),
+            other => ExportError::from_io(path, io::Error::other(format!("{other:?}"))),
         }
     }
 }
