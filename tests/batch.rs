@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use recuperador_followups::api::{
-    ClientConfig, ErrorKind, FetchProgress, FollowupClient, QueryForm, Token,
+    ClientConfig, ErrorKind, FetchProgress, FollowupClient, QueryFilters, QueryForm, Token,
 };
 use recuperador_followups::batch::{
-    BatchFilters, BatchHandle, BatchRun, BatchStop, parse_document_list, write_failures_csv,
+    BatchHandle, BatchRun, BatchStop, parse_document_list, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::results::ResultSet;
@@ -59,11 +59,12 @@ fn creditor_and_docs(sim: &Simulator) -> (i64, Vec<CpfCnpj>) {
     (id_credor, docs)
 }
 
-fn filters(id_credor: i64) -> BatchFilters {
-    BatchFilters::from_form(&QueryForm {
+fn filters(id_credor: i64) -> QueryFilters {
+    QueryForm {
         id_credor: id_credor.to_string(),
         ..QueryForm::default()
-    })
+    }
+    .validate_filters()
     .unwrap()
 }
 
@@ -89,7 +90,7 @@ fn ids(results: &ResultSet) -> BTreeSet<i64> {
 /// The union of single queries, one per document, with the plain client.
 fn union_of_single_queries(
     sim: &Simulator,
-    filters: &BatchFilters,
+    filters: &QueryFilters,
     docs: &[CpfCnpj],
 ) -> BTreeSet<i64> {
     let client = client(sim);

@@ -8,12 +8,13 @@
 //!   cannot be reached.
 //! - [`report`]: the failure list as an Excel-friendly CSV file.
 //!
-//! How a caller drives a batch: validate the shared filters with [`BatchFilters::from_form`],
-//! start with [`BatchRun::start`] (or [`BatchRun::start_with_notify`] to be woken up), then
-//! poll: [`BatchHandle::take_new_rows`] into the result set (which drops repeated
-//! `id_followup`s), [`BatchHandle::progress`] for the bar, until
-//! [`BatchHandle::is_finished`]; then [`BatchHandle::summary`] gives the failures, and
-//! [`BatchSummary::failed_documents`] the list to run again.
+//! How a caller drives a batch: validate the shared filters with
+//! [`QueryForm::validate_filters`](crate::api::QueryForm::validate_filters), start with
+//! [`BatchRun::start`] (or [`BatchRun::start_with_notify`] to be woken up), then poll:
+//! [`BatchHandle::take_new_rows`] into the result set (which drops repeated `id_followup`s),
+//! [`BatchHandle::progress`] for the bar, until [`BatchHandle::is_finished`]; then
+//! [`BatchHandle::summary`] gives the failures, and [`BatchSummary::failed_documents`] the
+//! list to run again.
 
 pub mod input;
 pub mod report;
@@ -27,6 +28,6 @@ pub use input::{
 };
 pub use report::write_failures_csv;
 pub use run::{
-    BatchFailure, BatchFilters, BatchHandle, BatchProgress, BatchRun, BatchStop, BatchSummary,
+    BatchFailure, BatchHandle, BatchProgress, BatchRun, BatchStop, BatchSummary,
     DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NOT_RUN_MESSAGE, UNREACHABLE_AFTER, UNREACHABLE_MESSAGE,
 };

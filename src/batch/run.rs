@@ -28,12 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
-
-use crate::api::{
-    ApiError, ErrorKind, FetchProgress, FieldError, Followup, FollowupClient, FollowupQuery,
-    QueryForm, ReagendarFiltro,
-};
+use crate::api::{ApiError, ErrorKind, FetchProgress, Followup, FollowupClient, QueryFilters};
 use crate::doc_id::CpfCnpj;
 use crate::sync::lock;
 
@@ -56,63 +51,6 @@ pub const NOT_RUN_MESSAGE: &str = "Não consultado: o lote foi interrompido ante
 /// The pause before the next request after a document failed without reaching the server:
 /// a short outage gets a chance to end before the batch gives up.
 const CONNECTION_PAUSE: Duration = Duration::from_millis(500);
-
-/// The filters every document of a batch shares: the query form without the CPF/CNPJ.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BatchFilters {
-    /// Creditor id.
-    pub id_credor: i32,
-    /// Consultant filter.
-    pub id_consultor: Option<i32>,
-    /// Event filter.
-    pub id_evento: Option<i32>,
-    /// Reschedule filter.
-    pub reagendar: ReagendarFiltro,
-    /// Follow-ups on or after this date.
-    pub data_de: Option<NaiveDate>,
-    /// Follow-ups on or before this date.
-    pub data_ate: Option<NaiveDate>,
-}
-
-impl BatchFilters {
-    /// Validates every field of `form` but the CPF/CNPJ (ignored: the batch brings its own),
-    /// with the single query's rules and messages.
-    pub fn from_form(form: &QueryForm) -> Result<BatchFilters, Vec<FieldError>> {
-        let probe = QueryForm {
-            // Any valid document: only the other fields are checked here.
-            cpf_cnpj: "52998224725".to_owned(),
-            ..form.clone()
-        };
-        probe
-            .validate()
-            .map(|query| BatchFilters::from_query(&query))
-    }
-
-    /// The filters of a validated query (its document is dropped).
-    pub fn from_query(query: &FollowupQuery) -> BatchFilters {
-        BatchFilters {
-            id_credor: query.id_credor,
-            id_consultor: query.id_consultor,
-            id_evento: query.id_evento,
-            reagendar: query.reagendar,
-            data_de: query.data_de,
-            data_ate: query.data_ate,
-        }
-    }
-
-    /// The query for one document.
-    pub fn query_for(&self, cpf_cnpj: CpfCnpj) -> FollowupQuery {
-        FollowupQuery {
-            id_credor: self.id_credor,
-            cpf_cnpj,
-            id_consultor: self.id_consultor,
-            id_evento: self.id_evento,
-            reagendar: self.reagendar,
-            data_de: self.data_de,
-            data_ate: self.data_ate,
-        }
-    }
-}
 
 /// A document whose query failed, after the client's retries.
 #[derive(Clone, Debug)]
@@ -311,7 +249,7 @@ impl BatchRun {
     /// 1–[`MAX_CONCURRENCY`]), on background threads. Returns at once.
     pub fn start(
         client: Arc<FollowupClient>,
-        filters: BatchFilters,
+        filters: QueryFilters,
         docs: Vec<CpfCnpj>,
         concurrency: usize,
     ) -> BatchHandle {
@@ -322,7 +260,7 @@ impl BatchRun {
     /// batch ends (a window passes `ctx.request_repaint()`).
     pub fn start_with_notify(
         client: Arc<FollowupClient>,
-        filters: BatchFilters,
+        filters: QueryFilters,
         docs: Vec<CpfCnpj>,
         concurrency: usize,
         notify: impl Fn() + Send + Sync + 'static,
@@ -332,7 +270,7 @@ impl BatchRun {
 
     fn start_inner(
         client: Arc<FollowupClient>,
-        filters: BatchFilters,
+        filters: QueryFilters,
         docs: Vec<CpfCnpj>,
         concurrency: usize,
         notify: Option<Notify>,
@@ -526,7 +464,7 @@ struct State {
 
 struct Shared {
     client: Arc<FollowupClient>,
-    filters: BatchFilters,
+    filters: QueryFilters,
     total: usize,
     started: Instant,
     cancelled: AtomicBool,
@@ -790,25 +728,6 @@ fn worker_loop(shared: &Shared, worker: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn filters_from_a_form_ignore_the_document() {
-        let form = QueryForm {
-            id_credor: "12".into(),
-            data_de: "01/09/2023".into(),
-            ..QueryForm::default()
-        };
-        let filters = BatchFilters::from_form(&form).unwrap();
-        assert_eq!(filters.id_credor, 12);
-        let doc = CpfCnpj::parse("11.222.333/0001-81").unwrap();
-        let query = filters.query_for(doc);
-        assert_eq!(query.cpf_cnpj.normalized(), "11222333000181");
-        assert_eq!(query.data_de, NaiveDate::from_ymd_opt(2023, 9, 1));
-
-        let errors = BatchFilters::from_form(&QueryForm::default()).unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].field, crate::api::QueryField::IdCredor);
-    }
 
     #[test]
     fn progress_labels_in_portuguese() {

@@ -23,8 +23,8 @@ use recuperador_followups::api::{
     QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
-    BatchFailure, BatchFilters, BatchRun, BatchStop, DocumentList, NOT_RUN_MESSAGE,
-    parse_document_list, read_document_file, write_failures_csv,
+    BatchFailure, BatchRun, BatchStop, DocumentList, NOT_RUN_MESSAGE, parse_document_list,
+    read_document_file, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
@@ -645,7 +645,7 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u
         Ok(docs) => docs,
         Err(code) => return code,
     };
-    let filters = match BatchFilters::from_form(form) {
+    let filters = match form.validate_filters() {
         Ok(filters) => filters,
         Err(errors) => {
             for error in errors {

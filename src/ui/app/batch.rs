@@ -11,11 +11,11 @@ use poll_promise::Promise;
 
 use super::super::tasks::{self, TaskPanicked};
 use super::{Banner, FollowupsApp, LastFetch, ask_save_path, file_dialog};
-use crate::api::{ErrorKind, FollowupClient};
+use crate::api::{ErrorKind, FollowupClient, QueryFilters};
 use crate::batch::{
-    BatchFailure, BatchFilters, BatchHandle, BatchInputError, BatchRun, BatchStop, BatchSummary,
-    DocumentFile, DocumentList, LIST_FILE_EXTENSIONS, MAX_CONCURRENCY, parse_document_list,
-    read_document_file, write_failures_csv,
+    BatchFailure, BatchHandle, BatchInputError, BatchRun, BatchStop, BatchSummary, DocumentFile,
+    DocumentList, LIST_FILE_EXTENSIONS, MAX_CONCURRENCY, parse_document_list, read_document_file,
+    write_failures_csv,
 };
 use crate::doc_id::CpfCnpj;
 use crate::export::ExportError;
@@ -121,7 +121,7 @@ pub struct BatchUiState {
     /// The result of the last failure-list export: `(ok, message)`.
     pub failures_status: Option<(bool, String)>,
     /// The filters of the last batch started, for its retry.
-    last_filters: Option<BatchFilters>,
+    last_filters: Option<QueryFilters>,
     /// Whether the results on screen are a batch's (a retry then adds to them).
     on_screen: bool,
     import_promise: Option<Promise<ImportResult>>,
@@ -228,7 +228,7 @@ impl FollowupsApp {
             };
             (self.batch.unfinished(), filters)
         } else {
-            let Ok(filters) = BatchFilters::from_form(&self.form()) else {
+            let Ok(filters) = self.form().validate_filters() else {
                 return;
             };
             (self.batch.list().valid.clone(), filters)
