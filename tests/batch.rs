@@ -10,7 +10,7 @@ use recuperador_followups::api::{
     ClientConfig, ErrorKind, FetchProgress, FollowupClient, QueryFilters, QueryForm, Token,
 };
 use recuperador_followups::batch::{
-    BatchHandle, BatchRun, BatchStop, parse_document_list, write_failures_csv,
+    BatchHandle, BatchRun, BatchStop, FailureKind, parse_document_list, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::results::ResultSet;
@@ -212,7 +212,7 @@ fn injected_faults_end_in_the_failure_list_and_a_retry_recovers_them() {
     assert!(summary.stop.is_none());
     assert_eq!(handle.progress().failed, 3);
     for failure in &summary.failures {
-        assert_eq!(failure.kind, Some(ErrorKind::Server));
+        assert_eq!(failure.kind, FailureKind::Error(ErrorKind::Server));
         assert!(
             failure.message.contains("Erro no servidor"),
             "{}",
@@ -410,7 +410,7 @@ fn a_batch_against_a_closed_port_stops_early_as_unreachable() {
             summary
                 .failures
                 .iter()
-                .all(|f| f.kind == Some(ErrorKind::Network))
+                .all(|f| f.kind == FailureKind::Error(ErrorKind::Network))
         );
         assert_eq!(summary.failures.len() + summary.not_run.len(), 200);
         assert_eq!(summary.unfinished_documents().len(), 200, "all resumable");
@@ -442,7 +442,10 @@ fn connection_failures_stop_the_batch_only_when_consecutive() {
     assert!(summary.stop.is_none(), "{:?}", summary.stop);
     assert_eq!(summary.failures.len(), 1, "{:?}", summary.failures);
     assert_eq!(summary.failures[0].doc, docs[0]);
-    assert_eq!(summary.failures[0].kind, Some(ErrorKind::Network));
+    assert_eq!(
+        summary.failures[0].kind,
+        FailureKind::Error(ErrorKind::Network)
+    );
     assert_eq!(summary.succeeded, docs.len() - 1);
     assert!(summary.not_run.is_empty());
     assert_eq!(

@@ -13,8 +13,10 @@
 //! [`BatchRun::start`] (or [`BatchRun::start_with_notify`] to be woken up), then poll:
 //! [`BatchHandle::take_new_rows`] into the result set (which drops repeated `id_followup`s),
 //! [`BatchHandle::progress`] for the bar, until [`BatchHandle::is_finished`]; then
-//! [`BatchHandle::summary`] gives the failures, and [`BatchSummary::failed_documents`] the
-//! list to run again.
+//! [`BatchHandle::summary`] gives the outcome: [`BatchSummary::failure_rows`] the failure list
+//! (the window's and the command line's), [`BatchSummary::unfinished_documents`] the
+//! documents to run again, and [`BatchSummary::merge_retry`] the outcome of a batch and its
+//! retry as one.
 
 pub mod input;
 pub mod report;
@@ -29,5 +31,6 @@ pub use input::{
 pub use report::write_failures_csv;
 pub use run::{
     BatchFailure, BatchHandle, BatchProgress, BatchRun, BatchStop, BatchSummary,
-    DEFAULT_CONCURRENCY, MAX_CONCURRENCY, NOT_RUN_MESSAGE, UNREACHABLE_AFTER, UNREACHABLE_MESSAGE,
+    DEFAULT_CONCURRENCY, FailureKind, MAX_CONCURRENCY, NOT_RUN_CANCELLED_MESSAGE, NOT_RUN_MESSAGE,
+    UNREACHABLE_AFTER, UNREACHABLE_MESSAGE,
 };

@@ -31,6 +31,7 @@ pub fn write_failures_csv(path: &Path, failures: &[BatchFailure]) -> Result<(), 
 mod tests {
     use super::*;
     use crate::api::ErrorKind;
+    use crate::batch::FailureKind;
     use crate::doc_id::CpfCnpj;
 
     #[test]
@@ -39,7 +40,7 @@ mod tests {
         let path = dir.path().join("saida.falhas.csv");
         let failures = [BatchFailure {
             doc: CpfCnpj::parse("52998224725").unwrap(),
-            kind: Some(ErrorKind::Server),
+            kind: FailureKind::Error(ErrorKind::Server),
             message: "Erro no servidor da API (HTTP 500); tente; depois".to_owned(),
             detail: String::new(),
         }];

@@ -46,22 +46,38 @@ const IDLE_POLL: Duration = Duration::from_millis(20);
 pub const UNREACHABLE_AFTER: usize = 5;
 /// What the batch says when it stops because the server cannot be reached.
 pub const UNREACHABLE_MESSAGE: &str = "Servidor inacessível: verifique a rede, a VPN ou o proxy.";
-/// What a failure list says of a document the batch never queried (it stopped before).
+/// What a failure list says of a document the batch never queried because it stopped before
+/// (a refused token, an unreachable server): the reason is said once, beside the list.
 pub const NOT_RUN_MESSAGE: &str = "Não consultado: o lote foi interrompido antes.";
+/// What a failure list says of a document the batch never queried because it was cancelled.
+pub const NOT_RUN_CANCELLED_MESSAGE: &str = "Não consultado: o lote foi cancelado antes.";
 /// The pause before the next request after a document failed without reaching the server:
 /// a short outage gets a chance to end before the batch gives up.
 const CONNECTION_PAUSE: Duration = Duration::from_millis(500);
 
-/// A document whose query failed, after the client's retries.
+/// Why a document of a failure list has no rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Its query failed with an error of this kind, after the client's retries.
+    Error(ErrorKind),
+    /// The batch stopped (a cancel, a refused token, an unreachable server) before this
+    /// document was queried, or while its request was in flight.
+    NotQueried,
+    /// An internal error (a bug) while querying it.
+    Internal,
+}
+
+/// A line of a failure list: a document whose query failed after the client's retries, or
+/// (in [`BatchSummary::failure_rows`]) one the batch never queried.
 #[derive(Clone, Debug)]
 pub struct BatchFailure {
     /// The document.
     pub doc: CpfCnpj,
-    /// The kind of error; `None` for an internal error (a bug), reported as such.
-    pub kind: Option<ErrorKind>,
+    /// Why it has no rows.
+    pub kind: FailureKind,
     /// What went wrong, in Portuguese (no token, no document in it).
     pub message: String,
-    /// The technical detail, for a "Detalhes" expander or `--verbose`.
+    /// The technical detail, for a "Detalhes" expander or `--verbose` (may be empty).
     pub detail: String,
 }
 
@@ -69,7 +85,7 @@ impl BatchFailure {
     fn from_error(doc: CpfCnpj, error: &ApiError) -> BatchFailure {
         BatchFailure {
             doc,
-            kind: Some(error.kind()),
+            kind: FailureKind::Error(error.kind()),
             message: error.to_string(),
             detail: error.technical_detail(),
         }
@@ -235,6 +251,45 @@ impl BatchSummary {
     /// Whether every document was queried successfully.
     pub fn all_succeeded(&self) -> bool {
         self.succeeded == self.total
+    }
+
+    /// What the failure list says of each document in [`Self::not_run`]: that the batch was
+    /// cancelled, or that it was interrupted (the reason, [`Self::stop`], is said once
+    /// beside the list, not on every line).
+    pub fn not_run_message(&self) -> &'static str {
+        match self.stop {
+            Some(BatchStop::Cancelled) => NOT_RUN_CANCELLED_MESSAGE,
+            _ => NOT_RUN_MESSAGE,
+        }
+    }
+
+    /// The failure list, as the window shows and exports it and the command line prints and
+    /// writes it: the failures in the order they happened, then the documents never queried
+    /// ([`FailureKind::NotQueried`], with [`Self::not_run_message`]).
+    pub fn failure_rows(&self) -> Vec<BatchFailure> {
+        let not_run = self.not_run.iter().map(|doc| BatchFailure {
+            doc: doc.clone(),
+            kind: FailureKind::NotQueried,
+            message: self.not_run_message().to_owned(),
+            detail: String::new(),
+        });
+        self.failures.iter().cloned().chain(not_run).collect()
+    }
+
+    /// The outcome of this batch and of `retry`, the batch that ran its failed and unqueried
+    /// documents ([`Self::unfinished_documents`]), as one: the whole list's total and time,
+    /// the successes of both, and what is left unfinished after the retry (its failures,
+    /// unqueried documents and stop).
+    pub fn merge_retry(self, retry: BatchSummary) -> BatchSummary {
+        BatchSummary {
+            total: self.total,
+            succeeded: (self.succeeded + retry.succeeded).min(self.total),
+            rows: self.rows + retry.rows,
+            failures: retry.failures,
+            not_run: retry.not_run,
+            stop: retry.stop,
+            elapsed: self.elapsed + retry.elapsed,
+        }
     }
 }
 
@@ -688,7 +743,7 @@ impl Shared {
         state.in_flight.remove(&worker);
         state.failures.push(BatchFailure {
             doc: job.doc,
-            kind: None,
+            kind: FailureKind::Internal,
             message: "Erro interno ao consultar este documento; tente novamente.".to_owned(),
             detail: "panic in the request".to_owned(),
         });
@@ -728,6 +783,136 @@ fn worker_loop(shared: &Shared, worker: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn doc(text: &str) -> CpfCnpj {
+        CpfCnpj::parse(text).unwrap()
+    }
+
+    fn failure(text: &str, kind: ErrorKind) -> BatchFailure {
+        BatchFailure {
+            doc: doc(text),
+            kind: FailureKind::Error(kind),
+            message: format!("falhou: {kind:?}"),
+            detail: "detalhe".to_owned(),
+        }
+    }
+
+    /// A batch of 10 documents: 6 answered, 2 failed, 2 not queried because of `stop`.
+    fn stopped_batch(stop: Option<BatchStop>) -> BatchSummary {
+        BatchSummary {
+            total: 10,
+            succeeded: 6,
+            rows: 120,
+            failures: vec![
+                failure("52998224725", ErrorKind::Server),
+                failure("11222333000181", ErrorKind::Timeout),
+            ],
+            not_run: vec![doc("12ABC34501DE35"), doc("39053344705")],
+            stop,
+            elapsed: Duration::from_secs(30),
+        }
+    }
+
+    #[test]
+    fn the_failure_list_is_the_failures_then_the_documents_never_queried() {
+        let unreachable = BatchStop::Unreachable {
+            detail: "conexão recusada".to_owned(),
+        };
+        let summary = stopped_batch(Some(unreachable));
+        let rows = summary.failure_rows();
+        let docs: Vec<&str> = rows.iter().map(|row| row.doc.normalized()).collect();
+        assert_eq!(
+            docs,
+            [
+                "52998224725",
+                "11222333000181",
+                "12ABC34501DE35",
+                "39053344705"
+            ]
+        );
+        assert_eq!(rows[0].kind, FailureKind::Error(ErrorKind::Server));
+        assert_eq!(
+            (rows[0].message.as_str(), rows[0].detail.as_str()),
+            ("falhou: Server", "detalhe")
+        );
+        for row in &rows[2..] {
+            assert_eq!(row.kind, FailureKind::NotQueried);
+            assert_eq!(
+                row.message,
+                "Não consultado: o lote foi interrompido antes."
+            );
+            assert_eq!(row.detail, "");
+        }
+        // The same documents "Tentar novamente" and `--cpf-cnpj-file <falhas>` run again.
+        let rows_docs: Vec<CpfCnpj> = rows.into_iter().map(|row| row.doc).collect();
+        assert_eq!(rows_docs, summary.unfinished_documents());
+    }
+
+    #[test]
+    fn documents_never_queried_say_why_the_batch_stopped_in_one_word() {
+        let refused = BatchStop::Error {
+            kind: ErrorKind::InvalidToken,
+            message: "O servidor recusou o token da API (HTTP 401).".to_owned(),
+            detail: String::new(),
+        };
+        let cases = [
+            (
+                Some(BatchStop::Cancelled),
+                "Não consultado: o lote foi cancelado antes.",
+            ),
+            (
+                Some(refused),
+                "Não consultado: o lote foi interrompido antes.",
+            ),
+            (None, "Não consultado: o lote foi interrompido antes."),
+        ];
+        for (stop, expected) in cases {
+            let summary = stopped_batch(stop);
+            assert_eq!(summary.not_run_message(), expected);
+            let rows = summary.failure_rows();
+            assert_eq!(rows.len(), 4);
+            assert!(rows[2..].iter().all(|row| row.message == expected));
+        }
+        let done = BatchSummary {
+            not_run: Vec::new(),
+            failures: Vec::new(),
+            ..stopped_batch(None)
+        };
+        assert!(done.failure_rows().is_empty());
+    }
+
+    #[test]
+    fn a_retry_completes_the_batch_it_retries() {
+        let first = stopped_batch(Some(BatchStop::Cancelled));
+        let retry = BatchSummary {
+            total: 4,
+            succeeded: 3,
+            rows: 7,
+            failures: vec![failure("11222333000181", ErrorKind::Timeout)],
+            not_run: Vec::new(),
+            stop: None,
+            elapsed: Duration::from_secs(5),
+        };
+        let merged = first.merge_retry(retry);
+        assert_eq!(merged.total, 10);
+        assert_eq!(merged.succeeded, 9);
+        assert_eq!(merged.rows, 127);
+        assert_eq!(merged.elapsed, Duration::from_secs(35));
+        assert_eq!(merged.stop, None);
+        assert!(merged.not_run.is_empty());
+        let rows = merged.failure_rows();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].doc.normalized(), "11222333000181");
+        assert!(!merged.all_succeeded());
+
+        // Successes never count past the list (a document that succeeded twice).
+        let again = BatchSummary {
+            succeeded: 4,
+            failures: Vec::new(),
+            ..stopped_batch(None)
+        };
+        assert_eq!(stopped_batch(None).merge_retry(again).succeeded, 10);
+    }
 
     #[test]
     fn progress_labels_in_portuguese() {

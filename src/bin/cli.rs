@@ -23,8 +23,7 @@ use recuperador_followups::api::{
     QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
-    BatchFailure, BatchRun, BatchStop, DocumentList, NOT_RUN_MESSAGE, parse_document_list,
-    read_document_file, write_failures_csv,
+    BatchRun, BatchStop, DocumentList, parse_document_list, read_document_file, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
@@ -734,18 +733,7 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u
         );
     }
 
-    let mut failures = summary.failures.clone();
-    let not_run_message = match &summary.stop {
-        Some(BatchStop::Unreachable { .. }) => NOT_RUN_MESSAGE.to_owned(),
-        Some(stop) => format!("Não consultado. {}", stop.message()),
-        None => "Não consultado.".to_owned(),
-    };
-    failures.extend(summary.not_run.iter().map(|doc| BatchFailure {
-        doc: doc.clone(),
-        kind: None,
-        message: not_run_message.clone(),
-        detail: String::new(),
-    }));
+    let failures = summary.failure_rows();
     if !failures.is_empty() {
         const SHOWN: usize = 20;
         for failure in failures.iter().take(SHOWN) {

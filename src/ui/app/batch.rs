@@ -191,17 +191,10 @@ impl BatchUiState {
 
     /// The failure list to export: the failures, then the documents never queried.
     pub fn failure_rows(&self) -> Vec<BatchFailure> {
-        let Some(last) = &self.last else {
-            return Vec::new();
-        };
-        let mut rows = last.failures.clone();
-        rows.extend(last.not_run.iter().map(|doc| BatchFailure {
-            doc: doc.clone(),
-            kind: Some(ErrorKind::Cancelled),
-            message: NOT_RUN_MESSAGE.to_owned(),
-            detail: String::new(),
-        }));
-        rows
+        self.last
+            .as_ref()
+            .map(BatchSummary::failure_rows)
+            .unwrap_or_default()
     }
 
     /// The results on screen are no longer a batch's (a single search replaced them).
@@ -334,7 +327,7 @@ impl FollowupsApp {
         }
         // A retry completes the batch it retries: one outcome for the whole list.
         let summary = match self.batch.last.take() {
-            Some(previous) if task.retry => merge_summaries(previous, summary),
+            Some(previous) if task.retry => previous.merge_retry(summary),
             _ => summary,
         };
         if self.batch.on_screen {
@@ -535,20 +528,6 @@ fn with_csv_extension(path: PathBuf) -> PathBuf {
         let mut name = path.into_os_string();
         name.push(".csv");
         PathBuf::from(name)
-    }
-}
-
-/// The outcome of a batch and of its retry, as one: the retry's failures and unqueried
-/// documents are what is left of the first batch's.
-fn merge_summaries(first: BatchSummary, retry: BatchSummary) -> BatchSummary {
-    BatchSummary {
-        total: first.total,
-        succeeded: (first.succeeded + retry.succeeded).min(first.total),
-        rows: first.rows + retry.rows,
-        failures: retry.failures,
-        not_run: retry.not_run,
-        stop: retry.stop,
-        elapsed: first.elapsed + retry.elapsed,
     }
 }
 
