@@ -638,7 +638,7 @@ fn batch_exit_codes_for_auth_bad_column_and_no_valid_document() {
         Some(TOKEN),
     );
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("a coluna «Valor» não existe"));
+    assert!(stderr(&output).contains("Erro: A coluna «Valor» não existe"));
 }
 
 /// An address on loopback where nothing listens: a port bound, then released.

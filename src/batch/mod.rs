@@ -2,7 +2,8 @@
 //!
 //! - [`input`]: the list, pasted or read from a `.txt`, `.csv` or `.xlsx` file, normalised and
 //!   checked like the single field (valid, check-digit warnings, invalid with line numbers,
-//!   duplicates dropped).
+//!   duplicates dropped); a file's column chosen by name or letter, and several lists merged
+//!   into one ([`merge_document_lists`]).
 //! - [`run`]: the batch itself on a few worker threads: progress, rows handed over in chunks,
 //!   cancel, the failure list, a stop at the first refused token, and a stop when the server
 //!   cannot be reached.
@@ -26,7 +27,7 @@ mod sheets;
 pub use input::{
     BatchInputError, DocumentFile, DocumentList, InvalidEntry, LIST_FILE_EXTENSIONS,
     MAX_INVALID_KEPT, MAX_LIST_CELLS, MAX_LIST_DOCUMENTS, MAX_LIST_ROWS, MAX_TEXT_FILE_BYTES,
-    is_list_file, parse_document_list, read_document_file,
+    MergedDocuments, is_list_file, merge_document_lists, parse_document_list, read_document_file,
 };
 pub use report::write_failures_csv;
 pub use run::{

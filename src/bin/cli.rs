@@ -23,7 +23,8 @@ use recuperador_followups::api::{
     QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
-    BatchRun, BatchStop, DocumentList, parse_document_list, read_document_file, write_failures_csv,
+    BatchRun, BatchStop, DocumentList, MergedDocuments, merge_document_lists, parse_document_list,
+    read_document_file, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
@@ -547,19 +548,12 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
                 return Err(exit::INVALID_INPUT);
             }
         };
-        let column = match &args.column {
-            Some(wanted) => match file.find_column(wanted) {
-                Some(index) => index,
-                None => {
-                    eprintln!(
-                        "Erro: a coluna «{wanted}» não existe em {}. Colunas: {}.",
-                        path.display(),
-                        file.columns.join(", ")
-                    );
-                    return Err(exit::INVALID_INPUT);
-                }
-            },
-            None => file.suggested_column(),
+        let column = match file.choose_column(args.column.as_deref(), path) {
+            Ok(column) => column,
+            Err(error) => {
+                eprintln!("Erro: {error}");
+                return Err(exit::INVALID_INPUT);
+            }
         };
         if file.columns.len() > 1 {
             eprintln!(
@@ -574,9 +568,6 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
             .unwrap_or_default();
         lists.push((format!("linha de {name}"), file.list_for_column(column)));
     }
-    let mut seen = std::collections::HashSet::new();
-    let mut docs = Vec::new();
-    let mut duplicates = 0;
     for (place, list) in &lists {
         for entry in &list.invalid {
             eprintln!(
@@ -604,16 +595,12 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
                 lines.join(", ")
             );
         }
-        duplicates += list.duplicates;
-        for doc in &list.valid {
-            if seen.insert(doc.normalized().to_owned()) {
-                docs.push(doc.clone());
-            } else {
-                duplicates += 1;
-            }
-        }
     }
-    let invalid: usize = lists.iter().map(|(_, list)| list.invalid_count).sum();
+    let MergedDocuments {
+        docs,
+        duplicates,
+        invalid,
+    } = merge_document_lists(lists.iter().map(|(_, list)| list));
     eprintln!(
         "{} documento(s) para consultar{}{}.",
         br::thousands(docs.len() as u64),
