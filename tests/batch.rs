@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use recuperador_followups::api::{
-    ClientConfig, ErrorKind, FetchProgress, FollowupClient, QueryFilters, QueryForm, Token,
+    ClientConfig, ErrorKind, FetchProgress, FollowupClient, QueryFilters, QueryForm,
 };
 use recuperador_followups::batch::{
     BatchHandle, BatchRun, BatchStop, FailureKind, parse_document_list, write_failures_csv,
@@ -16,31 +16,24 @@ use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::sim::{DatasetConfig, Fault, SimConfig, Simulator};
 
+mod support;
+
 const TOKEN: &str = "batch-tok-SECRET-42";
 
 fn simulator(latency: Duration) -> Simulator {
-    Simulator::start(SimConfig {
+    support::start(SimConfig {
         token: TOKEN.to_owned(),
         dataset: DatasetConfig {
-            seed: 21,
-            debtors: 60,
             max_followups_per_debtor: 20,
-            ..DatasetConfig::default()
+            ..support::dataset(21, 60)
         },
         latency,
         ..SimConfig::default()
     })
-    .expect("simulator starts")
 }
 
 fn client_with_token(sim: &Simulator, token: &str) -> Arc<FollowupClient> {
-    let config = ClientConfig {
-        base_url: sim.url().to_string(),
-        retry_base_delay: Duration::from_millis(5),
-        retry_max_delay: Duration::from_millis(20),
-        ..ClientConfig::default()
-    };
-    Arc::new(FollowupClient::new(config, Token::parse(token).unwrap()).unwrap())
+    Arc::new(support::client(sim, token))
 }
 
 fn client(sim: &Simulator) -> Arc<FollowupClient> {
@@ -363,16 +356,13 @@ fn valid_cpfs(count: usize) -> Vec<CpfCnpj> {
 fn a_batch_against_a_closed_port_stops_early_as_unreachable() {
     let url = closed_port_url();
     // The client's own settings: 3 retries per request with 0.5 s, 1 s, 2 s of backoff.
-    let client = Arc::new(
-        FollowupClient::new(
-            ClientConfig {
-                base_url: url,
-                ..ClientConfig::default()
-            },
-            Token::parse(TOKEN).unwrap(),
-        )
-        .unwrap(),
-    );
+    let client = Arc::new(support::client_with(
+        ClientConfig {
+            base_url: url,
+            ..ClientConfig::default()
+        },
+        TOKEN,
+    ));
     let docs = valid_cpfs(200);
     for concurrency in [4, 1] {
         let started = Instant::now();
