@@ -686,11 +686,7 @@ impl Shared {
                     if probe {
                         state.not_run.push(job.doc);
                     } else {
-                        state
-                            .failures
-                            .push(BatchFailure::from_error(job.doc, &error));
-                        self.failed.fetch_add(1, Ordering::SeqCst);
-                        self.done.fetch_add(1, Ordering::SeqCst);
+                        self.record_failure(&mut state, BatchFailure::from_error(job.doc, &error));
                     }
                     drop(state);
                     self.stop_with(BatchStop::Unreachable {
@@ -706,12 +702,7 @@ impl Shared {
                         ..job
                     });
                 } else {
-                    state
-                        .failures
-                        .push(BatchFailure::from_error(job.doc, &error));
-                    drop(state);
-                    self.failed.fetch_add(1, Ordering::SeqCst);
-                    self.done.fetch_add(1, Ordering::SeqCst);
+                    self.record_failure(&mut state, BatchFailure::from_error(job.doc, &error));
                 }
             }
             // A probe that met an error the client would have retried (a 502-504 while the
@@ -728,28 +719,29 @@ impl Shared {
                 });
             }
             Err(error) => {
-                state
-                    .failures
-                    .push(BatchFailure::from_error(job.doc, &error));
-                drop(state);
-                self.failed.fetch_add(1, Ordering::SeqCst);
-                self.done.fetch_add(1, Ordering::SeqCst);
+                self.record_failure(&mut state, BatchFailure::from_error(job.doc, &error));
             }
         }
+    }
+
+    /// Adds `failure` to the failure list (`state` is the locked state) and counts its
+    /// document as done.
+    fn record_failure(&self, state: &mut State, failure: BatchFailure) {
+        state.failures.push(failure);
+        self.failed.fetch_add(1, Ordering::SeqCst);
+        self.done.fetch_add(1, Ordering::SeqCst);
     }
 
     fn record_panic(&self, worker: usize, job: Job) {
         let mut state = self.lock_state();
         state.in_flight.remove(&worker);
-        state.failures.push(BatchFailure {
+        let failure = BatchFailure {
             doc: job.doc,
             kind: FailureKind::Internal,
             message: "Erro interno ao consultar este documento; tente novamente.".to_owned(),
             detail: "panic in the request".to_owned(),
-        });
-        drop(state);
-        self.failed.fetch_add(1, Ordering::SeqCst);
-        self.done.fetch_add(1, Ordering::SeqCst);
+        };
+        self.record_failure(&mut state, failure);
     }
 }
 
