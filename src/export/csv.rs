@@ -23,7 +23,7 @@ use std::path::Path;
 use chrono::{Datelike as _, NaiveDateTime, NaiveTime, Timelike as _};
 
 use super::columns::{Cell, CellMapper, CsvSeparator, ExportOptions};
-use super::{ExportError, ExportProgress, PROGRESS_EVERY_ROWS};
+use super::{ExportError, ExportProgress};
 use crate::api::{Column, Followup};
 use crate::doc_id::CpfCnpj;
 
@@ -32,7 +32,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Writes `rows` as CSV to `out`; returns how many rows were written.
 ///
-/// Checks `progress` for cancellation every [`PROGRESS_EVERY_ROWS`] rows and updates its count.
+/// Checks `progress` for cancellation every
+/// [`PROGRESS_EVERY_ROWS`](super::PROGRESS_EVERY_ROWS) rows and updates its count.
 pub fn write_csv<'a>(
     out: &mut dyn Write,
     rows: impl Iterator<Item = &'a Followup>,
@@ -52,12 +53,7 @@ pub fn write_csv<'a>(
     let mut scratch = String::with_capacity(64);
     let mut written = 0;
     for row in rows {
-        if written % PROGRESS_EVERY_ROWS == 0 {
-            progress.set_rows_written(written);
-            if progress.is_cancelled() {
-                return Err(ExportError::Cancelled);
-            }
-        }
+        progress.checkpoint(written)?;
         for &column in &options.columns {
             scratch.clear();
             let field: &str = match mapper.cell(row, column) {

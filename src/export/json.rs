@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::{ExportError, ExportProgress, PROGRESS_EVERY_ROWS};
+use super::{ExportError, ExportProgress};
 use crate::api::Followup;
 
 /// Writes rows as a JSON array with the API's field names and formats, one row per line.
@@ -29,12 +29,7 @@ pub fn write_json_rows<'a>(
     out.write_all(b"[").map_err(io)?;
     let mut written = 0;
     for row in rows {
-        if written % PROGRESS_EVERY_ROWS == 0 {
-            progress.set_rows_written(written);
-            if progress.is_cancelled() {
-                return Err(ExportError::Cancelled);
-            }
-        }
+        progress.checkpoint(written)?;
         out.write_all(if written == 0 { b"\n" } else { b",\n" })
             .map_err(io)?;
         serde_json::to_writer(&mut *out, row).map_err(|e| io(io::Error::other(e)))?;

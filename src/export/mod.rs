@@ -343,6 +343,19 @@ impl ExportProgress {
         self.finishing.store(false, Ordering::Relaxed);
     }
 
+    /// Called by a writer before each row with the rows written so far: every
+    /// [`PROGRESS_EVERY_ROWS`] rows, updates the count and stops the export if it was
+    /// cancelled.
+    fn checkpoint(&self, rows_written: usize) -> Result<(), ExportError> {
+        if rows_written.is_multiple_of(PROGRESS_EVERY_ROWS) {
+            self.set_rows_written(rows_written);
+            if self.is_cancelled() {
+                return Err(ExportError::Cancelled);
+            }
+        }
+        Ok(())
+    }
+
     fn set_rows_written(&self, rows: usize) {
         self.rows_written.store(rows, Ordering::Relaxed);
     }
