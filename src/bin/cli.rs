@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use recuperador_followups::api::{
-    ApiError, ClientConfig, ErrorKind, FetchProgress, Followup, FollowupClient, MemoryFootprint,
-    QueryForm, ReagendarFiltro, Token,
+    ApiError, ClientConfig, ErrorKind, FetchProgress, FieldError, Followup, FollowupClient,
+    MemoryFootprint, QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
     BatchRun, BatchStop, DocumentList, MergedDocuments, merge_document_lists, parse_document_list,
@@ -298,16 +298,19 @@ fn watch<T: Send>(
     })
 }
 
+/// Prints each problem of the query's fields; the exit code for invalid input.
+fn report_field_errors(errors: Vec<FieldError>) -> u8 {
+    for error in errors {
+        eprintln!("Erro: {error}");
+    }
+    exit::INVALID_INPUT
+}
+
 /// One document: the query, its progress, the file.
 fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 {
-    let query = match form.validate() {
+    let query = match form.validate().map_err(report_field_errors) {
         Ok(query) => query,
-        Err(errors) => {
-            for error in errors {
-                eprintln!("Erro: {error}");
-            }
-            return exit::INVALID_INPUT;
-        }
+        Err(code) => return code,
     };
     if let Some(warning) = query.cpf_cnpj.check_digit_warning() {
         eprintln!("Aviso: {warning}");
@@ -631,14 +634,9 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u
         Ok(docs) => docs,
         Err(code) => return code,
     };
-    let filters = match form.validate_filters() {
+    let filters = match form.validate_filters().map_err(report_field_errors) {
         Ok(filters) => filters,
-        Err(errors) => {
-            for error in errors {
-                eprintln!("Erro: {error}");
-            }
-            return exit::INVALID_INPUT;
-        }
+        Err(code) => return code,
     };
     let options = match export_options(args) {
         Ok(options) => options,
