@@ -42,6 +42,12 @@ pub fn thousands(value: impl Into<i128>) -> String {
     out
 }
 
+/// A count and its noun, singular for exactly one: `1 falha`, `0 falhas`, `2.000 válidos`.
+pub fn count_br(count: usize, singular: &str, plural: &str) -> String {
+    let noun = if count == 1 { singular } else { plural };
+    format!("{} {noun}", thousands(count as u64))
+}
+
 /// Seconds with one decimal and a comma: `1,2 s`.
 pub fn seconds_br(duration: std::time::Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64()).replace('.', ",")
@@ -84,6 +90,13 @@ mod tests {
         assert_eq!(thousands(12345), "12.345");
         assert_eq!(thousands(1_234_567), "1.234.567");
         assert_eq!(thousands(-1_234_567), "-1.234.567");
+    }
+
+    #[test]
+    fn counts_take_the_singular_for_one_only() {
+        assert_eq!(count_br(0, "falha", "falhas"), "0 falhas");
+        assert_eq!(count_br(1, "falha", "falhas"), "1 falha");
+        assert_eq!(count_br(2_000, "válido", "válidos"), "2.000 válidos");
     }
 
     #[test]

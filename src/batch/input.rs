@@ -70,15 +70,8 @@ impl DocumentList {
     /// The counts in one line, for a status label:
     /// `2.000 válidos · 3 com aviso de dígito · 2 inválidos · 5 repetidos`.
     pub fn summary(&self) -> String {
-        let mut parts = vec![format!(
-            "{} {}",
-            crate::fmt::thousands(self.valid.len() as u64),
-            if self.valid.len() == 1 {
-                "válido"
-            } else {
-                "válidos"
-            }
-        )];
+        use crate::fmt::count_br;
+        let mut parts = vec![count_br(self.valid.len(), "válido", "válidos")];
         if !self.warned.is_empty() {
             parts.push(format!(
                 "{} com aviso de dígito",
@@ -86,26 +79,10 @@ impl DocumentList {
             ));
         }
         if self.invalid_count > 0 {
-            parts.push(format!(
-                "{} {}",
-                crate::fmt::thousands(self.invalid_count as u64),
-                if self.invalid_count == 1 {
-                    "inválido"
-                } else {
-                    "inválidos"
-                }
-            ));
+            parts.push(count_br(self.invalid_count, "inválido", "inválidos"));
         }
         if self.duplicates > 0 {
-            parts.push(format!(
-                "{} {}",
-                crate::fmt::thousands(self.duplicates as u64),
-                if self.duplicates == 1 {
-                    "repetido"
-                } else {
-                    "repetidos"
-                }
-            ));
+            parts.push(count_br(self.duplicates, "repetido", "repetidos"));
         }
         if self.over_limit > 0 {
             parts.push(format!(

@@ -196,10 +196,9 @@ impl BatchProgress {
             thousands(self.total as u64),
             thousands(self.rows)
         );
-        match self.failed {
-            0 => {}
-            1 => text.push_str(" · 1 falha"),
-            n => text.push_str(&format!(" · {} falhas", thousands(n as u64))),
+        if self.failed > 0 {
+            text.push_str(" · ");
+            text.push_str(&crate::fmt::count_br(self.failed, "falha", "falhas"));
         }
         text
     }
