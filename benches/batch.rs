@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use recuperador_followups::api::{ClientConfig, FollowupClient, Token};
-use recuperador_followups::batch::{BatchFilters, BatchRun};
+use recuperador_followups::batch::BatchRun;
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::sim::{DatasetConfig, SimConfig, Simulator};
@@ -71,10 +71,11 @@ fn main() {
         Token::parse(sim.token()).expect("token"),
     )
     .expect("client");
-    let filters = BatchFilters::from_form(&recuperador_followups::api::QueryForm {
+    let filters = recuperador_followups::api::QueryForm {
         id_credor: id_credor.to_string(),
         ..Default::default()
-    })
+    }
+    .validate_filters()
     .expect("filters");
 
     let bound = latency * documents as u32 / concurrency as u32;

@@ -42,9 +42,25 @@ pub fn thousands(value: impl Into<i128>) -> String {
     out
 }
 
+/// A count and its noun, singular for exactly one: `1 falha`, `0 falhas`, `2.000 válidos`.
+pub fn count_br(count: usize, singular: &str, plural: &str) -> String {
+    let noun = if count == 1 { singular } else { plural };
+    format!("{} {noun}", thousands(count as u64))
+}
+
 /// Seconds with one decimal and a comma: `1,2 s`.
 pub fn seconds_br(duration: std::time::Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64()).replace('.', ",")
+}
+
+/// A wall time for people, to the second under an hour: `45 s`, `2 min 05 s`, `1 h 02 min`.
+pub fn duration_br(duration: std::time::Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {:02} s", secs / 60, secs % 60),
+        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
+    }
 }
 
 /// A byte count for people: `512 B`, `12,3 KB`, `4,5 MB`, `1,2 GB`.
@@ -77,6 +93,13 @@ mod tests {
     }
 
     #[test]
+    fn counts_take_the_singular_for_one_only() {
+        assert_eq!(count_br(0, "falha", "falhas"), "0 falhas");
+        assert_eq!(count_br(1, "falha", "falhas"), "1 falha");
+        assert_eq!(count_br(2_000, "válido", "válidos"), "2.000 válidos");
+    }
+
+    #[test]
     fn dates_are_day_month_year() {
         let d = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
         assert_eq!(date_br(d), "05/01/2026");
@@ -88,5 +111,13 @@ mod tests {
         assert_eq!(time_br(NaiveTime::from_hms_opt(9, 5, 0).unwrap()), "09:05");
         assert_eq!(seconds_br(std::time::Duration::from_millis(1234)), "1,2 s");
         assert_eq!(bytes_br(1536), "1,5 KB");
+    }
+
+    #[test]
+    fn durations_in_seconds_minutes_and_hours() {
+        use std::time::Duration;
+        assert_eq!(duration_br(Duration::from_millis(45_900)), "45 s");
+        assert_eq!(duration_br(Duration::from_secs(125)), "2 min 05 s");
+        assert_eq!(duration_br(Duration::from_secs(3725)), "1 h 02 min");
     }
 }

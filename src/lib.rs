@@ -14,6 +14,7 @@
 //! - [`secrets`]: where the API token and the proxy credentials live (the OS keyring).
 //! - [`ui`]: the desktop window (state and logic in `ui::app`, one module per panel).
 //! - [`fmt`]: Brazilian Portuguese formatting of dates and numbers.
+//! - [`sync`]: the poison-tolerant mutex lock every layer uses.
 //!
 //! Binaries are thin: `recuperador-followups-cli` parses arguments and calls this library.
 
@@ -27,4 +28,5 @@ pub mod fmt;
 pub mod results;
 pub mod secrets;
 pub mod sim;
+pub mod sync;
 pub mod ui;

@@ -7,40 +7,33 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use recuperador_followups::api::{
-    ClientConfig, ErrorKind, FetchProgress, FollowupClient, QueryForm, Token,
+    ClientConfig, ErrorKind, FetchProgress, FollowupClient, QueryFilters, QueryForm,
 };
 use recuperador_followups::batch::{
-    BatchFilters, BatchHandle, BatchRun, BatchStop, parse_document_list, write_failures_csv,
+    BatchHandle, BatchRun, BatchStop, FailureKind, parse_document_list, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::sim::{DatasetConfig, Fault, SimConfig, Simulator};
 
+mod support;
+
 const TOKEN: &str = "batch-tok-SECRET-42";
 
 fn simulator(latency: Duration) -> Simulator {
-    Simulator::start(SimConfig {
+    support::start(SimConfig {
         token: TOKEN.to_owned(),
         dataset: DatasetConfig {
-            seed: 21,
-            debtors: 60,
             max_followups_per_debtor: 20,
-            ..DatasetConfig::default()
+            ..support::dataset(21, 60)
         },
         latency,
         ..SimConfig::default()
     })
-    .expect("simulator starts")
 }
 
 fn client_with_token(sim: &Simulator, token: &str) -> Arc<FollowupClient> {
-    let config = ClientConfig {
-        base_url: sim.url().to_string(),
-        retry_base_delay: Duration::from_millis(5),
-        retry_max_delay: Duration::from_millis(20),
-        ..ClientConfig::default()
-    };
-    Arc::new(FollowupClient::new(config, Token::parse(token).unwrap()).unwrap())
+    Arc::new(support::client(sim, token))
 }
 
 fn client(sim: &Simulator) -> Arc<FollowupClient> {
@@ -59,11 +52,12 @@ fn creditor_and_docs(sim: &Simulator) -> (i64, Vec<CpfCnpj>) {
     (id_credor, docs)
 }
 
-fn filters(id_credor: i64) -> BatchFilters {
-    BatchFilters::from_form(&QueryForm {
+fn filters(id_credor: i64) -> QueryFilters {
+    QueryForm {
         id_credor: id_credor.to_string(),
         ..QueryForm::default()
-    })
+    }
+    .validate_filters()
     .unwrap()
 }
 
@@ -89,7 +83,7 @@ fn ids(results: &ResultSet) -> BTreeSet<i64> {
 /// The union of single queries, one per document, with the plain client.
 fn union_of_single_queries(
     sim: &Simulator,
-    filters: &BatchFilters,
+    filters: &QueryFilters,
     docs: &[CpfCnpj],
 ) -> BTreeSet<i64> {
     let client = client(sim);
@@ -211,7 +205,7 @@ fn injected_faults_end_in_the_failure_list_and_a_retry_recovers_them() {
     assert!(summary.stop.is_none());
     assert_eq!(handle.progress().failed, 3);
     for failure in &summary.failures {
-        assert_eq!(failure.kind, Some(ErrorKind::Server));
+        assert_eq!(failure.kind, FailureKind::Error(ErrorKind::Server));
         assert!(
             failure.message.contains("Erro no servidor"),
             "{}",
@@ -362,16 +356,13 @@ fn valid_cpfs(count: usize) -> Vec<CpfCnpj> {
 fn a_batch_against_a_closed_port_stops_early_as_unreachable() {
     let url = closed_port_url();
     // The client's own settings: 3 retries per request with 0.5 s, 1 s, 2 s of backoff.
-    let client = Arc::new(
-        FollowupClient::new(
-            ClientConfig {
-                base_url: url,
-                ..ClientConfig::default()
-            },
-            Token::parse(TOKEN).unwrap(),
-        )
-        .unwrap(),
-    );
+    let client = Arc::new(support::client_with(
+        ClientConfig {
+            base_url: url,
+            ..ClientConfig::default()
+        },
+        TOKEN,
+    ));
     let docs = valid_cpfs(200);
     for concurrency in [4, 1] {
         let started = Instant::now();
@@ -409,7 +400,7 @@ fn a_batch_against_a_closed_port_stops_early_as_unreachable() {
             summary
                 .failures
                 .iter()
-                .all(|f| f.kind == Some(ErrorKind::Network))
+                .all(|f| f.kind == FailureKind::Error(ErrorKind::Network))
         );
         assert_eq!(summary.failures.len() + summary.not_run.len(), 200);
         assert_eq!(summary.unfinished_documents().len(), 200, "all resumable");
@@ -441,7 +432,10 @@ fn connection_failures_stop_the_batch_only_when_consecutive() {
     assert!(summary.stop.is_none(), "{:?}", summary.stop);
     assert_eq!(summary.failures.len(), 1, "{:?}", summary.failures);
     assert_eq!(summary.failures[0].doc, docs[0]);
-    assert_eq!(summary.failures[0].kind, Some(ErrorKind::Network));
+    assert_eq!(
+        summary.failures[0].kind,
+        FailureKind::Error(ErrorKind::Network)
+    );
     assert_eq!(summary.succeeded, docs.len() - 1);
     assert!(summary.not_run.is_empty());
     assert_eq!(

@@ -5,22 +5,15 @@ use std::process::{Command, Output, Stdio};
 
 use recuperador_followups::api::parse::{Parsed, parse_followups_slice};
 use recuperador_followups::api::{Followup, QueryForm, ReagendarFiltro};
-use recuperador_followups::sim::{DatasetConfig, Fault, SimConfig, SimFilter, Simulator};
+use recuperador_followups::sim::{Fault, SimFilter, Simulator};
+
+mod support;
 
 const BIN: &str = env!("CARGO_BIN_EXE_recuperador-followups-cli");
 const TOKEN: &str = "cli-test-token-77";
 
 fn simulator() -> Simulator {
-    Simulator::start(SimConfig {
-        token: TOKEN.to_owned(),
-        dataset: DatasetConfig {
-            seed: 11,
-            debtors: 30,
-            ..DatasetConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .unwrap()
+    support::simulator(TOKEN, 11, 30)
 }
 
 fn run(args: &[&str], token: Option<&str>) -> Output {
@@ -638,7 +631,7 @@ fn batch_exit_codes_for_auth_bad_column_and_no_valid_document() {
         Some(TOKEN),
     );
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("a coluna «Valor» não existe"));
+    assert!(stderr(&output).contains("Erro: A coluna «Valor» não existe"));
 }
 
 /// An address on loopback where nothing listens: a port bound, then released.

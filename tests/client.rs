@@ -9,34 +9,25 @@ use recuperador_followups::api::{
     ApiError, ClientConfig, ErrorKind, FetchProgress, FollowupClient, FollowupQuery, QueryForm,
     ReagendarFiltro, Token,
 };
-use recuperador_followups::sim::{DatasetConfig, Fault, SimConfig, SimFilter, Simulator};
+use recuperador_followups::sim::{Fault, SimFilter, Simulator};
+
+mod support;
 
 const TOKEN: &str = "tok-3f9a1c-SECRET";
 
 fn simulator() -> Simulator {
-    Simulator::start(SimConfig {
-        token: TOKEN.to_owned(),
-        dataset: DatasetConfig {
-            seed: 7,
-            debtors: 40,
-            ..DatasetConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .expect("simulator starts")
+    support::simulator(TOKEN, 7, 40)
 }
 
 fn config_for(sim: &Simulator) -> ClientConfig {
     ClientConfig {
-        base_url: sim.url().to_string(),
-        retry_base_delay: Duration::from_millis(5),
         retry_max_delay: Duration::from_millis(50),
-        ..ClientConfig::default()
+        ..support::client_config(sim)
     }
 }
 
 fn client(sim: &Simulator) -> FollowupClient {
-    FollowupClient::new(config_for(sim), Token::parse(TOKEN).unwrap()).unwrap()
+    support::client_with(config_for(sim), TOKEN)
 }
 
 fn query(id_credor: i64, doc: &str) -> QueryForm {
@@ -80,7 +71,7 @@ fn fetch_ok(sim: &Simulator, query: &FollowupQuery) -> Vec<recuperador_followups
 }
 
 fn fetch_err(sim: &Simulator, config: ClientConfig, query: &FollowupQuery) -> ApiError {
-    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let client = support::client_with(config, TOKEN);
     match client.fetch(query, &FetchProgress::new()) {
         Ok(outcome) => panic!("expected an error, got {} rows", outcome.rows.len()),
         Err(error) => {
@@ -185,8 +176,7 @@ fn a_wrong_token_is_an_authentication_error() {
     let sim = simulator();
     let (id_credor, doc) = busiest_debtor(&sim);
     let query = query(id_credor, &doc).validate().unwrap();
-    let client =
-        FollowupClient::new(config_for(&sim), Token::parse("wrong-token").unwrap()).unwrap();
+    let client = support::client_with(config_for(&sim), "wrong-token");
     let error = client.fetch(&query, &FetchProgress::new()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidToken);
     assert_eq!(sim.request_count(), 1, "401 is never retried");
@@ -289,7 +279,7 @@ fn retry_after_is_honoured() {
         retry_max_delay: Duration::from_secs(5),
         ..config_for(&sim)
     };
-    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let client = support::client_with(config, TOKEN);
     let started = Instant::now();
     let outcome = client.fetch(&query, &FetchProgress::new()).unwrap();
     assert_eq!(outcome.attempts, 2);
@@ -393,7 +383,7 @@ fn a_connection_refused_is_a_network_error() {
         retry_base_delay: Duration::from_millis(5),
         ..ClientConfig::default()
     };
-    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let client = support::client_with(config, TOKEN);
     let query = query(1, "529.982.247-25").validate().unwrap();
     let error = client.fetch(&query, &FetchProgress::new()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Network, "{error}");
@@ -439,7 +429,7 @@ fn redirects_to_another_host_are_not_followed() {
         base_url: format!("http://127.0.0.1:{port}/api/v1Followup/"),
         ..ClientConfig::default()
     };
-    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let client = support::client_with(config, TOKEN);
     let query = query(1, "529.982.247-25").validate().unwrap();
     let error = client.fetch(&query, &FetchProgress::new()).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Redirect, "{error}");
@@ -591,7 +581,7 @@ fn a_download_that_keeps_trickling_outlasts_the_idle_timeout() {
         max_retries: 0,
         ..config_for(&sim)
     };
-    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let client = support::client_with(config, TOKEN);
     let progress = FetchProgress::new();
     let started = Instant::now();
     let (outcome, samples) = std::thread::scope(|scope| {
@@ -676,7 +666,7 @@ fn a_stall_longer_than_the_idle_timeout_is_a_timeout() {
             max_retries: 0,
             ..ClientConfig::default()
         };
-        let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+        let client = support::client_with(config, TOKEN);
         let query = query(1, "529.982.247-25").validate().unwrap();
         let started = Instant::now();
         let error = client.fetch(&query, &FetchProgress::new()).unwrap_err();
@@ -717,7 +707,7 @@ fn any_timeout_value_is_safe() {
     assert!(normalized.connect_timeout <= ClientConfig::MAX_TIMEOUT);
     assert!(normalized.retry_max_delay <= ClientConfig::MAX_TIMEOUT);
     assert!(normalized.max_retries <= 100);
-    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let client = support::client_with(config, TOKEN);
     let outcome = client.fetch(&query, &FetchProgress::new()).unwrap();
     assert_eq!(outcome.attempts, 1);
     // A 503 with the longest wait in `Retry-After`, then success: the wait is capped, the
@@ -733,7 +723,7 @@ fn any_timeout_value_is_safe() {
         total_timeout: Duration::MAX,
         ..config_for(&sim)
     };
-    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let client = support::client_with(config, TOKEN);
     let outcome = client.fetch(&query, &FetchProgress::new()).unwrap();
     assert_eq!(outcome.attempts, 2);
     // Zero is no wait at all, not a panic either.
@@ -798,7 +788,7 @@ fn loopback_never_goes_through_a_manual_proxy() {
             )),
             ..config_for(&sim)
         };
-        let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+        let client = support::client_with(config, TOKEN);
         let outcome = client
             .fetch(&query, &FetchProgress::new())
             .unwrap_or_else(|e| panic!("{base_url}: {e} ({})", e.technical_detail()));
@@ -875,7 +865,7 @@ fn a_manual_proxy_with_credentials_is_used_for_remote_hosts_and_never_shown() {
         !shown.contains("s3cr") && !shown.contains("ana.souza"),
         "{shown}"
     );
-    let client = FollowupClient::new(config, Token::parse(TOKEN).unwrap()).unwrap();
+    let client = support::client_with(config, TOKEN);
     let query = query(1, "529.982.247-25").validate().unwrap();
     let error = client.fetch(&query, &FetchProgress::new()).unwrap_err();
     assert_secret_free(&error);

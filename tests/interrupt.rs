@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use recuperador_followups::sim::{DatasetConfig, Fault, SimConfig, Simulator};
 
+mod support;
+
 const BIN: &str = env!("CARGO_BIN_EXE_recuperador-followups-cli");
 const TOKEN: &str = "interrupt-test-token-31";
 
@@ -24,17 +26,14 @@ const EXIT_LIMIT: Duration = Duration::from_secs(1);
 const HUGE_ROWS: usize = 40_000;
 
 fn simulator(huge_history_rows: usize) -> Simulator {
-    Simulator::start(SimConfig {
+    support::start(SimConfig {
         token: TOKEN.to_owned(),
         dataset: DatasetConfig {
-            seed: 5,
-            debtors: 10,
             huge_history_rows,
-            ..DatasetConfig::default()
+            ..support::dataset(5, 10)
         },
         ..SimConfig::default()
     })
-    .unwrap()
 }
 
 /// Starts `fetch` of `debtor`'s history into `output`.

@@ -10,22 +10,15 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use recuperador_followups::api::{Column, Token};
 use recuperador_followups::secrets::{MemoryStore, TokenStore as _};
-use recuperador_followups::sim::{DatasetConfig, Fault, SimConfig, SimFilter, Simulator};
+use recuperador_followups::sim::{Fault, SimConfig, SimFilter, Simulator};
 use recuperador_followups::ui::{FollowupsApp, LaunchOptions, Persisted};
+
+mod support;
 
 const TOKEN: &str = "ui-test-token-5150";
 
 fn simulator() -> Simulator {
-    Simulator::start(SimConfig {
-        token: TOKEN.to_owned(),
-        dataset: DatasetConfig {
-            seed: 3,
-            debtors: 30,
-            ..DatasetConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .unwrap()
+    support::simulator(TOKEN, 3, 30)
 }
 
 fn today() -> NaiveDate {
@@ -1203,11 +1196,7 @@ fn an_unreachable_server_stops_the_batch_and_the_rest_can_be_resumed() {
     };
     let config = SimConfig {
         token: TOKEN.to_owned(),
-        dataset: DatasetConfig {
-            seed: 3,
-            debtors: 30,
-            ..DatasetConfig::default()
-        },
+        dataset: support::dataset(3, 30),
         port,
         ..SimConfig::default()
     };

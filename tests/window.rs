@@ -14,23 +14,16 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use recuperador_followups::api::Token;
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::secrets::{MemoryStore, ProxyCredentials, SecretError, TokenStore};
-use recuperador_followups::sim::{DatasetConfig, SimConfig, Simulator, huge_history_rows};
+use recuperador_followups::sim::{Simulator, huge_history_rows};
 use recuperador_followups::ui::app::EXIT_WAIT;
 use recuperador_followups::ui::{Command, FollowupsApp, LaunchOptions, Persisted};
+
+mod support;
 
 const TOKEN: &str = "window-test-token-808";
 
 fn simulator() -> Simulator {
-    Simulator::start(SimConfig {
-        token: TOKEN.to_owned(),
-        dataset: DatasetConfig {
-            seed: 9,
-            debtors: 30,
-            ..DatasetConfig::default()
-        },
-        ..SimConfig::default()
-    })
-    .unwrap()
+    support::simulator(TOKEN, 9, 30)
 }
 
 /// The app with `store` (holding the test token) and `persisted`.

@@ -21,7 +21,7 @@ use std::cell::Cell;
 use std::io::{self, BufReader, Read};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
@@ -35,6 +35,7 @@ use super::model::Followup;
 use super::parse::{Interner, ParseError, ParseReport, Parsed, parse_followups};
 use super::query::FollowupQuery;
 use super::token::Token;
+use crate::sync::lock;
 
 /// The vendor's documented endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://app.recuperador.com.br/api/v1Followup/";
@@ -221,13 +222,6 @@ fn proxy_secrets(text: &str) -> Vec<String> {
     // Longest first, so a secret that contains another is replaced whole.
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     secrets
-}
-
-/// Locks a mutex, recovering the data if a thread panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Progress of a fetch, readable from another thread, and its cancel switch.

@@ -17,5 +17,7 @@ pub use error::{ApiError, ErrorKind};
 pub use model::{
     Column, ColumnKind, Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento, Value,
 };
-pub use query::{DatePreset, FieldError, FollowupQuery, QueryField, QueryForm, ReagendarFiltro};
+pub use query::{
+    DatePreset, FieldError, FollowupQuery, QueryField, QueryFilters, QueryForm, ReagendarFiltro,
+};
 pub use token::{Token, TokenError};

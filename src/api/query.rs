@@ -2,7 +2,10 @@
 //!
 //! [`QueryForm`] holds what was typed; [`QueryForm::validate`] turns it into a
 //! [`FollowupQuery`] or a list of [`FieldError`]s, each tied to its field with a Portuguese
-//! message. Nothing here does I/O.
+//! message. A [`FollowupQuery`] is one debtor's document plus the [`QueryFilters`] (creditor,
+//! consultant, event, reschedule, period); a batch validates the filters alone with
+//! [`QueryForm::validate_filters`] and pairs them with each document of its list through
+//! [`QueryFilters::query_for`]. Nothing here does I/O.
 
 use std::fmt;
 
@@ -190,13 +193,12 @@ pub struct QueryForm {
     pub data_ate: String,
 }
 
-/// A validated query, ready to send.
+/// Everything a query asks but the debtor's document, validated: what every document of a
+/// batch shares.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FollowupQuery {
+pub struct QueryFilters {
     /// Creditor id (positive, within the API's `int`).
     pub id_credor: i32,
-    /// Debtor's document.
-    pub cpf_cnpj: CpfCnpj,
     /// Consultant filter.
     pub id_consultor: Option<i32>,
     /// Event filter.
@@ -209,10 +211,55 @@ pub struct FollowupQuery {
     pub data_ate: Option<NaiveDate>,
 }
 
+impl QueryFilters {
+    /// The query for one debtor's document with these filters.
+    pub fn query_for(&self, cpf_cnpj: CpfCnpj) -> FollowupQuery {
+        FollowupQuery {
+            cpf_cnpj,
+            filters: self.clone(),
+        }
+    }
+}
+
+/// A validated query, ready to send: one debtor's document and the filters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowupQuery {
+    /// Debtor's document.
+    pub cpf_cnpj: CpfCnpj,
+    /// Creditor and the optional filters.
+    pub filters: QueryFilters,
+}
+
 impl QueryForm {
-    /// Validates every field; returns the query, or every problem found (blocking ones only;
-    /// a wrong check digit is a warning carried by the query's [`CpfCnpj`]).
+    /// Validates every field; returns the query, or every problem found, in the form's order
+    /// (blocking ones only; a wrong check digit is a warning carried by the query's
+    /// [`CpfCnpj`]).
     pub fn validate(&self) -> Result<FollowupQuery, Vec<FieldError>> {
+        let filters = self.validate_filters();
+        let cpf_cnpj = CpfCnpj::parse(&self.cpf_cnpj).map_err(|e| FieldError {
+            field: QueryField::CpfCnpj,
+            message: e.to_string(),
+        });
+        match (filters, cpf_cnpj) {
+            (Ok(filters), Ok(cpf_cnpj)) => Ok(FollowupQuery { cpf_cnpj, filters }),
+            (filters, cpf_cnpj) => {
+                let mut errors = filters.err().unwrap_or_default();
+                if let Err(error) = cpf_cnpj {
+                    // The document's message goes where its field is: right after the creditor.
+                    let at = errors
+                        .iter()
+                        .take_while(|e| e.field == QueryField::IdCredor)
+                        .count();
+                    errors.insert(at, error);
+                }
+                Err(errors)
+            }
+        }
+    }
+
+    /// Validates every field but the CPF/CNPJ (a batch brings its own documents), with the
+    /// same rules and messages as [`Self::validate`]; returns the filters or every problem.
+    pub fn validate_filters(&self) -> Result<QueryFilters, Vec<FieldError>> {
         fn check<T>(
             errors: &mut Vec<FieldError>,
             field: QueryField,
@@ -229,11 +276,6 @@ impl QueryForm {
             parse_id(&self.id_credor, "ID do credor").and_then(|v| {
                 v.ok_or_else(|| "Informe o ID do credor (Cadastros > Credores).".to_owned())
             }),
-        );
-        let cpf_cnpj = check(
-            &mut errors,
-            QueryField::CpfCnpj,
-            CpfCnpj::parse(&self.cpf_cnpj).map_err(|e| e.to_string()),
         );
         let id_consultor = check(
             &mut errors,
@@ -259,24 +301,15 @@ impl QueryForm {
                 ),
             });
         }
-        match (
-            id_credor,
-            cpf_cnpj,
-            id_consultor,
-            id_evento,
-            data_de,
-            data_ate,
-        ) {
+        match (id_credor, id_consultor, id_evento, data_de, data_ate) {
             (
                 Some(id_credor),
-                Some(cpf_cnpj),
                 Some(id_consultor),
                 Some(id_evento),
                 Some(data_de),
                 Some(data_ate),
-            ) if errors.is_empty() => Ok(FollowupQuery {
+            ) if errors.is_empty() => Ok(QueryFilters {
                 id_credor,
-                cpf_cnpj,
                 id_consultor,
                 id_evento,
                 reagendar: self.reagendar,
@@ -367,14 +400,18 @@ impl FollowupQuery {
             d.map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default()
         };
+        let filters = &self.filters;
         [
-            ("id_credor", self.id_credor.to_string()),
+            ("id_credor", filters.id_credor.to_string()),
             ("cpf_cnpj_formatado", self.cpf_cnpj.normalized().to_owned()),
-            ("id_consultor", self.id_consultor.unwrap_or(0).to_string()),
-            ("id_evento", self.id_evento.unwrap_or(0).to_string()),
-            ("reagendar", self.reagendar.wire().to_owned()),
-            ("datagte", date(self.data_de)),
-            ("datalte", date(self.data_ate)),
+            (
+                "id_consultor",
+                filters.id_consultor.unwrap_or(0).to_string(),
+            ),
+            ("id_evento", filters.id_evento.unwrap_or(0).to_string()),
+            ("reagendar", filters.reagendar.wire().to_owned()),
+            ("datagte", date(filters.data_de)),
+            ("datalte", date(filters.data_ate)),
         ]
     }
 
@@ -451,7 +488,7 @@ mod tests {
         f.id_consultor = " ".into();
         f.id_evento = "".into();
         let q = f.validate().unwrap();
-        assert_eq!((q.id_consultor, q.id_evento), (None, None));
+        assert_eq!((q.filters.id_consultor, q.filters.id_evento), (None, None));
         f.id_consultor = "7".into();
         f.id_evento = "x".into();
         assert_eq!(errors_for(&f, QueryField::IdEvento).len(), 1);
@@ -475,8 +512,8 @@ mod tests {
         f.data_de = "01/09/2023".into();
         f.data_ate = "2023-09-30".into();
         let q = f.validate().unwrap();
-        assert_eq!(q.data_de, NaiveDate::from_ymd_opt(2023, 9, 1));
-        assert_eq!(q.data_ate, NaiveDate::from_ymd_opt(2023, 9, 30));
+        assert_eq!(q.filters.data_de, NaiveDate::from_ymd_opt(2023, 9, 1));
+        assert_eq!(q.filters.data_ate, NaiveDate::from_ymd_opt(2023, 9, 30));
 
         f.data_de = "31/02/2023".into();
         assert!(errors_for(&f, QueryField::DataDe)[0].contains("não existe"));
@@ -516,6 +553,65 @@ mod tests {
                 QueryField::DataAte
             ]
         );
+    }
+
+    #[test]
+    fn filters_from_a_form_ignore_the_document() {
+        let form = QueryForm {
+            id_credor: "12".into(),
+            data_de: "01/09/2023".into(),
+            ..QueryForm::default()
+        };
+        let filters = form.validate_filters().unwrap();
+        assert_eq!(filters.id_credor, 12);
+        let doc = CpfCnpj::parse("11.222.333/0001-81").unwrap();
+        let query = filters.query_for(doc);
+        assert_eq!(query.cpf_cnpj.normalized(), "11222333000181");
+        assert_eq!(query.filters.data_de, NaiveDate::from_ymd_opt(2023, 9, 1));
+
+        let errors = QueryForm::default().validate_filters().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, QueryField::IdCredor);
+    }
+
+    #[test]
+    fn filters_validate_alone_with_the_query_rules() {
+        // No document at all: the filters are still valid (a batch brings its documents).
+        let mut f = form("12", "");
+        f.id_consultor = "3".into();
+        f.data_de = "01/09/2023".into();
+        let filters = f.validate_filters().unwrap();
+        assert_eq!(filters.id_credor, 12);
+        assert_eq!(filters.id_consultor, Some(3));
+        assert_eq!(filters.data_de, NaiveDate::from_ymd_opt(2023, 9, 1));
+        // A document typed wrong does not matter to the filters either.
+        f.cpf_cnpj = "123".into();
+        assert_eq!(f.validate_filters(), Ok(filters.clone()));
+
+        // The query is the document plus those very filters.
+        f.cpf_cnpj = "11.222.333/0001-81".into();
+        let query = f.validate().unwrap();
+        assert_eq!(query.filters, filters);
+        let doc = CpfCnpj::parse("52998224725").unwrap();
+        let other = filters.query_for(doc.clone());
+        assert_eq!((&other.cpf_cnpj, &other.filters), (&doc, &filters));
+
+        // The same messages as the whole form's, the document's left out.
+        let bad = QueryForm {
+            id_credor: String::new(),
+            cpf_cnpj: "1".into(),
+            data_de: "02/09/2023".into(),
+            data_ate: "01/09/2023".into(),
+            ..QueryForm::default()
+        };
+        let filter_errors = bad.validate_filters().unwrap_err();
+        let mut all_errors = bad.validate().unwrap_err();
+        assert_eq!(
+            filter_errors.iter().map(|e| e.field).collect::<Vec<_>>(),
+            [QueryField::IdCredor, QueryField::DataAte]
+        );
+        assert_eq!(all_errors.remove(1).field, QueryField::CpfCnpj);
+        assert_eq!(all_errors, filter_errors);
     }
 
     #[test]

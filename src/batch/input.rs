@@ -70,15 +70,8 @@ impl DocumentList {
     /// The counts in one line, for a status label:
     /// `2.000 válidos · 3 com aviso de dígito · 2 inválidos · 5 repetidos`.
     pub fn summary(&self) -> String {
-        let mut parts = vec![format!(
-            "{} {}",
-            crate::fmt::thousands(self.valid.len() as u64),
-            if self.valid.len() == 1 {
-                "válido"
-            } else {
-                "válidos"
-            }
-        )];
+        use crate::fmt::count_br;
+        let mut parts = vec![count_br(self.valid.len(), "válido", "válidos")];
         if !self.warned.is_empty() {
             parts.push(format!(
                 "{} com aviso de dígito",
@@ -86,26 +79,10 @@ impl DocumentList {
             ));
         }
         if self.invalid_count > 0 {
-            parts.push(format!(
-                "{} {}",
-                crate::fmt::thousands(self.invalid_count as u64),
-                if self.invalid_count == 1 {
-                    "inválido"
-                } else {
-                    "inválidos"
-                }
-            ));
+            parts.push(count_br(self.invalid_count, "inválido", "inválidos"));
         }
         if self.duplicates > 0 {
-            parts.push(format!(
-                "{} {}",
-                crate::fmt::thousands(self.duplicates as u64),
-                if self.duplicates == 1 {
-                    "repetido"
-                } else {
-                    "repetidos"
-                }
-            ));
+            parts.push(count_br(self.duplicates, "repetido", "repetidos"));
         }
         if self.over_limit > 0 {
             parts.push(format!(
@@ -264,6 +241,16 @@ pub enum BatchInputError {
     Empty {
         /// The file.
         path: PathBuf,
+    },
+    /// The column asked for by name or letter is not in the file.
+    #[error("A coluna «{wanted}» não existe em {path}. Colunas: {columns}.")]
+    NoSuchColumn {
+        /// The file.
+        path: PathBuf,
+        /// The name or letter asked for.
+        wanted: String,
+        /// The file's columns, separated by commas.
+        columns: String,
     },
     /// Larger than a list of debtors can reasonably be: refused before memory runs out.
     #[error(
@@ -427,6 +414,58 @@ impl DocumentFile {
             self.sheet_columns.iter().position(|&c| c == sheet_column)
         })
     }
+
+    /// The column whose documents are the list: the one `wanted` names
+    /// ([`Self::find_column`]), or the [`Self::suggested_column`] when none is asked for.
+    /// `path` is the file's, for the message that lists the columns when `wanted` is not one.
+    pub fn choose_column(
+        &self,
+        wanted: Option<&str>,
+        path: &Path,
+    ) -> Result<usize, BatchInputError> {
+        let Some(wanted) = wanted else {
+            return Ok(self.suggested_column());
+        };
+        self.find_column(wanted)
+            .ok_or_else(|| BatchInputError::NoSuchColumn {
+                path: path.to_path_buf(),
+                wanted: wanted.to_owned(),
+                columns: self.columns.join(", "),
+            })
+    }
+}
+
+/// Several lists taken as one: documents typed one by one and a file's column, say.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergedDocuments {
+    /// Every valid document once, in the order it first appears (lists in the order given).
+    pub docs: Vec<CpfCnpj>,
+    /// Entries dropped as repeats, inside each list and across them.
+    pub duplicates: usize,
+    /// Entries that cannot be queried, over every list.
+    pub invalid: usize,
+}
+
+/// Merges `lists` into the documents to query, each once (compared as
+/// [`CpfCnpj::normalized`], as inside one list), counting the repeats and invalid entries
+/// of all of them.
+pub fn merge_document_lists<'a>(
+    lists: impl IntoIterator<Item = &'a DocumentList>,
+) -> MergedDocuments {
+    let mut merged = MergedDocuments::default();
+    let mut seen = HashSet::new();
+    for list in lists {
+        merged.duplicates += list.duplicates;
+        merged.invalid += list.invalid_count;
+        for doc in &list.valid {
+            if seen.insert(DocKey::of(doc)) {
+                merged.docs.push(doc.clone());
+            } else {
+                merged.duplicates += 1;
+            }
+        }
+    }
+    merged
 }
 
 /// `A`, `B`, … `Z`, `AA`, … as spreadsheets name columns.
@@ -1048,6 +1087,60 @@ mod tests {
         assert_eq!(file.find_column("b"), Some(0));
         assert_eq!(file.find_column("A"), None, "an empty column");
         assert_eq!(file.find_column("Valor"), None);
+    }
+
+    #[test]
+    fn the_column_asked_for_or_the_suggested_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lista.csv");
+        std::fs::write(&path, ";Nome;;CPF\n;Ana;;52998224725\n").unwrap();
+        let file = read_document_file(&path).unwrap();
+        assert_eq!(
+            file.choose_column(None, &path).unwrap(),
+            1,
+            "CPF by its name"
+        );
+        assert_eq!(file.choose_column(Some("nome"), &path).unwrap(), 0);
+        assert_eq!(file.choose_column(Some("d"), &path).unwrap(), 1);
+        let error = file.choose_column(Some("Valor"), &path).unwrap_err();
+        assert!(matches!(error, BatchInputError::NoSuchColumn { .. }));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "A coluna «Valor» não existe em {}. Colunas: Nome, CPF.",
+                path.display()
+            )
+        );
+
+        // Without a header, columns are named after the sheet's letters, and both work.
+        let bare = dir.path().join("sem-cabecalho.csv");
+        std::fs::write(&bare, "Ana;52998224725\nBia;11222333000181\n").unwrap();
+        let file = read_document_file(&bare).unwrap();
+        assert_eq!(file.columns, ["Coluna A", "Coluna B"]);
+        assert_eq!(file.choose_column(Some("coluna b"), &bare).unwrap(), 1);
+        assert_eq!(file.choose_column(Some("B"), &bare).unwrap(), 1);
+        assert_eq!(
+            file.choose_column(None, &bare).unwrap(),
+            1,
+            "the most documents"
+        );
+    }
+
+    #[test]
+    fn lists_merge_with_each_document_once() {
+        // Typed on the command line (one per line) and a file's column.
+        let typed = parse_document_list("529.982.247-25\n52998224725\nxyz\n11.222.333/0001-81");
+        let file = parse_document_list("CPF\n11222333000181\n12.ABC.345/01DE-35\n52998224725\n?");
+        assert_eq!((typed.duplicates, typed.invalid_count), (1, 1));
+        let merged = merge_document_lists([&typed, &file]);
+        let docs: Vec<&str> = merged.docs.iter().map(CpfCnpj::normalized).collect();
+        assert_eq!(docs, ["52998224725", "11222333000181", "12ABC34501DE35"]);
+        assert_eq!(
+            merged.duplicates, 3,
+            "one inside the typed list, two across"
+        );
+        assert_eq!(merged.invalid, 2);
+        assert_eq!(merge_document_lists([]), MergedDocuments::default());
     }
 
     #[test]

@@ -3,23 +3,16 @@
 use std::path::Path;
 
 use super::run::BatchFailure;
-use crate::export::{ExportError, neutralize_formula, write_atomically};
+use crate::export::csv::csv_writer;
+use crate::export::{CsvSeparator, ExportError, neutralize_formula, write_atomically};
 
 /// Writes the failures to `path` atomically, as UTF-8 with BOM, `;` and CRLF (like the Excel
 /// CSV export): a header `Documento;Erro`, then one row per failure with the formatted
 /// document and the Portuguese message.
 pub fn write_failures_csv(path: &Path, failures: &[BatchFailure]) -> Result<(), ExportError> {
     write_atomically(path, |out| {
-        out.write_all(b"\xEF\xBB\xBF")
-            .map_err(|e| ExportError::from_io(path, e))?;
-        let mut writer = ::csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(::csv::Terminator::CRLF)
-            .from_writer(out);
-        let csv_error = |e: ::csv::Error| match e.into_kind() {
-            ::csv::ErrorKind::Io(io) => ExportError::from_io(path, io),
-            other => ExportError::from_io(path, std::io::Error::other(format!("{other:?}"))),
-        };
+        let mut writer = csv_writer(out, CsvSeparator::Semicolon, path)?;
+        let csv_error = |e| ExportError::from_csv(path, e);
         writer
             .write_record(["Documento", "Erro"])
             .map_err(csv_error)?;
@@ -38,6 +31,7 @@ pub fn write_failures_csv(path: &Path, failures: &[BatchFailure]) -> Result<(), 
 mod tests {
     use super::*;
     use crate::api::ErrorKind;
+    use crate::batch::FailureKind;
     use crate::doc_id::CpfCnpj;
 
     #[test]
@@ -46,7 +40,7 @@ mod tests {
         let path = dir.path().join("saida.falhas.csv");
         let failures = [BatchFailure {
             doc: CpfCnpj::parse("52998224725").unwrap(),
-            kind: Some(ErrorKind::Server),
+            kind: FailureKind::Error(ErrorKind::Server),
             message: "Erro no servidor da API (HTTP 500); tente; depois".to_owned(),
             detail: String::new(),
         }];

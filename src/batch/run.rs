@@ -28,13 +28,9 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
-
-use crate::api::{
-    ApiError, ErrorKind, FetchProgress, FieldError, Followup, FollowupClient, FollowupQuery,
-    QueryForm, ReagendarFiltro,
-};
+use crate::api::{ApiError, ErrorKind, FetchProgress, Followup, FollowupClient, QueryFilters};
 use crate::doc_id::CpfCnpj;
+use crate::sync::lock;
 
 /// Documents queried at once unless the caller says otherwise.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -50,79 +46,38 @@ const IDLE_POLL: Duration = Duration::from_millis(20);
 pub const UNREACHABLE_AFTER: usize = 5;
 /// What the batch says when it stops because the server cannot be reached.
 pub const UNREACHABLE_MESSAGE: &str = "Servidor inacessível: verifique a rede, a VPN ou o proxy.";
-/// What a failure list says of a document the batch never queried (it stopped before).
+/// What a failure list says of a document the batch never queried because it stopped before
+/// (a refused token, an unreachable server): the reason is said once, beside the list.
 pub const NOT_RUN_MESSAGE: &str = "Não consultado: o lote foi interrompido antes.";
+/// What a failure list says of a document the batch never queried because it was cancelled.
+pub const NOT_RUN_CANCELLED_MESSAGE: &str = "Não consultado: o lote foi cancelado antes.";
 /// The pause before the next request after a document failed without reaching the server:
 /// a short outage gets a chance to end before the batch gives up.
 const CONNECTION_PAUSE: Duration = Duration::from_millis(500);
 
-/// The filters every document of a batch shares: the query form without the CPF/CNPJ.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BatchFilters {
-    /// Creditor id.
-    pub id_credor: i32,
-    /// Consultant filter.
-    pub id_consultor: Option<i32>,
-    /// Event filter.
-    pub id_evento: Option<i32>,
-    /// Reschedule filter.
-    pub reagendar: ReagendarFiltro,
-    /// Follow-ups on or after this date.
-    pub data_de: Option<NaiveDate>,
-    /// Follow-ups on or before this date.
-    pub data_ate: Option<NaiveDate>,
+/// Why a document of a failure list has no rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Its query failed with an error of this kind, after the client's retries.
+    Error(ErrorKind),
+    /// The batch stopped (a cancel, a refused token, an unreachable server) before this
+    /// document was queried, or while its request was in flight.
+    NotQueried,
+    /// An internal error (a bug) while querying it.
+    Internal,
 }
 
-impl BatchFilters {
-    /// Validates every field of `form` but the CPF/CNPJ (ignored: the batch brings its own),
-    /// with the single query's rules and messages.
-    pub fn from_form(form: &QueryForm) -> Result<BatchFilters, Vec<FieldError>> {
-        let probe = QueryForm {
-            // Any valid document: only the other fields are checked here.
-            cpf_cnpj: "52998224725".to_owned(),
-            ..form.clone()
-        };
-        probe
-            .validate()
-            .map(|query| BatchFilters::from_query(&query))
-    }
-
-    /// The filters of a validated query (its document is dropped).
-    pub fn from_query(query: &FollowupQuery) -> BatchFilters {
-        BatchFilters {
-            id_credor: query.id_credor,
-            id_consultor: query.id_consultor,
-            id_evento: query.id_evento,
-            reagendar: query.reagendar,
-            data_de: query.data_de,
-            data_ate: query.data_ate,
-        }
-    }
-
-    /// The query for one document.
-    pub fn query_for(&self, cpf_cnpj: CpfCnpj) -> FollowupQuery {
-        FollowupQuery {
-            id_credor: self.id_credor,
-            cpf_cnpj,
-            id_consultor: self.id_consultor,
-            id_evento: self.id_evento,
-            reagendar: self.reagendar,
-            data_de: self.data_de,
-            data_ate: self.data_ate,
-        }
-    }
-}
-
-/// A document whose query failed, after the client's retries.
+/// A line of a failure list: a document whose query failed after the client's retries, or
+/// (in [`BatchSummary::failure_rows`]) one the batch never queried.
 #[derive(Clone, Debug)]
 pub struct BatchFailure {
     /// The document.
     pub doc: CpfCnpj,
-    /// The kind of error; `None` for an internal error (a bug), reported as such.
-    pub kind: Option<ErrorKind>,
+    /// Why it has no rows.
+    pub kind: FailureKind,
     /// What went wrong, in Portuguese (no token, no document in it).
     pub message: String,
-    /// The technical detail, for a "Detalhes" expander or `--verbose`.
+    /// The technical detail, for a "Detalhes" expander or `--verbose` (may be empty).
     pub detail: String,
 }
 
@@ -130,7 +85,7 @@ impl BatchFailure {
     fn from_error(doc: CpfCnpj, error: &ApiError) -> BatchFailure {
         BatchFailure {
             doc,
-            kind: Some(error.kind()),
+            kind: FailureKind::Error(error.kind()),
             message: error.to_string(),
             detail: error.technical_detail(),
         }
@@ -241,31 +196,21 @@ impl BatchProgress {
             thousands(self.total as u64),
             thousands(self.rows)
         );
-        match self.failed {
-            0 => {}
-            1 => text.push_str(" · 1 falha"),
-            n => text.push_str(&format!(" · {} falhas", thousands(n as u64))),
+        if self.failed > 0 {
+            text.push_str(" · ");
+            text.push_str(&crate::fmt::count_br(self.failed, "falha", "falhas"));
         }
         text
     }
 
     /// `decorrido 1 min 05 s · faltam cerca de 40 s`.
     pub fn time_label(&self) -> String {
+        use crate::fmt::duration_br;
         let mut text = format!("decorrido {}", duration_br(self.elapsed));
         if let Some(remaining) = self.remaining.filter(|_| !self.finished) {
             text.push_str(&format!(" · faltam cerca de {}", duration_br(remaining)));
         }
         text
-    }
-}
-
-/// `45 s`, `2 min 05 s`, `1 h 02 min`.
-pub fn duration_br(duration: Duration) -> String {
-    let secs = duration.as_secs();
-    match secs {
-        0..60 => format!("{secs} s"),
-        60..3600 => format!("{} min {:02} s", secs / 60, secs % 60),
-        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
     }
 }
 
@@ -306,6 +251,45 @@ impl BatchSummary {
     pub fn all_succeeded(&self) -> bool {
         self.succeeded == self.total
     }
+
+    /// What the failure list says of each document in [`Self::not_run`]: that the batch was
+    /// cancelled, or that it was interrupted (the reason, [`Self::stop`], is said once
+    /// beside the list, not on every line).
+    pub fn not_run_message(&self) -> &'static str {
+        match self.stop {
+            Some(BatchStop::Cancelled) => NOT_RUN_CANCELLED_MESSAGE,
+            _ => NOT_RUN_MESSAGE,
+        }
+    }
+
+    /// The failure list, as the window shows and exports it and the command line prints and
+    /// writes it: the failures in the order they happened, then the documents never queried
+    /// ([`FailureKind::NotQueried`], with [`Self::not_run_message`]).
+    pub fn failure_rows(&self) -> Vec<BatchFailure> {
+        let not_run = self.not_run.iter().map(|doc| BatchFailure {
+            doc: doc.clone(),
+            kind: FailureKind::NotQueried,
+            message: self.not_run_message().to_owned(),
+            detail: String::new(),
+        });
+        self.failures.iter().cloned().chain(not_run).collect()
+    }
+
+    /// The outcome of this batch and of `retry`, the batch that ran its failed and unqueried
+    /// documents ([`Self::unfinished_documents`]), as one: the whole list's total and time,
+    /// the successes of both, and what is left unfinished after the retry (its failures,
+    /// unqueried documents and stop).
+    pub fn merge_retry(self, retry: BatchSummary) -> BatchSummary {
+        BatchSummary {
+            total: self.total,
+            succeeded: (self.succeeded + retry.succeeded).min(self.total),
+            rows: self.rows + retry.rows,
+            failures: retry.failures,
+            not_run: retry.not_run,
+            stop: retry.stop,
+            elapsed: self.elapsed + retry.elapsed,
+        }
+    }
 }
 
 /// Starts batches. See the module documentation.
@@ -319,7 +303,7 @@ impl BatchRun {
     /// 1–[`MAX_CONCURRENCY`]), on background threads. Returns at once.
     pub fn start(
         client: Arc<FollowupClient>,
-        filters: BatchFilters,
+        filters: QueryFilters,
         docs: Vec<CpfCnpj>,
         concurrency: usize,
     ) -> BatchHandle {
@@ -330,7 +314,7 @@ impl BatchRun {
     /// batch ends (a window passes `ctx.request_repaint()`).
     pub fn start_with_notify(
         client: Arc<FollowupClient>,
-        filters: BatchFilters,
+        filters: QueryFilters,
         docs: Vec<CpfCnpj>,
         concurrency: usize,
         notify: impl Fn() + Send + Sync + 'static,
@@ -340,7 +324,7 @@ impl BatchRun {
 
     fn start_inner(
         client: Arc<FollowupClient>,
-        filters: BatchFilters,
+        filters: QueryFilters,
         docs: Vec<CpfCnpj>,
         concurrency: usize,
         notify: Option<Notify>,
@@ -534,7 +518,7 @@ struct State {
 
 struct Shared {
     client: Arc<FollowupClient>,
-    filters: BatchFilters,
+    filters: QueryFilters,
     total: usize,
     started: Instant,
     cancelled: AtomicBool,
@@ -552,13 +536,6 @@ struct Shared {
     probe_client: OnceLock<Option<Arc<FollowupClient>>>,
     state: Mutex<State>,
     notify: Option<Notify>,
-}
-
-/// Locks a mutex, recovering the data if a thread panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 enum Next {
@@ -708,11 +685,7 @@ impl Shared {
                     if probe {
                         state.not_run.push(job.doc);
                     } else {
-                        state
-                            .failures
-                            .push(BatchFailure::from_error(job.doc, &error));
-                        self.failed.fetch_add(1, Ordering::SeqCst);
-                        self.done.fetch_add(1, Ordering::SeqCst);
+                        self.record_failure(&mut state, BatchFailure::from_error(job.doc, &error));
                     }
                     drop(state);
                     self.stop_with(BatchStop::Unreachable {
@@ -728,12 +701,7 @@ impl Shared {
                         ..job
                     });
                 } else {
-                    state
-                        .failures
-                        .push(BatchFailure::from_error(job.doc, &error));
-                    drop(state);
-                    self.failed.fetch_add(1, Ordering::SeqCst);
-                    self.done.fetch_add(1, Ordering::SeqCst);
+                    self.record_failure(&mut state, BatchFailure::from_error(job.doc, &error));
                 }
             }
             // A probe that met an error the client would have retried (a 502-504 while the
@@ -750,28 +718,29 @@ impl Shared {
                 });
             }
             Err(error) => {
-                state
-                    .failures
-                    .push(BatchFailure::from_error(job.doc, &error));
-                drop(state);
-                self.failed.fetch_add(1, Ordering::SeqCst);
-                self.done.fetch_add(1, Ordering::SeqCst);
+                self.record_failure(&mut state, BatchFailure::from_error(job.doc, &error));
             }
         }
+    }
+
+    /// Adds `failure` to the failure list (`state` is the locked state) and counts its
+    /// document as done.
+    fn record_failure(&self, state: &mut State, failure: BatchFailure) {
+        state.failures.push(failure);
+        self.failed.fetch_add(1, Ordering::SeqCst);
+        self.done.fetch_add(1, Ordering::SeqCst);
     }
 
     fn record_panic(&self, worker: usize, job: Job) {
         let mut state = self.lock_state();
         state.in_flight.remove(&worker);
-        state.failures.push(BatchFailure {
+        let failure = BatchFailure {
             doc: job.doc,
-            kind: None,
+            kind: FailureKind::Internal,
             message: "Erro interno ao consultar este documento; tente novamente.".to_owned(),
             detail: "panic in the request".to_owned(),
-        });
-        drop(state);
-        self.failed.fetch_add(1, Ordering::SeqCst);
-        self.done.fetch_add(1, Ordering::SeqCst);
+        };
+        self.record_failure(&mut state, failure);
     }
 }
 
@@ -806,23 +775,134 @@ fn worker_loop(shared: &Shared, worker: usize) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn filters_from_a_form_ignore_the_document() {
-        let form = QueryForm {
-            id_credor: "12".into(),
-            data_de: "01/09/2023".into(),
-            ..QueryForm::default()
-        };
-        let filters = BatchFilters::from_form(&form).unwrap();
-        assert_eq!(filters.id_credor, 12);
-        let doc = CpfCnpj::parse("11.222.333/0001-81").unwrap();
-        let query = filters.query_for(doc);
-        assert_eq!(query.cpf_cnpj.normalized(), "11222333000181");
-        assert_eq!(query.data_de, NaiveDate::from_ymd_opt(2023, 9, 1));
+    fn doc(text: &str) -> CpfCnpj {
+        CpfCnpj::parse(text).unwrap()
+    }
 
-        let errors = BatchFilters::from_form(&QueryForm::default()).unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].field, crate::api::QueryField::IdCredor);
+    fn failure(text: &str, kind: ErrorKind) -> BatchFailure {
+        BatchFailure {
+            doc: doc(text),
+            kind: FailureKind::Error(kind),
+            message: format!("falhou: {kind:?}"),
+            detail: "detalhe".to_owned(),
+        }
+    }
+
+    /// A batch of 10 documents: 6 answered, 2 failed, 2 not queried because of `stop`.
+    fn stopped_batch(stop: Option<BatchStop>) -> BatchSummary {
+        BatchSummary {
+            total: 10,
+            succeeded: 6,
+            rows: 120,
+            failures: vec![
+                failure("52998224725", ErrorKind::Server),
+                failure("11222333000181", ErrorKind::Timeout),
+            ],
+            not_run: vec![doc("12ABC34501DE35"), doc("39053344705")],
+            stop,
+            elapsed: Duration::from_secs(30),
+        }
+    }
+
+    #[test]
+    fn the_failure_list_is_the_failures_then_the_documents_never_queried() {
+        let unreachable = BatchStop::Unreachable {
+            detail: "conexão recusada".to_owned(),
+        };
+        let summary = stopped_batch(Some(unreachable));
+        let rows = summary.failure_rows();
+        let docs: Vec<&str> = rows.iter().map(|row| row.doc.normalized()).collect();
+        assert_eq!(
+            docs,
+            [
+                "52998224725",
+                "11222333000181",
+                "12ABC34501DE35",
+                "39053344705"
+            ]
+        );
+        assert_eq!(rows[0].kind, FailureKind::Error(ErrorKind::Server));
+        assert_eq!(
+            (rows[0].message.as_str(), rows[0].detail.as_str()),
+            ("falhou: Server", "detalhe")
+        );
+        for row in &rows[2..] {
+            assert_eq!(row.kind, FailureKind::NotQueried);
+            assert_eq!(
+                row.message,
+                "Não consultado: o lote foi interrompido antes."
+            );
+            assert_eq!(row.detail, "");
+        }
+        // The same documents "Tentar novamente" and `--cpf-cnpj-file <falhas>` run again.
+        let rows_docs: Vec<CpfCnpj> = rows.into_iter().map(|row| row.doc).collect();
+        assert_eq!(rows_docs, summary.unfinished_documents());
+    }
+
+    #[test]
+    fn documents_never_queried_say_why_the_batch_stopped_in_one_word() {
+        let refused = BatchStop::Error {
+            kind: ErrorKind::InvalidToken,
+            message: "O servidor recusou o token da API (HTTP 401).".to_owned(),
+            detail: String::new(),
+        };
+        let cases = [
+            (
+                Some(BatchStop::Cancelled),
+                "Não consultado: o lote foi cancelado antes.",
+            ),
+            (
+                Some(refused),
+                "Não consultado: o lote foi interrompido antes.",
+            ),
+            (None, "Não consultado: o lote foi interrompido antes."),
+        ];
+        for (stop, expected) in cases {
+            let summary = stopped_batch(stop);
+            assert_eq!(summary.not_run_message(), expected);
+            let rows = summary.failure_rows();
+            assert_eq!(rows.len(), 4);
+            assert!(rows[2..].iter().all(|row| row.message == expected));
+        }
+        let done = BatchSummary {
+            not_run: Vec::new(),
+            failures: Vec::new(),
+            ..stopped_batch(None)
+        };
+        assert!(done.failure_rows().is_empty());
+    }
+
+    #[test]
+    fn a_retry_completes_the_batch_it_retries() {
+        let first = stopped_batch(Some(BatchStop::Cancelled));
+        let retry = BatchSummary {
+            total: 4,
+            succeeded: 3,
+            rows: 7,
+            failures: vec![failure("11222333000181", ErrorKind::Timeout)],
+            not_run: Vec::new(),
+            stop: None,
+            elapsed: Duration::from_secs(5),
+        };
+        let merged = first.merge_retry(retry);
+        assert_eq!(merged.total, 10);
+        assert_eq!(merged.succeeded, 9);
+        assert_eq!(merged.rows, 127);
+        assert_eq!(merged.elapsed, Duration::from_secs(35));
+        assert_eq!(merged.stop, None);
+        assert!(merged.not_run.is_empty());
+        let rows = merged.failure_rows();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].doc.normalized(), "11222333000181");
+        assert!(!merged.all_succeeded());
+
+        // Successes never count past the list (a document that succeeded twice).
+        let again = BatchSummary {
+            succeeded: 4,
+            failures: Vec::new(),
+            ..stopped_batch(None)
+        };
+        assert_eq!(stopped_batch(None).merge_retry(again).succeeded, 10);
     }
 
     #[test]
@@ -847,6 +927,5 @@ mod tests {
             "decorrido 1 min 05 s · faltam cerca de 40 s"
         );
         assert!((progress.fraction() - 0.156).abs() < 1e-6);
-        assert_eq!(duration_br(Duration::from_secs(3725)), "1 h 02 min");
     }
 }

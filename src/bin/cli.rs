@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use recuperador_followups::api::{
-    ApiError, ClientConfig, ErrorKind, FetchProgress, Followup, FollowupClient, MemoryFootprint,
-    QueryForm, ReagendarFiltro, Token,
+    ApiError, ClientConfig, ErrorKind, FetchProgress, FieldError, Followup, FollowupClient,
+    MemoryFootprint, QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
-    BatchFailure, BatchFilters, BatchRun, BatchStop, DocumentList, NOT_RUN_MESSAGE,
-    parse_document_list, read_document_file, write_failures_csv,
+    BatchRun, BatchStop, DocumentList, MergedDocuments, merge_document_lists, parse_document_list,
+    read_document_file, write_failures_csv,
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
@@ -298,16 +298,19 @@ fn watch<T: Send>(
     })
 }
 
+/// Prints each problem of the query's fields; the exit code for invalid input.
+fn report_field_errors(errors: Vec<FieldError>) -> u8 {
+    for error in errors {
+        eprintln!("Erro: {error}");
+    }
+    exit::INVALID_INPUT
+}
+
 /// One document: the query, its progress, the file.
 fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 {
-    let query = match form.validate() {
+    let query = match form.validate().map_err(report_field_errors) {
         Ok(query) => query,
-        Err(errors) => {
-            for error in errors {
-                eprintln!("Erro: {error}");
-            }
-            return exit::INVALID_INPUT;
-        }
+        Err(code) => return code,
     };
     if let Some(warning) = query.cpf_cnpj.check_digit_warning() {
         eprintln!("Aviso: {warning}");
@@ -548,19 +551,12 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
                 return Err(exit::INVALID_INPUT);
             }
         };
-        let column = match &args.column {
-            Some(wanted) => match file.find_column(wanted) {
-                Some(index) => index,
-                None => {
-                    eprintln!(
-                        "Erro: a coluna «{wanted}» não existe em {}. Colunas: {}.",
-                        path.display(),
-                        file.columns.join(", ")
-                    );
-                    return Err(exit::INVALID_INPUT);
-                }
-            },
-            None => file.suggested_column(),
+        let column = match file.choose_column(args.column.as_deref(), path) {
+            Ok(column) => column,
+            Err(error) => {
+                eprintln!("Erro: {error}");
+                return Err(exit::INVALID_INPUT);
+            }
         };
         if file.columns.len() > 1 {
             eprintln!(
@@ -575,9 +571,6 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
             .unwrap_or_default();
         lists.push((format!("linha de {name}"), file.list_for_column(column)));
     }
-    let mut seen = std::collections::HashSet::new();
-    let mut docs = Vec::new();
-    let mut duplicates = 0;
     for (place, list) in &lists {
         for entry in &list.invalid {
             eprintln!(
@@ -605,16 +598,12 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
                 lines.join(", ")
             );
         }
-        duplicates += list.duplicates;
-        for doc in &list.valid {
-            if seen.insert(doc.normalized().to_owned()) {
-                docs.push(doc.clone());
-            } else {
-                duplicates += 1;
-            }
-        }
     }
-    let invalid: usize = lists.iter().map(|(_, list)| list.invalid_count).sum();
+    let MergedDocuments {
+        docs,
+        duplicates,
+        invalid,
+    } = merge_document_lists(lists.iter().map(|(_, list)| list));
     eprintln!(
         "{} documento(s) para consultar{}{}.",
         br::thousands(docs.len() as u64),
@@ -645,14 +634,9 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u
         Ok(docs) => docs,
         Err(code) => return code,
     };
-    let filters = match BatchFilters::from_form(form) {
+    let filters = match form.validate_filters().map_err(report_field_errors) {
         Ok(filters) => filters,
-        Err(errors) => {
-            for error in errors {
-                eprintln!("Erro: {error}");
-            }
-            return exit::INVALID_INPUT;
-        }
+        Err(code) => return code,
     };
     let options = match export_options(args) {
         Ok(options) => options,
@@ -734,18 +718,7 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u
         );
     }
 
-    let mut failures = summary.failures.clone();
-    let not_run_message = match &summary.stop {
-        Some(BatchStop::Unreachable { .. }) => NOT_RUN_MESSAGE.to_owned(),
-        Some(stop) => format!("Não consultado. {}", stop.message()),
-        None => "Não consultado.".to_owned(),
-    };
-    failures.extend(summary.not_run.iter().map(|doc| BatchFailure {
-        doc: doc.clone(),
-        kind: None,
-        message: not_run_message.clone(),
-        detail: String::new(),
-    }));
+    let failures = summary.failure_rows();
     if !failures.is_empty() {
         const SHOWN: usize = 20;
         for failure in failures.iter().take(SHOWN) {

@@ -17,13 +17,13 @@
 //! by tools without it.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use chrono::{Datelike as _, NaiveDateTime, NaiveTime, Timelike as _};
 
 use super::columns::{Cell, CellMapper, CsvSeparator, ExportOptions};
-use super::{ExportError, ExportProgress, PROGRESS_EVERY_ROWS};
+use super::{ExportError, ExportProgress};
 use crate::api::{Column, Followup};
 use crate::doc_id::CpfCnpj;
 
@@ -32,7 +32,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Writes `rows` as CSV to `out`; returns how many rows were written.
 ///
-/// Checks `progress` for cancellation every [`PROGRESS_EVERY_ROWS`] rows and updates its count.
+/// Checks `progress` for cancellation every
+/// [`PROGRESS_EVERY_ROWS`](super::PROGRESS_EVERY_ROWS) rows and updates its count.
 pub fn write_csv<'a>(
     out: &mut dyn Write,
     rows: impl Iterator<Item = &'a Followup>,
@@ -41,20 +42,8 @@ pub fn write_csv<'a>(
     path: &Path,
 ) -> Result<usize, ExportError> {
     let excel = options.csv_separator == CsvSeparator::Semicolon;
-    if excel {
-        out.write_all(BOM)
-            .map_err(|e| ExportError::from_io(path, e))?;
-    }
-    let mut writer = ::csv::WriterBuilder::new()
-        .delimiter(options.csv_separator.byte())
-        .terminator(::csv::Terminator::CRLF)
-        .quote_style(::csv::QuoteStyle::Necessary)
-        .buffer_capacity(64 * 1024)
-        .from_writer(out);
-    let csv_error = |e: ::csv::Error| match e.into_kind() {
-        ::csv::ErrorKind::Io(io) => ExportError::from_io(path, io),
-        other => ExportError::from_io(path, io::Error::other(format!("{other:?}"))),
-    };
+    let mut writer = csv_writer(out, options.csv_separator, path)?;
+    let csv_error = |e| ExportError::from_csv(path, e);
 
     writer
         .write_record(options.columns.iter().map(|column| column.label()))
@@ -64,12 +53,7 @@ pub fn write_csv<'a>(
     let mut scratch = String::with_capacity(64);
     let mut written = 0;
     for row in rows {
-        if written % PROGRESS_EVERY_ROWS == 0 {
-            progress.set_rows_written(written);
-            if progress.is_cancelled() {
-                return Err(ExportError::Cancelled);
-            }
-        }
+        progress.checkpoint(written)?;
         for &column in &options.columns {
             scratch.clear();
             let field: &str = match mapper.cell(row, column) {
@@ -106,6 +90,26 @@ pub fn write_csv<'a>(
     writer.flush().map_err(|e| ExportError::from_io(path, e))?;
     progress.set_rows_written(written);
     Ok(written)
+}
+
+/// Starts a CSV file on `out` in `separator`'s dialect (see the module documentation): the BOM
+/// first for [`CsvSeparator::Semicolon`], then a writer with that separator, CRLF line ends
+/// and RFC 4180 quoting only where needed. Every CSV file this crate writes starts here.
+pub fn csv_writer<W: Write>(
+    mut out: W,
+    separator: CsvSeparator,
+    path: &Path,
+) -> Result<::csv::Writer<W>, ExportError> {
+    if separator == CsvSeparator::Semicolon {
+        out.write_all(BOM)
+            .map_err(|e| ExportError::from_io(path, e))?;
+    }
+    Ok(::csv::WriterBuilder::new()
+        .delimiter(separator.byte())
+        .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .buffer_capacity(64 * 1024)
+        .from_writer(out))
 }
 
 /// Whether Excel pt-BR would turn a document that has no mask into a number or a date: it has

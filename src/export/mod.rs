@@ -1,9 +1,9 @@
 //! Writing result rows to files: atomic replacement and the formats.
 //!
 //! [`export_rows`] is the one entry point (for the GUI's background thread and the CLI): it
-//! writes XLSX ([`xlsx`]), CSV ([`csv`]) or JSON with the options of [`ExportOptions`]
-//! (shared column mapping in [`columns`]), reports progress and honours cancellation through
-//! [`ExportProgress`].
+//! writes XLSX ([`xlsx`]), CSV ([`csv`]) or JSON ([`json`]) with the options of
+//! [`ExportOptions`] (shared column mapping in [`columns`]), reports progress and honours
+//! cancellation through [`ExportProgress`].
 //!
 //! Every format writes to a temporary file in the destination folder and renames it over the
 //! destination only when complete: a failure or a cancellation leaves any existing file
@@ -11,6 +11,7 @@
 
 pub mod columns;
 pub mod csv;
+pub mod json;
 pub mod xlsx;
 
 use std::fs::File;
@@ -20,11 +21,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::api::Followup;
+use crate::sync::lock;
 
 pub use columns::{
     Cell, CellMapper, CsvSeparator, ExportFormat, ExportOptions, default_file_name,
     neutralize_formula,
 };
+pub use json::{write_json, write_json_rows};
 
 /// A failure writing an export, with a Portuguese message the user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +95,15 @@ impl ExportError {
                 path,
                 source: error,
             },
+        }
+    }
+
+    /// Maps an error of the `csv` crate while writing `path`: its I/O errors as
+    /// [`Self::from_io`] does, anything else as [`ExportError::Io`].
+    pub fn from_csv(path: &Path, error: ::csv::Error) -> ExportError {
+        match error.into_kind() {
+            ::csv::ErrorKind::Io(io) => ExportError::from_io(path, io),
+            other => ExportError::from_io(path, io::Error::other(format!("{other:?}"))),
         }
     }
 }
@@ -246,40 +258,6 @@ impl<W: Write> Write for ProgressWriter<'_, W> {
     }
 }
 
-/// Writes rows as a JSON array with the API's field names and formats, one row per line.
-pub fn write_json(out: &mut dyn Write, rows: &[Followup], path: &Path) -> Result<(), ExportError> {
-    write_json_rows(out, rows.iter(), &ExportProgress::new(), path).map(|_| ())
-}
-
-/// [`write_json`] for any row iterator, with progress and cancellation; returns the row count.
-///
-/// JSON is the API's own form: every field, whatever [`ExportOptions::columns`] says.
-pub fn write_json_rows<'a>(
-    out: &mut dyn Write,
-    rows: impl Iterator<Item = &'a Followup>,
-    progress: &ExportProgress,
-    path: &Path,
-) -> Result<usize, ExportError> {
-    let io = |e: io::Error| ExportError::from_io(path, e);
-    out.write_all(b"[").map_err(io)?;
-    let mut written = 0;
-    for row in rows {
-        if written % PROGRESS_EVERY_ROWS == 0 {
-            progress.set_rows_written(written);
-            if progress.is_cancelled() {
-                return Err(ExportError::Cancelled);
-            }
-        }
-        out.write_all(if written == 0 { b"\n" } else { b",\n" })
-            .map_err(io)?;
-        serde_json::to_writer(&mut *out, row).map_err(|e| io(io::Error::other(e)))?;
-        written += 1;
-    }
-    out.write_all(b"\n]\n").map_err(io)?;
-    progress.set_rows_written(written);
-    Ok(written)
-}
-
 /// How often (in rows) exports update [`ExportProgress`] and check for cancellation.
 pub const PROGRESS_EVERY_ROWS: usize = 1_000;
 
@@ -365,6 +343,19 @@ impl ExportProgress {
         self.finishing.store(false, Ordering::Relaxed);
     }
 
+    /// Called by a writer before each row with the rows written so far: every
+    /// [`PROGRESS_EVERY_ROWS`] rows, updates the count and stops the export if it was
+    /// cancelled.
+    fn checkpoint(&self, rows_written: usize) -> Result<(), ExportError> {
+        if rows_written.is_multiple_of(PROGRESS_EVERY_ROWS) {
+            self.set_rows_written(rows_written);
+            if self.is_cancelled() {
+                return Err(ExportError::Cancelled);
+            }
+        }
+        Ok(())
+    }
+
     fn set_rows_written(&self, rows: usize) {
         self.rows_written.store(rows, Ordering::Relaxed);
     }
@@ -389,13 +380,6 @@ impl Drop for TempFileRegistration<'_> {
     fn drop(&mut self) {
         lock(&self.progress.temp_file).take();
     }
-}
-
-/// Locks a mutex, recovering the data if a thread panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What a finished export wrote.
@@ -439,7 +423,7 @@ pub fn export_rows<'a>(
                 summary.rows = csv::write_csv(out, rows, options, progress, path)?;
             }
             ExportFormat::Json => {
-                summary.rows = write_json_rows(out, rows, progress, path)?;
+                summary.rows = json::write_json_rows(out, rows, progress, path)?;
             }
             ExportFormat::Xlsx => {
                 let folder = destination_folder(path);

@@ -26,7 +26,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike as _};
 use rust_xlsxwriter::{DocProperties, Format, Workbook, Worksheet, XlsxError};
 
 use super::columns::{Cell, CellMapper, ExportOptions};
-use super::{ExportError, ExportProgress, PROGRESS_EVERY_ROWS};
+use super::{ExportError, ExportProgress};
 use crate::api::{Column, ColumnKind, Followup};
 use crate::fmt::{datetime_br, thousands};
 
@@ -60,7 +60,7 @@ pub struct XlsxStats {
 ///
 /// `temp_folder` holds the constant-memory temporary files (they are anonymous and vanish
 /// when closed); it must exist. `progress` is updated and checked for cancellation every
-/// [`PROGRESS_EVERY_ROWS`] rows.
+/// [`PROGRESS_EVERY_ROWS`](super::PROGRESS_EVERY_ROWS) rows.
 pub fn write_xlsx<'a>(
     out: &mut (dyn Write + Send),
     rows: impl Iterator<Item = &'a Followup>,
@@ -137,12 +137,7 @@ pub fn write_xlsx_with_row_limit<'a>(
         let mut sheet_row: u32 = 1;
         while sheet_row < rows_per_sheet {
             let Some(row) = rows.next() else { break };
-            if stats.rows % PROGRESS_EVERY_ROWS == 0 {
-                progress.set_rows_written(stats.rows);
-                if progress.is_cancelled() {
-                    return Err(ExportError::Cancelled);
-                }
-            }
+            progress.checkpoint(stats.rows)?;
             for (col, &column) in (0u16..).zip(&options.columns) {
                 write_cell(
                     worksheet,

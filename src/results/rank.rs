@@ -145,9 +145,7 @@ impl std::fmt::Debug for TextRankCache {
 impl TextRankCache {
     fn lock_table(&self) -> MutexGuard<'_, Option<Arc<TextRanks>>> {
         // The table is only ever replaced whole, so a poisoned lock still holds a valid one.
-        self.table
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.table)
     }
 
     /// The cached table, if it covers `rows`.

@@ -121,18 +121,19 @@ pub struct SimFilter {
 
 impl From<&FollowupQuery> for SimFilter {
     fn from(query: &FollowupQuery) -> Self {
+        let filters = &query.filters;
         SimFilter {
-            id_credor: i64::from(query.id_credor),
+            id_credor: i64::from(filters.id_credor),
             cpf_cnpj: query.cpf_cnpj.normalized().to_owned(),
-            id_consultor: query.id_consultor.map(i64::from),
-            id_evento: query.id_evento.map(i64::from),
-            reagendar: match query.reagendar {
+            id_consultor: filters.id_consultor.map(i64::from),
+            id_evento: filters.id_evento.map(i64::from),
+            reagendar: match filters.reagendar {
                 ReagendarFiltro::Todos => None,
                 ReagendarFiltro::SomenteReagendados => Some('S'),
                 ReagendarFiltro::SemReagendamento => Some('N'),
             },
-            datagte: query.data_de,
-            datalte: query.data_ate,
+            datagte: filters.data_de,
+            datalte: filters.data_ate,
         }
     }
 }

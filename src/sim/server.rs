@@ -12,7 +12,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -29,6 +29,7 @@ use tokio::sync::{Semaphore, oneshot};
 use super::body::{Damage, rows_body};
 use super::dataset::{Dataset, DatasetConfig};
 use super::rules::{Coding, authorized, parse_params};
+use crate::sync::lock;
 
 /// The endpoint's path.
 pub const ENDPOINT_PATH: &str = "/api/v1Followup/";
@@ -131,13 +132,6 @@ struct Shared {
     fault: Mutex<ArmedFault>,
     requests: AtomicUsize,
     last_query: Mutex<Option<String>>,
-}
-
-/// Locks a mutex, recovering the data if a thread panicked while holding it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {

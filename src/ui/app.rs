@@ -27,9 +27,7 @@ mod export;
 mod search;
 mod settings;
 
-pub use batch_run::{
-    BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList, NOT_RUN_MESSAGE,
-};
+pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
 pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use super::app::{Command, FollowupsApp, ImportedList, NOT_RUN_MESSAGE};
+use super::app::{Command, FollowupsApp, ImportedList};
 use super::widgets::{app_window, error_text, ok_color};
 use crate::batch::{BatchProgress, BatchStop, MAX_CONCURRENCY};
 use crate::doc_id::CpfCnpj;
@@ -317,7 +317,7 @@ pub fn last_batch_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         br::thousands(last.succeeded as u64),
         br::thousands(last.total as u64),
         br::thousands(last.rows),
-        crate::batch::run::duration_br(last.elapsed)
+        crate::fmt::duration_br(last.elapsed)
     );
     match failed {
         0 => {}
@@ -426,7 +426,7 @@ fn failures_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 let index = row.index();
                 let (doc, message, detail) = match last.failures.get(index) {
                     Some(failure) => (&failure.doc, failure.message.as_str(), &*failure.detail),
-                    None => (&last.not_run[index - failed], NOT_RUN_MESSAGE, ""),
+                    None => (&last.not_run[index - failed], last.not_run_message(), ""),
                 };
                 row.col(|ui| {
                     ui.label(RichText::new(doc.formatted()).monospace());

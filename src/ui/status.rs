@@ -107,7 +107,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 };
                 summary.push_str(&format!(
                     " · {documents} documentos consultados em {}",
-                    crate::batch::run::duration_br(last.elapsed)
+                    crate::fmt::duration_br(last.elapsed)
                 ));
             } else {
                 summary.push_str(&format!(" · buscado em {}", br::seconds_br(last.elapsed)));

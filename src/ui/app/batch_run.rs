@@ -12,11 +12,11 @@ use poll_promise::Promise;
 use super::super::tasks::{self, TaskPanicked};
 use super::dialogs::{DialogPromise, ask_save_path};
 use super::{Banner, FollowupsApp, LastFetch};
-use crate::api::{ErrorKind, FollowupClient};
+use crate::api::{ErrorKind, FollowupClient, QueryFilters};
 use crate::batch::{
-    BatchFailure, BatchFilters, BatchHandle, BatchInputError, BatchRun, BatchStop, BatchSummary,
-    DocumentFile, DocumentList, LIST_FILE_EXTENSIONS, MAX_CONCURRENCY, parse_document_list,
-    read_document_file, write_failures_csv,
+    BatchFailure, BatchHandle, BatchInputError, BatchRun, BatchStop, BatchSummary, DocumentFile,
+    DocumentList, LIST_FILE_EXTENSIONS, MAX_CONCURRENCY, parse_document_list, read_document_file,
+    write_failures_csv,
 };
 use crate::doc_id::CpfCnpj;
 use crate::export::ExportError;
@@ -25,8 +25,6 @@ use crate::results::ResultSet;
 /// How often a sorted view is recomputed while a batch streams rows into it. Between two
 /// recomputations the table shows the previous view (new rows appear at the next one).
 const SORTED_VIEW_REFRESH: Duration = Duration::from_millis(400);
-
-pub use crate::batch::NOT_RUN_MESSAGE;
 
 /// An imported column with more lines than this is not put in the list box: the window keeps
 /// the parsed documents and shows a summary instead (the box is for lists a person edits).
@@ -118,7 +116,7 @@ pub struct BatchUiState {
     /// The result of the last failure-list export: `(ok, message)`.
     pub failures_status: Option<(bool, String)>,
     /// The filters of the last batch started, for its retry.
-    last_filters: Option<BatchFilters>,
+    last_filters: Option<QueryFilters>,
     /// Whether the results on screen are a batch's (a retry then adds to them).
     on_screen: bool,
     /// A list file being chosen or read, or another of its columns checked.
@@ -205,17 +203,10 @@ impl BatchUiState {
 
     /// The failure list to export: the failures, then the documents never queried.
     pub fn failure_rows(&self) -> Vec<BatchFailure> {
-        let Some(last) = &self.last else {
-            return Vec::new();
-        };
-        let mut rows = last.failures.clone();
-        rows.extend(last.not_run.iter().map(|doc| BatchFailure {
-            doc: doc.clone(),
-            kind: Some(ErrorKind::Cancelled),
-            message: NOT_RUN_MESSAGE.to_owned(),
-            detail: String::new(),
-        }));
-        rows
+        self.last
+            .as_ref()
+            .map(BatchSummary::failure_rows)
+            .unwrap_or_default()
     }
 
     /// The results on screen are no longer a batch's (a single search replaced them).
@@ -242,7 +233,7 @@ impl FollowupsApp {
             };
             (self.batch.unfinished(), filters)
         } else {
-            let Ok(filters) = BatchFilters::from_form(&self.form()) else {
+            let Ok(filters) = self.form().validate_filters() else {
                 return;
             };
             (self.batch.list().valid.clone(), filters)
@@ -345,7 +336,7 @@ impl FollowupsApp {
         }
         // A retry completes the batch it retries: one outcome for the whole list.
         let summary = match self.batch.last.take() {
-            Some(previous) if task.retry => merge_summaries(previous, summary),
+            Some(previous) if task.retry => previous.merge_retry(summary),
             _ => summary,
         };
         if self.batch.on_screen {
@@ -542,20 +533,6 @@ fn with_csv_extension(path: PathBuf) -> PathBuf {
         let mut name = path.into_os_string();
         name.push(".csv");
         PathBuf::from(name)
-    }
-}
-
-/// The outcome of a batch and of its retry, as one: the retry's failures and unqueried
-/// documents are what is left of the first batch's.
-fn merge_summaries(first: BatchSummary, retry: BatchSummary) -> BatchSummary {
-    BatchSummary {
-        total: first.total,
-        succeeded: (first.succeeded + retry.succeeded).min(first.total),
-        rows: first.rows + retry.rows,
-        failures: retry.failures,
-        not_run: retry.not_run,
-        stop: retry.stop,
-        elapsed: first.elapsed + retry.elapsed,
     }
 }
 

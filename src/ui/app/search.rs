@@ -149,7 +149,7 @@ impl FollowupsApp {
     /// Why searching is not possible right now, if it is not.
     pub fn search_blocker(&mut self) -> Option<String> {
         let validated = if self.persisted.batch_mode {
-            crate::batch::BatchFilters::from_form(&self.form()).map(drop)
+            self.form().validate_filters().map(drop)
         } else {
             self.form().validate().map(drop)
         };
