@@ -1,22 +1,54 @@
 //! Recuperador Follow-ups: query the Recuperador CRM follow-up API, hold the negotiation
-//! history in memory, sort and filter it, and export it.
+//! history in memory, sort and filter it, and export it. This comment is the crate's map:
+//! read it first.
 //!
-//! The crate's map:
-//! - [`doc_id`]: CPF/CNPJ normalisation, check digits (numeric and alphanumeric CNPJ), masks.
-//! - [`api`]: the query and its validation, the row model, the tolerant streaming parser,
-//!   the HTTP client and its errors.
-//! - [`batch`]: many debtors at once: a list of CPF/CNPJs (pasted or from a file), one query
-//!   per document on a few threads, progress, cancel and the failure list.
-//! - [`results`]: the in-memory result set: sorting, quick filter, views.
-//! - [`export`]: writing rows to XLSX, CSV (Excel pt-BR) and JSON files, atomically, with
-//!   progress and cancellation.
-//! - [`sim`]: a local simulator of the API, for tests, benchmarks and the demo mode.
-//! - [`secrets`]: where the API token and the proxy credentials live (the OS keyring).
-//! - [`ui`]: the desktop window (state and logic in `ui::app`, one module per panel).
-//! - [`fmt`]: Brazilian Portuguese formatting of dates and numbers.
-//! - [`sync`]: the poison-tolerant mutex lock every layer uses.
+//! # Layers
+//! Each layer uses only the layers listed before it; nothing imports upward.
+//! 1. [`sync`] (the poison-tolerant lock), [`doc_id`] (CPF/CNPJ parsing, check digits of
+//!    numeric and alphanumeric CNPJ, masks), [`fmt`] (pt-BR dates, numbers, durations).
+//! 2. [`api`]: the form and its validation ([`api::QueryForm`] → [`api::FollowupQuery`], a
+//!    document plus [`api::QueryFilters`]), the row model ([`api::Followup`], [`api::Column`]),
+//!    the tolerant streaming parser, the HTTP client ([`api::FollowupClient`]) and its errors.
+//! 3. [`sim`] (the API simulator for tests, benches and the demo; its siblings use it only in
+//!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, views),
+//!    [`export`] (XLSX, CSV for Excel pt-BR, JSON; atomic), [`secrets`] (the token and the
+//!    proxy credentials in the OS keyring).
+//! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.
+//! 5. [`ui`] and the binaries (`src/main.rs`, `src/bin/cli.rs`): they only parse, draw and
+//!    call the layers above. A number shown in the window and printed by the CLI comes from
+//!    one library function, pinned by one test.
 //!
-//! Binaries are thin: `recuperador-followups-cli` parses arguments and calls this library.
+//! # The life of a search
+//! Buscar (or Enter) queues `ui::Command::Search`. At the end of the frame
+//! `FollowupsApp::run` validates the form and `ui/app/search.rs` spawns a named task
+//! (`ui::tasks::spawn`): [`api::FollowupClient::fetch`] streams the body through the parser on
+//! that thread (async reqwest on one shared runtime; cancel, idle and total timeouts checked as
+//! bytes arrive), builds a [`results::ResultSet`] and computes the requested view. At the start
+//! of a later frame `poll_tasks` installs it if its generation is still current. Sorting and
+//! filtering are view tasks of their own; the table draws only the rows on screen. A batch
+//! (`ui/app/batch_run.rs`) runs [`batch::BatchRun`] and appends its rows each frame.
+//!
+//! # The life of an export
+//! `Command::ChooseExportFile` creates the native dialog on the UI thread and awaits it on a
+//! task (`ui/app/dialogs.rs`); `Command::ExportTo` spawns [`export::export_rows`], which writes
+//! a hidden temporary file beside the destination (progress, cancel at every write) and renames
+//! it over the destination only when complete, with a new file's or the replaced file's mode.
+//!
+//! # Where a new panel goes
+//! Its shared numbers in the library first (`src/analysis/` for the summary and the agenda).
+//! Its state and logic in `ui/app/<concern>.rs`: a struct that owns its task slots and
+//! answers `busy()`, an `impl FollowupsApp` block with `start_*` and `poll_*`, one line in
+//! `poll_tasks` and in `busy()`. Its drawing in `ui/<panel>.rs`, which reads the state and
+//! queues `ui::Command`s (new variants in `ui/app.rs`) but never performs side effects.
+//!
+//! # Invariants
+//! - The UI thread never blocks: no network, disk, keyring or sort of large data in a frame.
+//! - Personal data (CPF/CNPJ, names, interaction text) lives in memory and in files the user
+//!   exports: never in logs, `app.ron`, error messages or test snapshots.
+//! - The token lives in the OS keyring (or, with a visible warning, in memory) and never
+//!   prints: [`api::Token`] masks itself in `Debug` and `Display`.
+//! - No panicking arithmetic on data from the server or the user; memory stays bounded
+//!   whatever a file or an answer claims.
 
 #![warn(missing_docs)]
 
