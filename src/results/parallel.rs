@@ -99,3 +99,45 @@ pub(crate) fn concat_parts<T>(parts: Vec<(Vec<T>, Vec<u32>)>) -> (Vec<T>, Vec<u3
     }
     (items, empties)
 }
+
+/// What [`par_split`] makes of one row index.
+pub(crate) enum Split<T> {
+    /// A row with a value to order by.
+    Item(T),
+    /// A row whose value is empty: set aside, kept in `indices` order.
+    Empty,
+    /// An index out of range: dropped.
+    Skip,
+}
+
+/// Splits `indices` into the items `split` makes of them and the rows it finds empty,
+/// computing in parallel chunks, both in `indices` order. `None` once `cancel` is set.
+pub(crate) fn par_split<T, F>(
+    indices: &[u32],
+    cancel: &AtomicBool,
+    split: F,
+) -> Option<(Vec<T>, Vec<u32>)>
+where
+    T: Send,
+    F: Fn(u32) -> Split<T> + Sync,
+{
+    let parts = par_chunks(
+        indices.len(),
+        PAR_CHUNK,
+        cancel,
+        || (),
+        |_, range| {
+            let mut items = Vec::with_capacity(range.len());
+            let mut empties = Vec::new();
+            for &idx in &indices[range] {
+                match split(idx) {
+                    Split::Item(item) => items.push(item),
+                    Split::Empty => empties.push(idx),
+                    Split::Skip => {}
+                }
+            }
+            Some((items, empties))
+        },
+    )?;
+    Some(concat_parts(parts))
+}

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::Timelike as _;
 
 use super::fold::{doc_key, fold};
-use super::parallel::{CANCEL_CHECK_EVERY, PAR_CHUNK, concat_parts, par_chunks};
+use super::parallel::{CANCEL_CHECK_EVERY, Split, par_split};
 use super::ptr_memo::PtrMemo;
 use super::rank::TextRanks;
 use super::rows::Rows;
@@ -146,28 +146,14 @@ fn keyed_items<F>(
 where
     F: Fn(&Followup) -> Option<u64> + Sync,
 {
-    let parts = par_chunks(
-        indices.len(),
-        PAR_CHUNK,
-        cancel,
-        || (),
-        |_, range| {
-            let mut items = Vec::with_capacity(range.len());
-            let mut empties = Vec::new();
-            for &idx in &indices[range] {
-                let Some(row) = rows.get(idx as usize) else {
-                    continue;
-                };
-                match key(row) {
-                    Some(key) => items.push(Item { key, idx }),
-                    None => empties.push(idx),
-                }
-            }
-            Some((items, empties))
+    par_split(indices, cancel, |idx| match rows.get(idx as usize) {
+        None => Split::Skip,
+        Some(row) => match key(row) {
+            Some(key) => Split::Item(Item { key, idx }),
+            None => Split::Empty,
         },
-    )
-    .ok_or(Cancelled)?;
-    Ok(concat_parts(parts))
+    })
+    .ok_or(Cancelled)
 }
 
 /// Keys of ids, dates and times: their value, order-preserving as `u64`.
@@ -202,31 +188,19 @@ fn rank_items(
     cancel: &AtomicBool,
 ) -> Result<(Vec<Item>, Vec<u32>), Cancelled> {
     let len = rows.len();
-    let parts = par_chunks(
-        indices.len(),
-        PAR_CHUNK,
-        cancel,
-        || (),
-        |_, range| {
-            let mut items = Vec::with_capacity(range.len());
-            let mut empties = Vec::new();
-            for &idx in &indices[range] {
-                if idx as usize >= len {
-                    continue;
-                }
-                match ranks.get(idx) {
-                    Some(rank) => items.push(Item {
-                        key: u64::from(rank),
-                        idx,
-                    }),
-                    None => empties.push(idx),
-                }
-            }
-            Some((items, empties))
-        },
-    )
-    .ok_or(Cancelled)?;
-    Ok(concat_parts(parts))
+    par_split(indices, cancel, |idx| {
+        if idx as usize >= len {
+            return Split::Skip;
+        }
+        match ranks.get(idx) {
+            Some(rank) => Split::Item(Item {
+                key: u64::from(rank),
+                idx,
+            }),
+            None => Split::Empty,
+        }
+    })
+    .ok_or(Cancelled)
 }
 
 /// Sorts by `interacao` (see [`sort_text_order`]); blank texts last.

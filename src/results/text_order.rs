@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Cancelled;
 use super::fold::{FoldCursor, next_chunk_key};
-use super::parallel::{CANCEL_CHECK_EVERY, PAR_CHUNK, concat_parts, par_chunks};
+use super::parallel::{CANCEL_CHECK_EVERY, Split, par_split};
 use super::rows::Rows;
 
 /// Whether a text value counts as empty (blank).
@@ -37,39 +37,27 @@ pub(crate) fn sort_text_order(
     descending: bool,
     cancel: &AtomicBool,
 ) -> Result<(Vec<u32>, Vec<u32>), Cancelled> {
-    let parts = par_chunks(
-        indices.len(),
-        PAR_CHUNK,
-        cancel,
-        || (),
-        |_, range| {
-            let mut items = Vec::with_capacity(range.len());
-            let mut empties = Vec::new();
-            for &idx in &indices[range] {
-                let Some(row) = rows.get(idx as usize) else {
-                    continue;
-                };
-                match row.interacao.as_deref().filter(|t| !is_blank(t)) {
-                    Some(text) => {
-                        let mut cursor = FoldCursor::new(text);
-                        let key = next_chunk_key(&mut cursor);
-                        let key = if descending { !key } else { key };
-                        let pos = cursor.state();
-                        items.push(TextItem {
-                            key,
-                            text,
-                            idx,
-                            pos,
-                        });
-                    }
-                    None => empties.push(idx),
-                }
+    let (mut items, empties) = par_split(indices, cancel, |idx| {
+        let Some(row) = rows.get(idx as usize) else {
+            return Split::Skip;
+        };
+        match row.interacao.as_deref().filter(|t| !is_blank(t)) {
+            Some(text) => {
+                let mut cursor = FoldCursor::new(text);
+                let key = next_chunk_key(&mut cursor);
+                let key = if descending { !key } else { key };
+                let pos = cursor.state();
+                Split::Item(TextItem {
+                    key,
+                    text,
+                    idx,
+                    pos,
+                })
             }
-            Some((items, empties))
-        },
-    )
+            None => Split::Empty,
+        }
+    })
     .ok_or(Cancelled)?;
-    let (mut items, empties) = concat_parts(parts);
     sort_text_items(&mut items);
     // Split at a run boundary near the middle and refine both halves at once.
     let mut mid = items.len() / 2;
