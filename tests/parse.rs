@@ -250,6 +250,27 @@ fn broken_bodies_are_errors_not_panics() {
     ));
     let (rows, _) = rows_of(b"  []  ");
     assert!(rows.is_empty());
+
+    // A body cut inside a number is truncated, wherever the number stops.
+    for cut in [
+        &b"[-"[..],
+        b"[1.",
+        b"[1e",
+        b"[1e+",
+        br#"[{"id_followup": 1E-"#,
+        br#"[{"id_followup": 12"#,
+    ] {
+        assert!(
+            matches!(parse_followups_slice(cut), Err(ParseError::Truncated)),
+            "{}",
+            String::from_utf8_lossy(cut)
+        );
+    }
+    // The same number broken before the end of the body is a syntax error.
+    assert!(matches!(
+        parse_followups_slice(b"[1.]"),
+        Err(ParseError::Syntax { .. })
+    ));
 }
 
 /// Three rows around one value outside its type: the first and last are the documented
