@@ -250,4 +250,159 @@ fn broken_bodies_are_errors_not_panics() {
     ));
     let (rows, _) = rows_of(b"  []  ");
     assert!(rows.is_empty());
+
+    // A body cut inside a number is truncated, wherever the number stops.
+    for cut in [
+        &b"[-"[..],
+        b"[1.",
+        b"[1e",
+        b"[1e+",
+        br#"[{"id_followup": 1E-"#,
+        br#"[{"id_followup": 12"#,
+    ] {
+        assert!(
+            matches!(parse_followups_slice(cut), Err(ParseError::Truncated)),
+            "{}",
+            String::from_utf8_lossy(cut)
+        );
+    }
+    // The same number broken before the end of the body is a syntax error.
+    assert!(matches!(
+        parse_followups_slice(b"[1.]"),
+        Err(ParseError::Syntax { .. })
+    ));
+}
+
+/// Three rows around one value outside its type: the first and last are the documented
+/// fixture's first row; the middle one carries `field: value` (raw JSON) among good fields.
+fn body_with(field: &str, value: &str) -> String {
+    let good = r#"{"id_followup": 1, "id_credor": 12, "nome_cliente": "Conceição",
+        "data": "2023-09-01T00:00:00", "tipo_contato": "W", "horario_reagendamento": "14:00"}"#;
+    format!(
+        r#"[{good},
+            {{"id_followup": 2, "id_credor": 12, "nome_cliente": "Conceição", "{field}": {value},
+              "data_reagendamento": "2023-09-02", "tipo_contato": "T", "interacao": "texto"}},
+            {good}]"#
+    )
+}
+
+/// Asserts the middle row of [`body_with`] kept everything but `field`, the other rows are
+/// whole, and exactly one field was counted as blanked, with its name in the first problem.
+fn assert_only_field_blanked(field: &str, value: &str) {
+    let body = body_with(field, value);
+    let (rows, report) = rows_of(body.as_bytes());
+    assert_eq!(rows.len(), 3, "{field}: {value}: every row is kept");
+    assert_eq!((report.rows, report.rows_skipped), (3, 0), "{report:?}");
+    assert_eq!(report.fields_blanked, 1, "{field}: {value}: {report:?}");
+    let problem = report.first_problem.as_deref().unwrap_or_default();
+    assert!(
+        problem.contains(&format!("item 2, campo {field}")),
+        "{problem}"
+    );
+    assert!(report.problem_summary().is_some());
+
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(0, 0, 0));
+    for good in [&rows[0], &rows[2]] {
+        assert_eq!(good.id_followup, Some(1));
+        assert_eq!(good.id_credor, Some(12));
+        assert_eq!(good.data, date(2023, 9, 1));
+        assert_eq!(good.tipo_contato, Some(TipoContato::WhatsApp));
+        assert_eq!(
+            good.horario_reagendamento,
+            NaiveTime::from_hms_opt(14, 0, 0)
+        );
+    }
+    let row = &rows[1];
+    let column = recuperador_followups::api::Column::from_wire_name(field).unwrap();
+    assert_eq!(
+        row.value(column),
+        recuperador_followups::api::Value::Empty,
+        "{field} is blank"
+    );
+    assert_eq!(row.id_followup, Some(2));
+    assert_eq!(row.id_credor, Some(12));
+    assert_eq!(row.nome_cliente.as_deref(), Some("Conceição"));
+    assert_eq!(row.data_reagendamento, date(2023, 9, 2));
+    assert_eq!(row.tipo_contato, Some(TipoContato::Telefonema));
+    assert_eq!(row.interacao.as_deref(), Some("texto"));
+}
+
+#[test]
+fn an_asp_net_date_pushed_past_the_last_day_blanks_only_its_field() {
+    // +262142-12-31T23:59:59.999 UTC, chrono's last moment, plus one hour of offset.
+    assert_only_field_blanked("data", r#""/Date(8210266876799999+0100)/""#);
+    // The same at the other end: the first moment minus one hour.
+    assert_only_field_blanked("data", r#""/Date(-8334601228800000-0100)/""#);
+}
+
+#[test]
+fn a_number_past_f64_in_an_id_blanks_only_its_field() {
+    assert_only_field_blanked("id_cliente", "1e400");
+    assert_only_field_blanked("id_cliente", "-1e400");
+    // An exponent past i32, where serde_json stops reading the number mid-way.
+    assert_only_field_blanked("id_cliente", "1e99999999999");
+}
+
+#[test]
+fn an_integer_past_u64_blanks_only_its_field() {
+    assert_only_field_blanked("id_consultor", "18446744073709551616");
+    assert_only_field_blanked("id_consultor", "-9223372036854775809");
+    let huge = "9".repeat(400);
+    assert_only_field_blanked("id_consultor", &huge);
+}
+
+#[test]
+fn a_year_outside_chrono_blanks_only_its_field() {
+    assert_only_field_blanked("data", r#""-999999-01-01T00:00:00""#);
+    assert_only_field_blanked("data", r#""262144-01-01T00:00:00""#);
+}
+
+#[test]
+fn values_outside_their_type_anywhere_lose_only_themselves() {
+    // A number out of range in a code field, a lone surrogate in a text and in a field name:
+    // each loses one field (or is an unknown field), never the row or the answer.
+    assert_only_field_blanked("tipo_evento", "1e400");
+    assert_only_field_blanked("nome_consultor", r#""\ud800""#);
+    let body = br#"[{"id_followup": 7, "\ud800": 1, "nome_evento": 1e400, "nome_credor": -0}]"#;
+    let (rows, report) = rows_of(body);
+    assert_eq!(rows[0].id_followup, Some(7));
+    // A number where text is expected is text: kept as written, whatever its size.
+    assert_eq!(rows[0].nome_evento.as_deref(), Some("1e400"));
+    assert_eq!(rows[0].nome_credor.as_deref(), Some("-0"));
+    assert!(!report.has_problems(), "{report:?}");
+    // An item that is itself out of range is skipped, not the answer.
+    let (rows, report) = rows_of(br#"[1e400, {"id_followup": 8}]"#);
+    assert_eq!((rows.len(), report.rows_skipped), (1, 1));
+    // An error object with such a value beside its message is still the API's message.
+    match parse_followups_slice(br#"{"Message": "Token expirado", "code": 1e400}"#) {
+        Ok((_, Parsed::ApiMessage(message))) => assert_eq!(message, "Token expirado"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_long_run_of_dates_in_a_time_field_is_blanked_without_recursion() {
+    // `01/09/2023 01/09/2023 …` once read each date's "time part" as another date-time, one
+    // stack frame per date: two megabytes of them overflowed the stack and killed the process.
+    let value = format!("\"{}\"", "01/09/2023 ".repeat(200_000));
+    assert_only_field_blanked("horario_reagendamento", &value);
+    assert_only_field_blanked("data", &value);
+}
+
+#[test]
+fn fractions_past_the_nanosecond_are_cut_not_refused() {
+    let body = br#"[{"data": "2023-09-01T14:05:09.123456789012345678901234567890",
+                     "horario_reagendamento": "08:05:09.99999999999"}]"#;
+    let (rows, report) = rows_of(body);
+    assert!(!report.has_problems(), "{report:?}");
+    assert_eq!(
+        rows[0].data,
+        NaiveDate::from_ymd_opt(2023, 9, 1)
+            .unwrap()
+            .and_hms_nano_opt(14, 5, 9, 123_456_789)
+    );
+    assert_eq!(
+        rows[0].horario_reagendamento,
+        NaiveTime::from_hms_nano_opt(8, 5, 9, 999_999_999)
+    );
 }

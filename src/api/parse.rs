@@ -9,17 +9,26 @@
 //! field empty; an array item that is not an object is skipped. Both are counted and the first
 //! reason kept for the user.
 //!
+//! A value outside its type (`1e400`, an integer past `u64`, a date past chrono's range, an
+//! offset that pushes a date out of it) blanks that one field, never the answer: each item is
+//! taken as raw JSON text (serde_json checks its syntax but converts no number), then each
+//! field's text is converted for its column with checked arithmetic only. Nothing here panics
+//! on any input.
+//!
 //! An object instead of an array is the API talking about an error, even under HTTP 200
 //! (`{"Message": …}`, `{"sucesso": false, "mensagem": …}`): it becomes [`Parsed::ApiMessage`].
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Deserializer as _;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use super::model::{Column, Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento};
 
@@ -139,7 +148,8 @@ pub enum ParseError {
 }
 
 impl ParseError {
-    fn from_json(error: serde_json::Error) -> ParseError {
+    /// Sorts serde_json's error; `at_eof`: the body had ended when it was raised.
+    fn from_json(error: serde_json::Error, at_eof: bool) -> ParseError {
         use serde_json::error::Category;
         match error.classify() {
             // serde_json hands back the reader's own error, with its kind and payload.
@@ -155,6 +165,10 @@ impl ParseError {
                     .to_owned();
                 if let Some(shape) = detail.strip_prefix(SHAPE_MARKER) {
                     ParseError::UnexpectedShape(shape.to_owned())
+                } else if at_eof && detail == "invalid number" {
+                    // Skipping over a number (items are read raw) reports a body cut right
+                    // after `-`, `1.` or `1e` as an invalid number rather than an early end.
+                    ParseError::Truncated
                 } else {
                     ParseError::Syntax {
                         line,
@@ -167,23 +181,53 @@ impl ParseError {
     }
 }
 
+/// A reader that notes when it reached the end of its input.
+struct EofWatch<'a, R> {
+    inner: R,
+    at_eof: &'a Cell<bool>,
+}
+
+impl<R: Read> Read for EofWatch<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.at_eof.set(true);
+        }
+        Ok(n)
+    }
+}
+
 const SHAPE_MARKER: &str = "\u{1}shape:";
 
-/// Parses an answer from a reader (buffer it: serde_json reads byte by byte), handing each
-/// row to `sink` as soon as it is read.
+/// Parses an answer from a reader, handing each row to `sink` as soon as it is read.
+///
+/// The reader is buffered here (serde_json reads byte by byte, fastest from a `BufReader` it
+/// owns), so any reader will do.
 pub fn parse_followups<R: Read>(
     reader: R,
     interner: &mut Interner,
     mut sink: impl FnMut(Followup),
 ) -> Result<Parsed, ParseError> {
+    // The buffer asks the reader for more only when serde_json wants a byte past what it
+    // holds: `at_eof` is set exactly when the parser looked past the end of the body.
+    let at_eof = Cell::new(false);
+    let reader = BufReader::with_capacity(
+        64 * 1024,
+        EofWatch {
+            inner: reader,
+            at_eof: &at_eof,
+        },
+    );
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let parsed = deserializer
         .deserialize_any(TopVisitor {
             interner,
             sink: &mut sink,
         })
-        .map_err(ParseError::from_json)?;
-    deserializer.end().map_err(ParseError::from_json)?;
+        .map_err(|e| ParseError::from_json(e, at_eof.get()))?;
+    deserializer
+        .end()
+        .map_err(|e| ParseError::from_json(e, at_eof.get()))?;
     Ok(parsed)
 }
 
@@ -210,22 +254,16 @@ impl<'de, F: FnMut(Followup)> Visitor<'de> for TopVisitor<'_, F> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
         let mut report = ParseReport::default();
         let mut item = 0u64;
-        loop {
-            item += 1;
-            let seed = RowSeed {
-                interner: &mut *self.interner,
-                report: &mut report,
-                item,
-            };
-            match seq.next_element_seed(seed)? {
-                None => break,
-                Some(Some(row)) => {
-                    report.rows += 1;
+        // Each item is first taken whole as raw JSON text: serde_json checks its syntax but
+        // converts no number, so a value outside its type (`1e400`) cannot fail the answer.
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            item = item.saturating_add(1);
+            match read_item(raw.get(), &mut *self.interner, &mut report, item) {
+                Some(row) => {
+                    report.rows = report.rows.saturating_add(1);
                     (self.sink)(row);
                 }
-                Some(None) => {
-                    report.rows_skipped += 1;
-                }
+                None => report.rows_skipped = report.rows_skipped.saturating_add(1),
             }
         }
         Ok(Parsed::Rows(report))
@@ -233,9 +271,14 @@ impl<'de, F: FnMut(Followup)> Visitor<'de> for TopVisitor<'_, F> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
         let mut entries: Vec<(String, serde_json::Value)> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value::<serde_json::Value>()?;
-            entries.push((key, value));
+        // Raw first, like rows: a key or a value that is not readable loses only itself.
+        while let Some(key) = map.next_key::<Box<RawValue>>()? {
+            let raw = map.next_value::<Box<RawValue>>()?;
+            let (Some(key), Ok(value)) = (string_of(key.get()), serde_json::from_str(raw.get()))
+            else {
+                continue;
+            };
+            entries.push((key.into_owned(), value));
         }
         match error_message(&entries) {
             Some(message) => Ok(Parsed::ApiMessage(message)),
@@ -336,26 +379,55 @@ fn error_message(entries: &[(String, serde_json::Value)]) -> Option<String> {
     failed.then(|| "a API indicou falha sem dar detalhes".to_owned())
 }
 
-struct RowSeed<'a> {
+/// Reads one array item, given as its raw JSON text: an object becomes a row, anything else
+/// is skipped. Both outcomes are noted in `report`.
+fn read_item(
+    text: &str,
+    interner: &mut Interner,
+    report: &mut ParseReport,
+    item: u64,
+) -> Option<Followup> {
+    let what = match text.as_bytes().first() {
+        Some(b'{') => {
+            // Blanked fields of a row that is then skipped are not counted.
+            let (blanked, had_problem) = (report.fields_blanked, report.first_problem.is_some());
+            let visitor = RowVisitor {
+                interner,
+                report: &mut *report,
+                item,
+            };
+            match serde_json::Deserializer::from_str(text).deserialize_map(visitor) {
+                Ok(row) => return Some(row),
+                Err(_) => {
+                    // Not expected: the item's syntax was checked and every key and value is
+                    // read as raw text. Should it happen, the item is skipped, not the answer.
+                    report.fields_blanked = blanked;
+                    if !had_problem {
+                        report.first_problem = None;
+                    }
+                    "um objeto ilegível"
+                }
+            }
+        }
+        Some(b'[') => "uma lista",
+        Some(b'"') => "um texto",
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "um valor lógico",
+        _ => "um número",
+    };
+    report.note(|| format!("item {item} ignorado: é {what}, não um follow-up"));
+    None
+}
+
+/// Reads one follow-up object (from its raw text) field by field.
+struct RowVisitor<'a> {
     interner: &'a mut Interner,
     report: &'a mut ParseReport,
     item: u64,
 }
 
-impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
-    /// `None`: the item was not an object and is skipped.
-    type Value = Option<Followup>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RowSeed<'_> {
-    type Value = Option<Followup>;
+impl<'de> Visitor<'de> for RowVisitor<'_> {
+    type Value = Followup;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a follow-up object")
@@ -363,91 +435,37 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut row = Followup::default();
-        while let Some(key) = map.next_key_seed(FieldKey)? {
-            let Some(column) = key else {
+        // Keys are taken raw too: one that is not text (`"\ud800"`) is an unknown field.
+        while let Some(key) = map.next_key::<&'de RawValue>()? {
+            let Some(column) = string_of(key.get()).and_then(|k| column_for_key(&k)) else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            let seed = FieldSeed {
-                column,
-                interner: &mut *self.interner,
-            };
-            match map.next_value_seed(seed)? {
-                Ok(value) => value.store(&mut row),
+            // The value's JSON text, borrowed: nothing is converted yet.
+            let raw = map.next_value::<&'de RawValue>()?;
+            match convert(column, Raw::of(raw.get()), self.interner) {
+                Ok(value) => Stored { column, value }.store(&mut row),
                 Err(reason) => {
-                    self.report.fields_blanked += 1;
+                    self.report.fields_blanked = self.report.fields_blanked.saturating_add(1);
                     let item = self.item;
                     self.report
                         .note(|| format!("item {item}, campo {}: {reason}", column.wire_name()));
                 }
             }
         }
-        Ok(Some(row))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(self.skip("uma lista"))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.skip("null"))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(self.skip("um valor lógico"))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(self.skip("um número"))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(self.skip("um número"))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(self.skip("um número"))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(self.skip("um texto"))
+        Ok(row)
     }
 }
 
-impl RowSeed<'_> {
-    fn skip(self, what: &str) -> Option<Followup> {
-        let item = self.item;
-        self.report
-            .note(|| format!("item {item} ignorado: é {what}, não um follow-up"));
-        None
+/// The text of a JSON string given as its raw JSON (quotes included): borrowed when it has
+/// no escape, `None` when it is not a string or an escape is not text (a lone `\ud800`).
+fn string_of(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    // Without a backslash, the text between the quotes is the string itself.
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        return Some(Cow::Borrowed(inner));
     }
-}
-
-/// Reads a key into the column it names (case-insensitively), `None` for unknown keys.
-struct FieldKey;
-
-impl<'de> DeserializeSeed<'de> for FieldKey {
-    type Value = Option<Column>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldKey {
-    type Value = Option<Column>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(column_for_key(key))
-    }
+    serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
 }
 
 fn column_for_key(key: &str) -> Option<Column> {
@@ -517,120 +535,113 @@ impl Stored {
             (Column::VisivelCliente, FieldValue::Code(v)) => {
                 row.visivel_cliente = v.map(|c| SimNao::from_code_interned(&c, |_| c.clone()));
             }
-            // FieldSeed builds the value kind from the column, so other pairs cannot occur.
+            // `convert` builds the value kind from the column, so other pairs cannot occur.
             _ => {}
         }
     }
 }
 
-/// Reads one field's value leniently: `Ok` with the value (or empty), or `Err` with the reason
-/// it could not be read (the field is then left empty and reported).
-struct FieldSeed<'a> {
-    column: Column,
-    interner: &'a mut Interner,
-}
-
-impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
-    type Value = Result<Stored, String>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl FieldSeed<'_> {
-    fn convert(self, raw: Raw<'_>) -> Result<Stored, String> {
-        let column = self.column;
-        convert(column, raw, self.interner).map(|value| Stored { column, value })
-    }
-}
-
-/// A JSON value as received; composite values are consumed and only named. Strings are
-/// borrowed from serde_json's scratch buffer, so reading a field allocates only what is kept.
+/// A field's JSON value as received, classified from its raw text. Strings without escapes
+/// are borrowed from the row's text, so reading a field allocates only what is kept; numbers
+/// stay text until a column says what they must fit in.
 enum Raw<'s> {
     Null,
     Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Str(&'s str),
+    /// A number's JSON text (`12`, `-0`, `1e400`, 400 digits…).
+    Number(&'s str),
+    Str(Cow<'s, str>),
+    /// A list or an object, named.
     Composite(&'static str),
+    /// A string serde_json accepts as syntax but not as text (an escaped lone surrogate).
+    Unreadable,
 }
 
-impl<'de> Visitor<'de> for FieldSeed<'_> {
-    type Value = Result<Stored, String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.convert(Raw::Null))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(self.convert(Raw::Null))
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(self.convert(Raw::Bool(v)))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(self.convert(Raw::Int(v)))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(self.convert(Raw::UInt(v)))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(self.convert(Raw::Float(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.convert(Raw::Str(v)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(self.convert(Raw::Composite("uma lista")))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(self.convert(Raw::Composite("um objeto")))
+impl<'s> Raw<'s> {
+    /// Classifies one JSON value given as its raw text (as checked by serde_json).
+    fn of(text: &'s str) -> Raw<'s> {
+        match text.as_bytes().first() {
+            Some(b'"') => string_of(text).map_or(Raw::Unreadable, Raw::Str),
+            Some(b'n') => Raw::Null,
+            Some(b't') => Raw::Bool(true),
+            Some(b'f') => Raw::Bool(false),
+            Some(b'[') => Raw::Composite("uma lista"),
+            Some(b'{') => Raw::Composite("um objeto"),
+            _ => Raw::Number(text),
+        }
     }
 }
 
+/// A JSON number read by value, never failing: what does not fit says so.
+enum Number {
+    /// An integer within `i64`.
+    Int(i64),
+    /// An integer written without fraction or exponent, beyond `i64` (either side).
+    BigInt,
+    /// A finite float.
+    Float(f64),
+    /// A float beyond `f64` (`1e400`).
+    OutOfRange,
+}
+
+impl Number {
+    fn of(text: &str) -> Number {
+        if !text.contains(['.', 'e', 'E']) {
+            return text.parse::<i64>().map_or(Number::BigInt, Number::Int);
+        }
+        match text.parse::<f64>() {
+            Ok(value) if value.is_finite() => Number::Float(value),
+            _ => Number::OutOfRange,
+        }
+    }
+}
+
+/// Up to 30 characters of `text`, with `…` when it was longer (for messages).
+fn excerpt(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(30).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Converts one field's raw value for its column: `Ok` with the value (or empty), or `Err`
+/// with the reason, in Portuguese, it could not be read (the field is then left empty).
 fn convert(column: Column, raw: Raw<'_>, interner: &mut Interner) -> Result<FieldValue, String> {
     use super::model::ColumnKind;
     let describe = |raw: &Raw<'_>| -> String {
         match raw {
             Raw::Null => "null".into(),
             Raw::Bool(b) => format!("o valor lógico {b}"),
-            Raw::Int(v) => format!("o número {v}"),
-            Raw::UInt(v) => format!("o número {v}"),
-            Raw::Float(v) => format!("o número {v}"),
-            Raw::Str(s) => format!("o texto «{}»", s.chars().take(30).collect::<String>()),
+            Raw::Number(text) => format!("o número {}", excerpt(text)),
+            Raw::Str(s) => format!("o texto «{}»", excerpt(s)),
             Raw::Composite(what) => (*what).into(),
+            Raw::Unreadable => "um texto com um escape inválido".into(),
         }
     };
-    if let Raw::Composite(what) = raw {
-        return Err(format!("veio {what} em vez de um valor"));
+    match raw {
+        Raw::Composite(what) => return Err(format!("veio {what} em vez de um valor")),
+        Raw::Unreadable => return Err(format!("veio {}", describe(&raw))),
+        _ => {}
     }
     match column.kind() {
         ColumnKind::Int => {
             let value = match &raw {
                 Raw::Null => None,
-                Raw::Int(v) => Some(*v),
-                Raw::UInt(v) => Some(
-                    i64::try_from(*v).map_err(|_| format!("{} é grande demais", describe(&raw)))?,
-                ),
-                Raw::Float(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Some(*v as i64),
+                Raw::Number(text) => match Number::of(text) {
+                    Number::Int(v) => Some(v),
+                    // An integral float (`2002.0`) within the doubles that hold every integer.
+                    Number::Float(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Some(v as i64),
+                    Number::Float(_) => {
+                        return Err(format!("{} não é um número inteiro", describe(&raw)));
+                    }
+                    Number::BigInt | Number::OutOfRange => {
+                        return Err(format!(
+                            "{} está fora do intervalo de um inteiro",
+                            describe(&raw)
+                        ));
+                    }
+                },
                 Raw::Str(s) if s.trim().is_empty() => None,
                 Raw::Str(s) => Some(
                     s.trim()
@@ -642,17 +653,16 @@ fn convert(column: Column, raw: Raw<'_>, interner: &mut Interner) -> Result<Fiel
             Ok(FieldValue::Int(value))
         }
         ColumnKind::Text => {
-            let text: Option<std::borrow::Cow<'_, str>> = match &raw {
+            let text: Option<Cow<'_, str>> = match raw {
                 Raw::Null => None,
-                Raw::Str(s) => Some((*s).into()),
-                Raw::Int(v) => Some(v.to_string().into()),
-                Raw::UInt(v) => Some(v.to_string().into()),
-                Raw::Float(v) => Some(v.to_string().into()),
+                Raw::Str(s) => Some(s),
+                // A number where text was expected is kept as the server wrote it.
+                Raw::Number(text) => Some(text.into()),
                 Raw::Bool(v) => Some(v.to_string().into()),
-                Raw::Composite(_) => None,
+                Raw::Composite(_) | Raw::Unreadable => None,
             };
             Ok(if column == Column::Interacao {
-                FieldValue::Text(text.map(|t| Box::from(t.as_ref())))
+                FieldValue::Text(text.map(|t| t.into_owned().into_boxed_str()))
             } else {
                 FieldValue::Shared(text.map(|t| interner.intern(&t)))
             })
@@ -664,8 +674,10 @@ fn convert(column: Column, raw: Raw<'_>, interner: &mut Interner) -> Result<Fiel
                     let trimmed = s.trim();
                     (!trimmed.is_empty()).then(|| interner.intern(trimmed))
                 }
-                Raw::Int(v) => Some(interner.intern(&v.to_string())),
-                Raw::UInt(v) => Some(interner.intern(&v.to_string())),
+                Raw::Number(text) => match Number::of(text) {
+                    Number::Int(v) => Some(interner.intern(&v.to_string())),
+                    _ => return Err(format!("{} não é um código", describe(&raw))),
+                },
                 Raw::Bool(true) => Some(interner.intern("S")),
                 Raw::Bool(false) => Some(interner.intern("N")),
                 _ => return Err(format!("{} não é um código", describe(&raw))),
@@ -696,7 +708,8 @@ fn digits(bytes: &[u8]) -> Option<u32> {
         return None;
     }
     bytes.iter().try_fold(0u32, |acc, b| {
-        acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+        acc.checked_mul(10)?
+            .checked_add(u32::from(b.checked_sub(b'0')?))
     })
 }
 
@@ -711,52 +724,51 @@ pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
     {
         return parse_ms_date(inner);
     }
-    let bytes = text.as_bytes();
-    if bytes.len() < 10 {
+    // Slice patterns, not indexing: no length or content can make this panic.
+    let (Some(date_part), Some(rest)) = (text.as_bytes().get(..10), text.get(10..)) else {
         return None;
-    }
-    let date = match (bytes[4], bytes[7], bytes[2], bytes[5]) {
-        (b'-', b'-', _, _) => NaiveDate::from_ymd_opt(
-            i32::try_from(digits(&bytes[0..4])?).ok()?,
-            digits(&bytes[5..7])?,
-            digits(&bytes[8..10])?,
-        )?,
-        (_, _, b'/', b'/') => NaiveDate::from_ymd_opt(
-            i32::try_from(digits(&bytes[6..10])?).ok()?,
-            digits(&bytes[3..5])?,
-            digits(&bytes[0..2])?,
-        )?,
-        _ => return None,
     };
-    if bytes.len() == 10 {
+    let ymd = |y: [u8; 4], m: [u8; 2], d: [u8; 2]| {
+        NaiveDate::from_ymd_opt(i32::try_from(digits(&y)?).ok()?, digits(&m)?, digits(&d)?)
+    };
+    let date = match *date_part {
+        [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] => ymd([y1, y2, y3, y4], [m1, m2], [d1, d2]),
+        [d1, d2, b'/', m1, m2, b'/', y1, y2, y3, y4] => ymd([y1, y2, y3, y4], [m1, m2], [d1, d2]),
+        _ => None,
+    }?;
+    if rest.is_empty() {
         return Some(date.and_time(NaiveTime::MIN));
     }
-    if !matches!(bytes[10], b'T' | b't' | b' ') {
-        return None;
-    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
     // Cut an offset or `Z` off the time part; the wall time is kept as the server sent it.
-    let rest = &text[11..];
     let time_end = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (time_text, offset) = rest.split_at(time_end);
-    if !offset.is_empty() && !valid_offset(offset) {
+    if !offset.is_empty() && offset_minutes(offset).is_none() {
         return None;
     }
-    Some(date.and_time(parse_time(time_text)?))
+    // A clock only: a date-time after the `T` is not a time (and reading it as one would
+    // recurse once per date in the text).
+    Some(date.and_time(parse_clock(time_text)?))
 }
 
-fn valid_offset(offset: &str) -> bool {
-    let bytes = offset.as_bytes();
-    match bytes {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', rest @ ..] => match rest {
-            [h1, h2] => digits(&[*h1, *h2]).is_some(),
-            [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => {
-                digits(&[*h1, *h2]).is_some() && digits(&[*m1, *m2]).is_some()
-            }
-            _ => false,
-        },
-        _ => false,
+/// Minutes east of UTC in an offset `±hh`, `±hhmm` or `±hh:mm`, if it is one a clock can
+/// have (hours below 24, minutes below 60); `Z` is 0.
+fn offset_minutes(offset: &str) -> Option<i32> {
+    let (sign, hours, minutes) = match offset.as_bytes() {
+        [b'Z' | b'z'] => return Some(0),
+        [sign @ (b'+' | b'-'), h1, h2] => (*sign, [*h1, *h2], [b'0', b'0']),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            (*sign, [*h1, *h2], [*m1, *m2])
+        }
+        _ => return None,
+    };
+    let (hours, minutes) = (digits(&hours)?, digits(&minutes)?);
+    if hours > 23 || minutes > 59 {
+        return None;
     }
+    // Both are below 100: the arithmetic cannot overflow.
+    let total = i32::try_from(hours * 60 + minutes).ok()?;
+    Some(if sign == b'-' { -total } else { total })
 }
 
 fn parse_ms_date(inner: &str) -> Option<NaiveDateTime> {
@@ -775,22 +787,18 @@ fn parse_ms_date(inner: &str) -> Option<NaiveDateTime> {
     if offset_text.is_empty() {
         return Some(utc);
     }
-    let (sign, hhmm) = offset_text.split_at(1);
-    if hhmm.len() != 4 {
+    // ASP.NET writes `±hhmm` only.
+    if offset_text.len() != 5 || offset_text.contains(':') {
         return None;
     }
-    let hours = i64::from(digits(&hhmm.as_bytes()[..2])?);
-    let minutes = i64::from(digits(&hhmm.as_bytes()[2..])?);
-    let offset = chrono::Duration::minutes(hours * 60 + minutes);
-    Some(if sign == "-" {
-        utc - offset
-    } else {
-        utc + offset
-    })
+    let offset = chrono::TimeDelta::minutes(i64::from(offset_minutes(offset_text)?));
+    // The wall time where the value was written; a date pushed past chrono's last (or first)
+    // day is not a date.
+    utc.checked_add_signed(offset)
 }
 
-/// Reads a time of day: `14:30:00`, `14:30`, `14:30:00.0000000` (a .NET `TimeSpan`), or the
-/// time part of a full date-time.
+/// Reads a time of day: `14:30:00`, `14:30`, `14:30:00.0000000` (a .NET `TimeSpan`; digits
+/// past the nanosecond are dropped), or the time part of a full date-time.
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let text = text.trim();
     if text.len() > 10
@@ -798,6 +806,12 @@ pub fn parse_time(text: &str) -> Option<NaiveTime> {
     {
         return Some(datetime.time());
     }
+    parse_clock(text)
+}
+
+/// Reads `hh:mm`, `hh:mm:ss` or `hh:mm:ss.fffffff` (any number of fraction digits; the first
+/// nine are kept).
+fn parse_clock(text: &str) -> Option<NaiveTime> {
     let (main, fraction) = match text.split_once('.') {
         Some((main, fraction)) => (main, Some(fraction)),
         None => (text, None),
@@ -814,8 +828,16 @@ pub fn parse_time(text: &str) -> Option<NaiveTime> {
     }
     let nanos = match fraction {
         None => 0,
-        Some(f) if f.is_empty() || f.len() > 9 => return None,
-        Some(f) => digits(f.as_bytes())? * 10u32.pow(9 - f.len() as u32),
+        Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => return None,
+        // Nanoseconds: the first nine digits, padded with zeros.
+        Some(f) => f
+            .bytes()
+            .chain(std::iter::repeat(b'0'))
+            .take(9)
+            .try_fold(0u32, |acc, b| {
+                acc.checked_mul(10)?
+                    .checked_add(u32::from(b.checked_sub(b'0')?))
+            })?,
     };
     NaiveTime::from_hms_nano_opt(hours, minutes, seconds, nanos)
 }
