@@ -771,10 +771,10 @@ fn query_form_survives_any_input() {
     fuzz("query form", (form, today), |(form, today)| {
         match form.validate() {
             Ok(query) => {
-                prop_assert!(query.id_credor > 0);
-                prop_assert!(query.id_consultor.is_none_or(|v| v > 0));
-                prop_assert!(query.id_evento.is_none_or(|v| v > 0));
-                if let (Some(de), Some(ate)) = (query.data_de, query.data_ate) {
+                prop_assert!(query.filters.id_credor > 0);
+                prop_assert!(query.filters.id_consultor.is_none_or(|v| v > 0));
+                prop_assert!(query.filters.id_evento.is_none_or(|v| v > 0));
+                if let (Some(de), Some(ate)) = (query.filters.data_de, query.filters.data_ate) {
                     prop_assert!(de <= ate);
                 }
                 // The wire form reads back as the same seven pairs, in order.
@@ -792,7 +792,10 @@ fn query_form_survives_any_input() {
                     .collect();
                 prop_assert_eq!(back, sent);
                 // A date read from the form reads back from its Brazilian display.
-                for date in [query.data_de, query.data_ate].into_iter().flatten() {
+                for date in [query.filters.data_de, query.filters.data_ate]
+                    .into_iter()
+                    .flatten()
+                {
                     let shown = recuperador_followups::fmt::date_br(date);
                     prop_assert_eq!(
                         recuperador_followups::api::query::parse_date(&shown),
