@@ -476,6 +476,10 @@ fn read_items<R: Read>(
             }
             Err(error) => return Err(ParseError::from_json(error, at)),
         }
+        // One huge item (a long text) does not keep its buffer for the rest of the body.
+        if text.capacity() > 4 << 20 {
+            text = Vec::new();
+        }
     }
 }
 
