@@ -29,6 +29,7 @@ use recuperador_followups::api::parse::{
 use recuperador_followups::api::{Column, DatePreset, Followup, QueryForm, ReagendarFiltro};
 use recuperador_followups::batch::input::parse_document_list;
 use recuperador_followups::doc_id::{CpfCnpj, format_lenient, with_check_digits};
+use serde::Deserialize as _;
 
 /// Inputs per target: `FUZZ_CASES`, or 2,000.
 fn fuzz_cases() -> u32 {
@@ -121,6 +122,36 @@ fn parse_both_ways(bytes: &[u8], step: usize) -> Result<Outcome, TestCaseError> 
         parse_followups(trickle, &mut interner, |row| rows.push(row)).map(|parsed| (rows, parsed)),
     );
     prop_assert_eq!(&whole, &streamed);
+    // For an array, the syntax verdict is serde_json's own (skipping, which converts nothing):
+    // well-formed JSON is never an error, and a syntax error is found at the same place.
+    if bytes.trim_ascii_start().first() == Some(&b'[') {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let checked =
+            serde::de::IgnoredAny::deserialize(&mut deserializer).and_then(|_| deserializer.end());
+        match (&checked, &whole) {
+            (Ok(()), Outcome::Rows(..)) => {}
+            (Ok(()), other) => {
+                return Err(TestCaseError::fail(format!("well-formed, yet {other:?}")));
+            }
+            (Err(e), Outcome::Error(ours))
+                if e.classify() == serde_json::error::Category::Syntax =>
+            {
+                let position = format!("line: {}, column: {}", e.line(), e.column());
+                if e.to_string().starts_with("invalid number") {
+                    // A number cut by the end of the body is truncated; a broken one is
+                    // placed on its last character or the one after it.
+                    prop_assert!(
+                        ours == "Truncated" || ours.contains("invalid number"),
+                        "{}",
+                        ours
+                    );
+                } else {
+                    prop_assert!(ours.contains(&position), "{} vs {}", e, ours);
+                }
+            }
+            (Err(_), _) => {}
+        }
+    }
     if let Outcome::Rows(rows, report) = &whole {
         prop_assert_eq!(rows.len() as u64, report.rows);
         prop_assert_eq!(report.has_problems(), report.first_problem.is_some());

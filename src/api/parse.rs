@@ -10,24 +10,24 @@
 //! reason kept for the user.
 //!
 //! A value outside its type (`1e400`, an integer past `u64`, a date past chrono's range, an
-//! offset that pushes a date out of it) blanks that one field, never the answer: each item is
-//! taken as raw JSON text (serde_json checks its syntax but converts no number), then each
-//! field's text is converted for its column with checked arithmetic only. Nothing here panics
-//! on any input.
+//! offset that pushes a date out of it) blanks that one field, never the answer: the array is
+//! split into items as the bytes stream in, serde_json reads each item from memory with every
+//! key and value as raw text (checking syntax, converting nothing), and each field's text is
+//! then converted for its column with checked arithmetic only. Nothing here panics on any
+//! input.
 //!
 //! An object instead of an array is the API talking about an error, even under HTTP 200
 //! (`{"Message": …}`, `{"sucesso": false, "mensagem": …}`): it becomes [`Parsed::ApiMessage`].
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
-use std::io::{BufReader, Read};
+use std::io::{BufRead as _, BufReader, Read};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
-use serde::Deserializer as _;
-use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize as _, Deserializer as _};
 use serde_json::value::RawValue;
 
 use super::model::{Column, Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento};
@@ -148,15 +148,15 @@ pub enum ParseError {
 }
 
 impl ParseError {
-    /// Sorts serde_json's error; `at_eof`: the body had ended when it was raised.
-    fn from_json(error: serde_json::Error, at_eof: bool) -> ParseError {
+    /// Sorts serde_json's error about a text that starts at `at` in the body.
+    fn from_json(error: serde_json::Error, at: Position) -> ParseError {
         use serde_json::error::Category;
         match error.classify() {
             // serde_json hands back the reader's own error, with its kind and payload.
             Category::Io => ParseError::Io(std::io::Error::from(error)),
             Category::Eof => ParseError::Truncated,
             Category::Syntax | Category::Data => {
-                let (line, column) = (error.line(), error.column());
+                let (line, column) = at.offset(error.line(), error.column());
                 let detail = error.to_string();
                 // serde_json appends " at line L column C": keep only the description.
                 let detail = detail
@@ -165,10 +165,6 @@ impl ParseError {
                     .to_owned();
                 if let Some(shape) = detail.strip_prefix(SHAPE_MARKER) {
                     ParseError::UnexpectedShape(shape.to_owned())
-                } else if at_eof && detail == "invalid number" {
-                    // Skipping over a number (items are read raw) reports a body cut right
-                    // after `-`, `1.` or `1e` as an invalid number rather than an early end.
-                    ParseError::Truncated
                 } else {
                     ParseError::Syntax {
                         line,
@@ -179,21 +175,47 @@ impl ParseError {
             }
         }
     }
-}
 
-/// A reader that notes when it reached the end of its input.
-struct EofWatch<'a, R> {
-    inner: R,
-    at_eof: &'a Cell<bool>,
-}
-
-impl<R: Read> Read for EofWatch<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && !buf.is_empty() {
-            self.at_eof.set(true);
+    /// A syntax error found while splitting the array, at the byte after `at`.
+    fn syntax(at: Position, detail: &str) -> ParseError {
+        ParseError::Syntax {
+            line: at.line,
+            column: at.column.saturating_add(1),
+            detail: detail.to_owned(),
         }
-        Ok(n)
+    }
+}
+
+/// Where a byte of the body is: its 1-based line and how many bytes precede it on that line.
+#[derive(Clone, Copy, Debug)]
+struct Position {
+    line: usize,
+    column: usize,
+}
+
+impl Position {
+    const START: Position = Position { line: 1, column: 0 };
+
+    /// The body's line and column for serde_json's (1-based) `line` and `column` in a text
+    /// that starts here.
+    fn offset(self, line: usize, column: usize) -> (usize, usize) {
+        if line <= 1 {
+            (self.line, self.column.saturating_add(column))
+        } else {
+            (self.line.saturating_add(line - 1), column)
+        }
+    }
+
+    /// Moves past `bytes`.
+    fn advance(&mut self, bytes: &[u8]) {
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                let newlines = memchr::memchr_iter(b'\n', bytes).count();
+                self.line = self.line.saturating_add(newlines);
+                self.column = bytes.len().saturating_sub(last + 1);
+            }
+            None => self.column = self.column.saturating_add(bytes.len()),
+        }
     }
 }
 
@@ -201,34 +223,278 @@ const SHAPE_MARKER: &str = "\u{1}shape:";
 
 /// Parses an answer from a reader, handing each row to `sink` as soon as it is read.
 ///
-/// The reader is buffered here (serde_json reads byte by byte, fastest from a `BufReader` it
-/// owns), so any reader will do.
+/// The reader is buffered here, so any reader will do. The top-level array is split into
+/// items as the bytes arrive (without converting anything); each item is then read from
+/// memory by serde_json, which also checks its syntax.
 pub fn parse_followups<R: Read>(
     reader: R,
     interner: &mut Interner,
     mut sink: impl FnMut(Followup),
 ) -> Result<Parsed, ParseError> {
-    // The buffer asks the reader for more only when serde_json wants a byte past what it
-    // holds: `at_eof` is set exactly when the parser looked past the end of the body.
-    let at_eof = Cell::new(false);
-    let reader = BufReader::with_capacity(
-        64 * 1024,
-        EofWatch {
-            inner: reader,
-            at_eof: &at_eof,
-        },
-    );
-    let mut deserializer = serde_json::Deserializer::from_reader(reader);
-    let parsed = deserializer
-        .deserialize_any(TopVisitor {
-            interner,
-            sink: &mut sink,
-        })
-        .map_err(|e| ParseError::from_json(e, at_eof.get()))?;
-    deserializer
-        .end()
-        .map_err(|e| ParseError::from_json(e, at_eof.get()))?;
-    Ok(parsed)
+    let mut body = Body {
+        reader: BufReader::with_capacity(64 * 1024, reader),
+        at: Position::START,
+    };
+    match body.skip_whitespace()? {
+        // An empty body: the answer never came.
+        None => Err(ParseError::Truncated),
+        Some(b'[') => {
+            body.bump();
+            let report = read_items(&mut body, interner, &mut sink)?;
+            match body.skip_whitespace()? {
+                None => Ok(Parsed::Rows(report)),
+                Some(_) => Err(ParseError::syntax(body.at, "trailing characters")),
+            }
+        }
+        // Not an array: an error object, a bare message, or a shape we report. These are
+        // small; read them whole.
+        Some(_) => {
+            let at = body.at;
+            let mut rest = Vec::new();
+            body.reader.read_to_end(&mut rest)?;
+            let mut deserializer = serde_json::Deserializer::from_slice(&rest);
+            let parsed = deserializer
+                .deserialize_any(TopVisitor)
+                .map_err(|e| ParseError::from_json(e, at))?;
+            deserializer
+                .end()
+                .map_err(|e| ParseError::from_json(e, at))?;
+            Ok(parsed)
+        }
+    }
+}
+
+/// The body being read, and where in it the next byte is.
+struct Body<R> {
+    reader: BufReader<R>,
+    at: Position,
+}
+
+impl<R: Read> Body<R> {
+    /// The next byte that is not JSON whitespace, left unread; `None` at the end.
+    fn skip_whitespace(&mut self) -> Result<Option<u8>, ParseError> {
+        loop {
+            let buffer = self.reader.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok(None);
+            }
+            let blank = buffer
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .count();
+            let next = buffer.get(blank).copied();
+            self.at.advance(buffer.get(..blank).unwrap_or_default());
+            self.reader.consume(blank);
+            if next.is_some() {
+                return Ok(next);
+            }
+        }
+    }
+
+    /// Moves past one byte already seen with [`Self::skip_whitespace`] (never a newline).
+    fn bump(&mut self) {
+        self.reader.consume(1);
+        self.at.column = self.at.column.saturating_add(1);
+    }
+
+    /// Copies the next item (its first byte is not whitespace) into `item`. `false`: the body
+    /// ended inside it.
+    fn read_item(&mut self, item: &mut Vec<u8>) -> Result<bool, ParseError> {
+        item.clear();
+        let mut scan = ItemScan::default();
+        loop {
+            let buffer = self.reader.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok(false);
+            }
+            let (taken, done) = scan.feed(buffer);
+            let taken_bytes = buffer.get(..taken).unwrap_or_default();
+            item.extend_from_slice(taken_bytes);
+            self.at.advance(taken_bytes);
+            self.reader.consume(taken);
+            if done {
+                return Ok(true);
+            }
+        }
+    }
+}
+
+/// Finds where one JSON value ends, fed a piece at a time: a container at its matching
+/// bracket, a string at its closing quote, anything else before the next delimiter. It does
+/// not check syntax (serde_json does, on the item): a broken item only ends somewhere else.
+#[derive(Default)]
+struct ItemScan {
+    started: bool,
+    /// A list or an object, rather than a string or a scalar.
+    container: bool,
+    /// A string at the top of the item.
+    string: bool,
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl ItemScan {
+    /// How many bytes of `bytes` belong to the item, and whether it ended there.
+    fn feed(&mut self, bytes: &[u8]) -> (usize, bool) {
+        let mut index = 0;
+        while let Some(&byte) = bytes.get(index) {
+            if !self.started {
+                self.started = true;
+                match byte {
+                    b'[' | b'{' => {
+                        self.container = true;
+                        self.depth = 1;
+                    }
+                    b'"' => {
+                        self.string = true;
+                        self.in_string = true;
+                    }
+                    _ if is_delimiter(byte) => return (0, true),
+                    _ => {}
+                }
+                index += 1;
+                continue;
+            }
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    index += 1;
+                    continue;
+                }
+                // Most of a body is text: jump to the next quote or backslash.
+                let rest = bytes.get(index..).unwrap_or_default();
+                let Some(offset) = memchr::memchr2(b'"', b'\\', rest) else {
+                    return (bytes.len(), false);
+                };
+                index += offset;
+                if rest.get(offset) == Some(&b'\\') {
+                    self.escaped = true;
+                } else {
+                    self.in_string = false;
+                    if self.string {
+                        return (index + 1, true);
+                    }
+                }
+                index += 1;
+                continue;
+            }
+            if self.container {
+                match byte {
+                    b'"' => self.in_string = true,
+                    b'[' | b'{' => self.depth = self.depth.saturating_add(1),
+                    b']' | b'}' => {
+                        self.depth = self.depth.saturating_sub(1);
+                        if self.depth == 0 {
+                            return (index + 1, true);
+                        }
+                    }
+                    _ => {}
+                }
+            } else if is_delimiter(byte) {
+                // A number or a literal ends before the delimiter.
+                return (index, true);
+            }
+            index += 1;
+        }
+        (bytes.len(), false)
+    }
+}
+
+/// Bytes that end a number or a literal.
+fn is_delimiter(byte: u8) -> bool {
+    matches!(
+        byte,
+        b',' | b']' | b'}' | b'[' | b'{' | b'"' | b':' | b' ' | b'\t' | b'\n' | b'\r'
+    )
+}
+
+/// Reads the items of the top-level array (its `[` already read) up to and with its `]`.
+fn read_items<R: Read>(
+    body: &mut Body<R>,
+    interner: &mut Interner,
+    sink: &mut impl FnMut(Followup),
+) -> Result<ParseReport, ParseError> {
+    let mut report = ParseReport::default();
+    let mut item = 0u64;
+    let mut text = Vec::new();
+    loop {
+        let Some(next) = body.skip_whitespace()? else {
+            return Err(ParseError::Truncated);
+        };
+        if item > 0 {
+            match next {
+                b']' => {
+                    body.bump();
+                    return Ok(report);
+                }
+                b',' => body.bump(),
+                _ => return Err(ParseError::syntax(body.at, "expected `,` or `]`")),
+            }
+            match body.skip_whitespace()? {
+                None => return Err(ParseError::Truncated),
+                Some(b']') => return Err(ParseError::syntax(body.at, "trailing comma")),
+                Some(_) => {}
+            }
+        } else if next == b']' {
+            body.bump();
+            return Ok(report);
+        }
+        let at = body.at;
+        let complete = body.read_item(&mut text)?;
+        if !complete {
+            return Err(cut_short(&text, at));
+        }
+        if text.is_empty() {
+            return Err(ParseError::syntax(at, "expected value"));
+        }
+        item = item.saturating_add(1);
+        match read_item(&text, interner, &mut report, item) {
+            Ok(Some(row)) => {
+                report.rows = report.rows.saturating_add(1);
+                sink(row);
+            }
+            Ok(None) => report.rows_skipped = report.rows_skipped.saturating_add(1),
+            // The item stopped at a delimiter inside a literal or a number (`[t]`, `[1e]`):
+            // broken where the delimiter is, not truncated.
+            Err(error) if error.classify() == serde_json::error::Category::Eof => {
+                let starts_literal = text.first().is_some_and(u8::is_ascii_alphabetic);
+                let detail = if starts_literal {
+                    "expected ident"
+                } else {
+                    "invalid number"
+                };
+                // Placed as serde_json does: on the delimiter, or past it for a line break.
+                if body.reader.fill_buf()?.first() == Some(&b'\n') {
+                    return Err(ParseError::Syntax {
+                        line: body.at.line.saturating_add(1),
+                        column: 0,
+                        detail: detail.to_owned(),
+                    });
+                }
+                return Err(ParseError::syntax(body.at, detail));
+            }
+            Err(error) => return Err(ParseError::from_json(error, at)),
+        }
+        // One huge item (a long text) does not keep its buffer for the rest of the body.
+        if text.capacity() > 4 << 20 {
+            text = Vec::new();
+        }
+    }
+}
+
+/// The error for a body that ended inside an item: truncated, unless the item was already
+/// broken before the end.
+fn cut_short(text: &[u8], at: Position) -> ParseError {
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    let checked = IgnoredAny::deserialize(&mut deserializer).and_then(|_| deserializer.end());
+    match checked {
+        // A whole scalar (`[12`) or an unfinished value: the body stopped early.
+        Ok(()) => ParseError::Truncated,
+        // Skipping over a number cut right after `-`, `1.` or `1e` says "invalid number".
+        Err(error) if error.to_string().starts_with("invalid number") => ParseError::Truncated,
+        Err(error) => ParseError::from_json(error, at),
+    }
 }
 
 /// Parses a whole answer held in memory (tests, fixtures, small files).
@@ -239,34 +505,14 @@ pub fn parse_followups_slice(bytes: &[u8]) -> Result<(Vec<Followup>, Parsed), Pa
     Ok((rows, parsed))
 }
 
-struct TopVisitor<'a, F> {
-    interner: &'a mut Interner,
-    sink: &'a mut F,
-}
+/// Reads an answer that is not an array (an error object, a bare message, a wrong shape).
+struct TopVisitor;
 
-impl<'de, F: FnMut(Followup)> Visitor<'de> for TopVisitor<'_, F> {
+impl<'de> Visitor<'de> for TopVisitor {
     type Value = Parsed;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON array of follow-ups or an error object")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
-        let mut report = ParseReport::default();
-        let mut item = 0u64;
-        // Each item is first taken whole as raw JSON text: serde_json checks its syntax but
-        // converts no number, so a value outside its type (`1e400`) cannot fail the answer.
-        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
-            item = item.saturating_add(1);
-            match read_item(raw.get(), &mut *self.interner, &mut report, item) {
-                Some(row) => {
-                    report.rows = report.rows.saturating_add(1);
-                    (self.sink)(row);
-                }
-                None => report.rows_skipped = report.rows_skipped.saturating_add(1),
-            }
-        }
-        Ok(Parsed::Rows(report))
+        f.write_str("an error object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
@@ -379,15 +625,15 @@ fn error_message(entries: &[(String, serde_json::Value)]) -> Option<String> {
     failed.then(|| "a API indicou falha sem dar detalhes".to_owned())
 }
 
-/// Reads one array item, given as its raw JSON text: an object becomes a row, anything else
-/// is skipped. Both outcomes are noted in `report`.
+/// Reads one array item from its JSON text: an object becomes a row, anything else is
+/// skipped; both are noted in `report`. `Err`: the item's syntax is broken.
 fn read_item(
-    text: &str,
+    text: &[u8],
     interner: &mut Interner,
     report: &mut ParseReport,
     item: u64,
-) -> Option<Followup> {
-    let what = match text.as_bytes().first() {
+) -> Result<Option<Followup>, serde_json::Error> {
+    let what = match text.first() {
         Some(b'{') => {
             // Blanked fields of a row that is then skipped are not counted.
             let (blanked, had_problem) = (report.fields_blanked, report.first_problem.is_some());
@@ -396,27 +642,44 @@ fn read_item(
                 report: &mut *report,
                 item,
             };
-            match serde_json::Deserializer::from_str(text).deserialize_map(visitor) {
-                Ok(row) => return Some(row),
+            let mut deserializer = serde_json::Deserializer::from_slice(text);
+            let read = deserializer
+                .deserialize_map(visitor)
+                .and_then(|row| deserializer.end().map(|()| row));
+            match read {
+                Ok(row) => return Ok(Some(row)),
                 Err(_) => {
-                    // Not expected: the item's syntax was checked and every key and value is
-                    // read as raw text. Should it happen, the item is skipped, not the answer.
                     report.fields_blanked = blanked;
                     if !had_problem {
                         report.first_problem = None;
                     }
+                    // Broken syntax fails the answer, as anywhere else; a well-formed object
+                    // that still cannot be read (text that is not UTF-8) is skipped.
+                    check_syntax(text)?;
                     "um objeto ilegível"
                 }
             }
         }
-        Some(b'[') => "uma lista",
-        Some(b'"') => "um texto",
-        Some(b'n') => "null",
-        Some(b't' | b'f') => "um valor lógico",
-        _ => "um número",
+        first => {
+            check_syntax(text)?;
+            match first {
+                Some(b'[') => "uma lista",
+                Some(b'"') => "um texto",
+                Some(b'n') => "null",
+                Some(b't' | b'f') => "um valor lógico",
+                _ => "um número",
+            }
+        }
     };
     report.note(|| format!("item {item} ignorado: é {what}, não um follow-up"));
-    None
+    Ok(None)
+}
+
+/// Whether `text` is one well-formed JSON value (numbers are not converted).
+fn check_syntax(text: &[u8]) -> Result<(), serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    IgnoredAny::deserialize(&mut deserializer)?;
+    deserializer.end()
 }
 
 /// Reads one follow-up object (from its raw text) field by field.
