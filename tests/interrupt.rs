@@ -93,19 +93,6 @@ fn wait_for(child: &mut Child, what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// The export temporary files in `dir`.
-fn temp_files(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with(".recuperador-"))
-        })
-        .collect()
-}
-
 /// Every name in `dir`.
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -148,7 +135,7 @@ fn assert_interrupted_cleanly(
         "{case}: {} ms from the signal to the end",
         elapsed.as_millis()
     );
-    assert_eq!(temp_files(dir), Vec::<PathBuf>::new(), "{case}");
+    assert_eq!(support::temp_files(dir), Vec::<PathBuf>::new(), "{case}");
     match old {
         Some(bytes) => {
             assert_eq!(std::fs::read(output).unwrap(), bytes, "{case}");
@@ -233,10 +220,12 @@ fn a_signal_during_the_write_ends_with_130_and_leaves_no_temporary_file() {
         }
         let mut child = spawn_fetch(&sim, huge.id_credor, &huge.cpf_cnpj, &output);
         wait_for(&mut child, &format!("the temporary file ({case})"), || {
-            temp_files(dir.path()).iter().any(|path| match phase {
-                WritePhase::Rows => true,
-                WritePhase::Compression => std::fs::metadata(path).is_ok_and(|m| m.len() > 0),
-            })
+            support::temp_files(dir.path())
+                .iter()
+                .any(|path| match phase {
+                    WritePhase::Rows => true,
+                    WritePhase::Compression => std::fs::metadata(path).is_ok_and(|m| m.len() > 0),
+                })
         });
         send(&child, signal);
         assert_interrupted_cleanly(
@@ -286,7 +275,7 @@ fn sigterm_during_a_batch_writes_what_arrived_completely_and_ends_with_130() {
     );
     assert_eq!(status.code(), Some(130), "{stderr}");
     assert!(elapsed <= EXIT_LIMIT, "{} ms", elapsed.as_millis());
-    assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
+    assert_eq!(support::temp_files(dir.path()), Vec::<PathBuf>::new());
     // The rows that arrived, as a whole JSON file, and the documents not queried.
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();

@@ -3,7 +3,7 @@
 //! in the export path field, the proxy's credentials kept out of the settings file, and the
 //! message shown where no keyring exists.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -125,19 +125,6 @@ fn all_texts(harness: &Harness<'_, FollowupsApp>) -> Vec<String> {
     texts
 }
 
-/// The export temporary files in `dir`.
-fn temp_files(dir: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with(".recuperador-"))
-        })
-        .collect()
-}
-
 // ---- Closing the window ----
 
 #[test]
@@ -153,7 +140,7 @@ fn closing_the_window_during_an_export_leaves_no_temp_file_and_the_old_file_inta
     harness.step();
     assert!(harness.state().export.task.is_some(), "the export started");
     let started = Instant::now();
-    while temp_files(dir.path()).is_empty() {
+    while support::temp_files(dir.path()).is_empty() {
         assert!(started.elapsed() < Duration::from_secs(30));
         std::thread::sleep(Duration::from_millis(2));
     }
@@ -168,7 +155,7 @@ fn closing_the_window_during_an_export_leaves_no_temp_file_and_the_old_file_inta
     let took = closing.elapsed();
     eprintln!("on_exit returned after {} ms", took.as_millis());
 
-    assert_eq!(temp_files(dir.path()), Vec::<PathBuf>::new());
+    assert_eq!(support::temp_files(dir.path()), Vec::<PathBuf>::new());
     assert_eq!(
         std::fs::read(&path).unwrap(),
         b"the file colleagues opened yesterday"

@@ -6,6 +6,7 @@
 // Every test binary compiles this whole module and uses only a part of it.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use recuperador_followups::api::{ClientConfig, FollowupClient, Token};
@@ -55,4 +56,19 @@ pub fn client_with(config: ClientConfig, token: &str) -> FollowupClient {
 /// A client for `sim` ([`client_config`]) sending `token`.
 pub fn client(sim: &Simulator, token: &str) -> FollowupClient {
     client_with(client_config(sim), token)
+}
+
+/// The export temporary files in `dir` (their names start with `export::TEMP_FILE_PREFIX`).
+pub fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name().is_some_and(|name| {
+                name.to_string_lossy()
+                    .starts_with(recuperador_followups::export::TEMP_FILE_PREFIX)
+            })
+        })
+        .collect()
 }
