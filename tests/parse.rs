@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveTime};
-use recuperador_followups::api::parse::{ParseError, Parsed, parse_followups_slice};
+use recuperador_followups::api::parse::{
+    Interner, ParseError, Parsed, parse_followups, parse_followups_slice,
+};
 use recuperador_followups::api::{Followup, ReagendarPara, SimNao, TipoContato, TipoEvento};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -271,6 +273,78 @@ fn broken_bodies_are_errors_not_panics() {
         parse_followups_slice(b"[1.]"),
         Err(ParseError::Syntax { .. })
     ));
+}
+
+/// serde_json's verdict on a whole body, as `(line, column, description)`.
+fn serde_json_syntax_error(body: &[u8]) -> (usize, usize, String) {
+    use serde::Deserialize as _;
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let error = serde::de::IgnoredAny::deserialize(&mut deserializer)
+        .and_then(|_| deserializer.end())
+        .expect_err("the body is broken");
+    let text = error.to_string();
+    let detail = text
+        .rsplit_once(" at line ")
+        .map_or(&*text, |(head, _)| head);
+    (error.line(), error.column(), detail.to_owned())
+}
+
+#[test]
+fn a_broken_value_that_the_splitter_saw_end_is_placed_where_serde_json_places_it() {
+    // The splitter ends a string at the quote after `\u`, a number or a literal at the next
+    // delimiter; serde_json reads on (four hex digits, the delimiter) and finds the break
+    // there. Found by the fuzz test: `"\u"` was reported as an invalid number.
+    for body in [
+        &br#"["\u"id_followup"d800"]"#[..],
+        br#"[{"interacao": "\u"}, {"id_followup": 2}]"#,
+        br#"[{"interacao": "\u1"}]"#,
+        b"[\"\\u\"\n\n\n]",
+        b"[-\"x\"]",
+        b"[1e\n]",
+        b"[tru,1]",
+        b"[nul\n\n]",
+    ] {
+        let (line, column, detail) = serde_json_syntax_error(body);
+        for step in [usize::MAX, 1, 2, 3] {
+            let parsed = if step == usize::MAX {
+                parse_followups_slice(body)
+            } else {
+                let reader = TrickleReader { bytes: body, step };
+                let mut rows = Vec::new();
+                parse_followups(reader, &mut Interner::default(), |row| rows.push(row))
+                    .map(|parsed| (rows, parsed))
+            };
+            match parsed {
+                Err(ParseError::Syntax {
+                    line: l,
+                    column: c,
+                    detail: d,
+                }) => assert_eq!(
+                    (l, c, d),
+                    (line, column, detail.clone()),
+                    "{}",
+                    String::from_utf8_lossy(body)
+                ),
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+    }
+}
+
+/// Hands out `step` bytes per read, so an item and the bytes after it straddle reads.
+struct TrickleReader<'a> {
+    bytes: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for TrickleReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.bytes.len());
+        let (head, tail) = self.bytes.split_at(n);
+        buf[..n].copy_from_slice(head);
+        self.bytes = tail;
+        Ok(n)
+    }
 }
 
 /// Three rows around one value outside its type: the first and last are the documented

@@ -455,24 +455,16 @@ fn read_items<R: Read>(
                 sink(row);
             }
             Ok(None) => report.rows_skipped = report.rows_skipped.saturating_add(1),
-            // The item stopped at a delimiter inside a literal or a number (`[t]`, `[1e]`):
-            // broken where the delimiter is, not truncated.
-            Err(error) if error.classify() == serde_json::error::Category::Eof => {
-                let starts_literal = text.first().is_some_and(u8::is_ascii_alphabetic);
-                let detail = if starts_literal {
-                    "expected ident"
-                } else {
-                    "invalid number"
-                };
-                // Placed as serde_json does: on the delimiter, or past it for a line break.
-                if body.reader.fill_buf()?.first() == Some(&b'\n') {
-                    return Err(ParseError::Syntax {
-                        line: body.at.line.saturating_add(1),
-                        column: 0,
-                        detail: detail.to_owned(),
-                    });
-                }
-                return Err(ParseError::syntax(body.at, detail));
+            // serde_json ran out of item where the scanner saw its end: a literal or a
+            // number stopped by a delimiter (`[t]`, `[1e]`), or a `\u` escape whose four
+            // digits take the closing quote (`"\u"`). The error is serde_json's own, read
+            // over the item and the few bytes after it. A number cut by the end of the item
+            // (`-`, `1.`) is placed the same way: on the byte after it, as for the whole body.
+            Err(error)
+                if error.classify() == serde_json::error::Category::Eof
+                    || error.to_string().starts_with("invalid number") =>
+            {
+                return Err(broken_at_its_end(body, &mut text, at));
             }
             Err(error) => return Err(ParseError::from_json(error, at)),
         }
@@ -480,6 +472,37 @@ fn read_items<R: Read>(
         if text.capacity() > 4 << 20 {
             text = Vec::new();
         }
+    }
+}
+
+/// How many bytes past an item serde_json may read before it finds the item broken: the
+/// delimiter after a number or a literal, or the rest of a `\u` escape's four digits.
+const LOOKAHEAD: usize = 4;
+
+/// The error for an item the scanner saw end but serde_json did not: it is checked again with
+/// the next few bytes of the body after it (the body is abandoned anyway), so the verdict and
+/// its place are the ones serde_json gives for the whole body.
+fn broken_at_its_end<R: Read>(body: &mut Body<R>, text: &mut Vec<u8>, at: Position) -> ParseError {
+    let mut extra = 0;
+    while extra < LOOKAHEAD {
+        let buffer = match body.reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) => return ParseError::Io(error),
+        };
+        if buffer.is_empty() {
+            break;
+        }
+        let taken = buffer.len().min(LOOKAHEAD - extra);
+        text.extend_from_slice(buffer.get(..taken).unwrap_or_default());
+        body.reader.consume(taken);
+        extra += taken;
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    match IgnoredAny::deserialize(&mut deserializer) {
+        Err(error) => ParseError::from_json(error, at),
+        // Not reachable for what the scanner hands over (a value never continues past a
+        // delimiter or a closing quote), but a value that reads whole is no excuse to panic.
+        Ok(_) => ParseError::syntax(at, "expected `,` or `]`"),
     }
 }
 
