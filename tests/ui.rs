@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
@@ -15,123 +14,12 @@ use recuperador_followups::ui::{FollowupsApp, LaunchOptions, Persisted};
 
 mod support;
 
+use support::ui::*;
+
 const TOKEN: &str = "ui-test-token-5150";
 
 fn simulator() -> Simulator {
     support::simulator(TOKEN, 3, 30)
-}
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
-}
-
-fn app_harness(sim: &Simulator, token: &str) -> Harness<'static, FollowupsApp> {
-    app_harness_at(sim, token, egui::vec2(1400.0, 900.0), 1.0)
-}
-
-/// The app on `size` points at `pixels_per_point`, its token stored, pointed at `sim`.
-fn app_harness_at(
-    sim: &Simulator,
-    token: &str,
-    size: egui::Vec2,
-    pixels_per_point: f32,
-) -> Harness<'static, FollowupsApp> {
-    let store = Arc::new(MemoryStore::default());
-    store.save(&Token::parse(token).unwrap()).unwrap();
-    let persisted = Persisted {
-        base_url: sim.url().to_string(),
-        ..Persisted::default()
-    };
-    let options = LaunchOptions {
-        demo: false,
-        today: Some(today()),
-        token_store: Some(store),
-        started_at: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(size)
-        .with_pixels_per_point(pixels_per_point)
-        .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
-    step_until(&mut harness, "the token to load", |app| {
-        app.active_token().is_some()
-    });
-    harness
-}
-
-/// Steps frames until `done` holds (a bounded wait for background work, not a timing check).
-fn step_until(
-    harness: &mut Harness<'_, FollowupsApp>,
-    what: &str,
-    done: impl Fn(&FollowupsApp) -> bool,
-) {
-    let started = Instant::now();
-    while !done(harness.state()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    harness.step();
-}
-
-fn type_into(harness: &mut Harness<'_, FollowupsApp>, label: &str, text: &str) {
-    wait_for_label(harness, label);
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.get_by_label(label).type_text(text);
-    // Let messages that depend on the new text appear before the next query.
-    harness.step();
-    harness.step();
-}
-
-/// Steps until a widget labelled `label` is on screen (windows appear a frame or two after
-/// they are opened).
-fn wait_for_label(harness: &mut Harness<'_, FollowupsApp>, label: &str) {
-    let started = Instant::now();
-    while harness.query_by_label(label).is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "«{label}» never appeared"
-        );
-        harness.step();
-    }
-}
-
-/// The debtor with the longest history, as `(id_credor, document)`.
-fn busiest(sim: &Simulator) -> (i64, String) {
-    let dataset = sim.dataset();
-    let debtor = dataset
-        .debtors()
-        .iter()
-        .max_by_key(|d| dataset.history_len(d))
-        .unwrap();
-    (debtor.id_credor, debtor.cpf_cnpj.clone())
-}
-
-fn search(harness: &mut Harness<'_, FollowupsApp>, id_credor: i64, doc: &str) {
-    type_into(harness, "Credor", &id_credor.to_string());
-    type_into(harness, "CPF/CNPJ", doc);
-    harness
-        .get_by_role_and_label(Role::Button, "Buscar")
-        .click();
-    harness.step();
-    step_until(harness, "the search to finish", |app| {
-        !app.searching() && !app.view_pending()
-    });
-}
-
-fn all_texts(harness: &Harness<'_, FollowupsApp>) -> Vec<String> {
-    let mut texts = Vec::new();
-    let mut stack = vec![harness.root()];
-    while let Some(node) = stack.pop() {
-        let ak = node.accesskit_node();
-        texts.extend(ak.label());
-        texts.extend(ak.value());
-        stack.extend(node.children());
-    }
-    texts
 }
 
 #[test]

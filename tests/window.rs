@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use egui_kittest::kittest::Queryable as _;
 use recuperador_followups::api::Token;
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::secrets::{MemoryStore, ProxyCredentials, SecretError, TokenStore};
@@ -19,6 +19,8 @@ use recuperador_followups::ui::app::EXIT_WAIT;
 use recuperador_followups::ui::{Command, FollowupsApp, LaunchOptions, Persisted};
 
 mod support;
+
+use support::ui::{all_texts, retype, step_until, type_into, wait_for_label};
 
 const TOKEN: &str = "window-test-token-808";
 
@@ -57,72 +59,6 @@ fn app_harness(sim: &Simulator) -> (Harness<'static, FollowupsApp>, Arc<MemorySt
         ..Persisted::default()
     };
     (harness_with(store.clone(), persisted), store)
-}
-
-/// Steps frames until `done` holds (a bounded wait for background work, not a timing check).
-fn step_until(
-    harness: &mut Harness<'_, FollowupsApp>,
-    what: &str,
-    done: impl Fn(&FollowupsApp) -> bool,
-) {
-    let started = Instant::now();
-    while !done(harness.state()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    harness.step();
-}
-
-fn wait_for_label(harness: &mut Harness<'_, FollowupsApp>, label: &str) {
-    let started = Instant::now();
-    while harness.query_by_label(label).is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "«{label}» never appeared"
-        );
-        harness.step();
-    }
-}
-
-fn type_into(harness: &mut Harness<'_, FollowupsApp>, label: &str, text: &str) {
-    wait_for_label(harness, label);
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.get_by_label(label).type_text(text);
-    harness.step();
-    harness.step();
-}
-
-/// Replaces a field's text: select all, then type.
-fn retype(harness: &mut Harness<'_, FollowupsApp>, label: &str, text: &str) {
-    wait_for_label(harness, label);
-    harness.get_by_label(label).focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness.key_press(egui::Key::Backspace);
-    harness.step();
-    if !text.is_empty() {
-        harness.get_by_label(label).type_text(text);
-    }
-    harness.step();
-    harness.step();
-}
-
-fn all_texts(harness: &Harness<'_, FollowupsApp>) -> Vec<String> {
-    let mut texts = Vec::new();
-    let mut stack = vec![harness.root()];
-    while let Some(node) = stack.pop() {
-        let ak = node.accesskit_node();
-        texts.extend(ak.label());
-        texts.extend(ak.value());
-        stack.extend(node.children());
-    }
-    texts
 }
 
 // ---- Closing the window ----

@@ -6,6 +6,8 @@
 // Every test binary compiles this whole module and uses only a part of it.
 #![allow(dead_code)]
 
+pub mod ui;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
