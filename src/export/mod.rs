@@ -1,7 +1,7 @@
 //! Writing result rows to files: atomic replacement and the formats.
 //!
 //! [`export_rows`] is the one entry point (for the GUI's background thread and the CLI): it
-//! writes XLSX ([`xlsx`]), CSV ([`csv`]) or JSON ([`json`]) with the options of
+//! writes XLSX ([`xlsx`]), CSV ([`csv`]), JSON ([`json`]) or TSV ([`tsv`]) with the options of
 //! [`ExportOptions`] (shared column mapping in [`columns`]), reports progress and honours
 //! cancellation through [`ExportProgress`].
 //!
@@ -12,6 +12,7 @@
 pub mod columns;
 pub mod csv;
 pub mod json;
+pub mod tsv;
 pub mod xlsx;
 
 use std::fs::File;
@@ -28,6 +29,7 @@ pub use columns::{
     neutralize_formula,
 };
 pub use json::{write_json, write_json_rows};
+pub use tsv::{tsv_text, write_tsv};
 
 /// A failure writing an export, with a Portuguese message the user can act on.
 #[derive(Debug, thiserror::Error)]
