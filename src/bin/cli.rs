@@ -504,7 +504,7 @@ fn write_status(
     if progress.is_finishing() {
         let step = match format {
             ExportFormat::Xlsx => "compactando a planilha…",
-            ExportFormat::Csv | ExportFormat::Json => "gravando no disco…",
+            ExportFormat::Csv | ExportFormat::Json | ExportFormat::Tsv => "gravando no disco…",
         };
         return format!(
             "Gravando {name}: {step} {} · {}",

@@ -11,6 +11,9 @@
 //!   `hh:mm` when the value has a time of day), times `hh:mm`, codes by label, the CPF/CNPJ
 //!   with its mask (which Excel and LibreOffice keep as text), ids as plain digits, an empty
 //!   field for a missing value; the interaction text whole, with its line breaks;
+//! - a document the server sent without a valid length, which has no mask and would be
+//!   pasted as a number (`0123456789` → `123456789`) or a date, gets the `'` prefix of the
+//!   formula protection, as it gets the CSV's text guard;
 //! - formula protection identical to the other exports ([`neutralize_formula`]): text
 //!   starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` prefix, so a
 //!   pasted cell never runs as a formula;
@@ -34,6 +37,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{NaiveDateTime, NaiveTime};
 
 use super::columns::{Cell, CellMapper, ExportOptions, neutralize_formula};
+use super::csv::excel_would_convert;
 use super::{ExportError, ExportProgress};
 use crate::api::{Column, Followup};
 use crate::results::Cancelled;
@@ -210,7 +214,18 @@ impl<'c> TsvCore<'c> {
                     let _ = write!(out, "{value}");
                 }
                 // Already neutralised by the mapper.
-                Cell::Text(text) => push_field(out, &text),
+                Cell::Text(text) => {
+                    if column == Column::CpfCnpj
+                        && !text.starts_with('\'')
+                        && excel_would_convert(&text)
+                    {
+                        // A document without a mask (one of a wrong length, kept as the server
+                        // sent it) would be pasted as a number, losing its leading zeros, or
+                        // as a date: the `'` of the formula protection keeps it text.
+                        out.push('\'');
+                    }
+                    push_field(out, &text);
+                }
                 Cell::DateTime(value) => {
                     self.scratch.clear();
                     write_datetime(&mut self.scratch, value);
@@ -427,6 +442,28 @@ mod tests {
     }
 
     #[test]
+    fn an_unmasked_number_like_document_stays_text() {
+        let doc = |raw: &str| Followup {
+            cpf_cnpj: Some(Arc::from(raw)),
+            ..Followup::default()
+        };
+        let rows = [
+            doc("0123456789"),
+            doc("01/02/2026"),
+            doc("52998224725"),
+            doc("11222333000181"),
+            doc("sem documento"),
+            doc("-12"),
+        ];
+        let text = tsv_text(&rows, &[Column::CpfCnpj], &not_cancelled()).unwrap();
+        assert_eq!(
+            text,
+            "CPF/CNPJ\r\n'0123456789\r\n'01/02/2026\r\n529.982.247-25\r\n\
+             11.222.333/0001-81\r\nsem documento\r\n'-12\r\n"
+        );
+    }
+
+    #[test]
     fn empty_cells_keep_their_place() {
         let row = Followup {
             id_followup: Some(9),
@@ -483,7 +520,7 @@ mod tests {
         let columns = vec![Column::Interacao, Column::TipoContato, Column::CpfCnpj];
         let options = ExportOptions {
             columns: columns.clone(),
-            ..ExportOptions::new(ExportFormat::Csv)
+            ..ExportOptions::new(ExportFormat::Tsv)
         };
         let text = tsv_text(&rows, &columns, &not_cancelled()).unwrap();
         for (bom, prefix) in [(Bom::Yes, BOM), (Bom::No, &b""[..])] {
@@ -537,7 +574,7 @@ mod tests {
         let result = write_tsv(
             &mut out,
             rows.iter(),
-            &ExportOptions::new(ExportFormat::Csv),
+            &ExportOptions::new(ExportFormat::Tsv),
             Bom::Yes,
             &progress,
             Path::new("x.tsv"),
