@@ -11,7 +11,8 @@
 //!    the tolerant streaming parser, the HTTP client ([`api::FollowupClient`]) and its errors.
 //! 3. [`sim`] (the API simulator for tests, benches and the demo; its siblings use it only in
 //!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, views),
-//!    [`export`] (XLSX, CSV for Excel pt-BR, JSON; atomic), [`secrets`] (the token and the
+//!    [`export`] (XLSX, CSV for Excel pt-BR, JSON, TSV; atomic files or a stream; the TSV text
+//!    is also what the window copies), [`secrets`] (the token and the
 //!    proxy credentials in the OS keyring).
 //! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.
 //! 5. [`ui`] and the binaries (`src/main.rs`, `src/bin/cli.rs`): they only parse, draw and
@@ -33,6 +34,7 @@
 //! task (`ui/app/dialogs.rs`); `Command::ExportTo` spawns [`export::export_rows`], which writes
 //! a hidden temporary file beside the destination (progress, cancel at every write) and renames
 //! it over the destination only when complete, with a new file's or the replaced file's mode.
+//! The CLI's `--output -` streams through [`export::export_to_writer`] instead.
 //!
 //! # Where a new panel goes
 //! Its shared numbers in the library first (`src/analysis/` for the summary and the agenda).
