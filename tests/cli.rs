@@ -784,22 +784,22 @@ fn cpf_debtor_rows(sim: &Simulator) -> (String, String, Vec<Followup>) {
     (debtor.id_credor.to_string(), debtor.cpf_cnpj, rows)
 }
 
-/// `fetch` of `doc` with `--output -` and `extra` arguments; stdout is captured.
+/// `fetch` of `doc` with `--output -` and `extra` arguments, run in an empty folder that must
+/// stay empty; stdout is captured.
 fn fetch_to_stdout(sim: &Simulator, id_credor: &str, doc: &str, extra: &[&str]) -> Output {
-    let url = sim.url().to_string();
-    let mut args = vec![
-        "fetch",
-        "--base-url",
-        &url,
-        "--id-credor",
-        id_credor,
-        "--cpf-cnpj",
-        doc,
-        "--output",
-        "-",
-    ];
-    args.extend(extra);
-    run(&args, Some(TOKEN))
+    let folder = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["fetch", "--base-url", sim.url().as_str()])
+        .args(["--id-credor", id_credor, "--cpf-cnpj", doc, "--output", "-"])
+        .args(extra)
+        .current_dir(folder.path())
+        .env("RECUPERADOR_TOKEN", TOKEN)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .expect("the binary runs");
+    let left: Vec<_> = std::fs::read_dir(folder.path()).unwrap().collect();
+    assert!(left.is_empty(), "no file in the working folder: {left:?}");
+    output
 }
 
 #[test]
@@ -923,8 +923,8 @@ fn every_format_goes_to_stdout_as_it_would_go_to_a_file() {
         sheet.rows().nth(1).unwrap()[cpf],
         Data::String(recuperador_followups::doc_id::format_lenient(&doc))
     );
-    // Nothing was left in the working folder or the temporary folder.
-    assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1);
+    // Nothing was left in the working folder (checked by `fetch_to_stdout`) or the
+    // temporary folder.
     assert_eq!(
         support::temp_files(&std::env::temp_dir()),
         Vec::<std::path::PathBuf>::new()
@@ -1039,4 +1039,36 @@ fn help_tells_how_to_write_to_stdout() {
     for needle in ["ARQUIVO|-", "saída padrão", "tsv", "TSV"] {
         assert!(help.contains(needle), "{needle}: {help}");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_workbook_is_not_written_to_a_terminal() {
+    // `script` runs the command on a pseudo-terminal (util-linux; skipped where missing).
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("SKIPPED: no `script` command to provide a terminal");
+        return;
+    }
+    let command = format!(
+        "{BIN} fetch --base-url http://127.0.0.1:9/api/v1Followup/ --id-credor 12 \
+         --cpf-cnpj 529.982.247-25 --output - --format xlsx"
+    );
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("RECUPERADOR_TOKEN", TOKEN)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let terminal = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{terminal}");
+    assert!(
+        terminal.contains("não pode ser mostrada no terminal"),
+        "{terminal}"
+    );
+    assert!(!terminal.contains("PK"), "no zip bytes on the terminal");
 }
