@@ -31,8 +31,9 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let focus_id = table_focus_id();
     let focused = ui.memory(|m| m.has_focus(focus_id));
     let mut commands = Vec::new();
-    // While the question before a large copy is up, the keys are the question's.
-    if focused && app.clipboard.confirm.is_none() {
+    // While the question before a large copy or a menu is up, the keys are theirs.
+    let keys_elsewhere = app.clipboard.confirm.is_some() || egui::Popup::is_any_open(ui.ctx());
+    if focused && !keys_elsewhere {
         table_keys(ui, app, &mut commands);
     }
     let columns = app.visible_columns();
