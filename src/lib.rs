@@ -36,6 +36,15 @@
 //! it over the destination only when complete, with a new file's or the replaced file's mode.
 //! The CLI's `--output -` streams through [`export::export_to_writer`] instead.
 //!
+//! # The life of a selection and a copy
+//! The table (`ui/table.rs`) is one focusable widget: while it has the focus its keys, and
+//! always its clicks, queue `ui::Command::Table`, which `ui/app/selection.rs` applies to a
+//! [`results::Selection`] (rows by their identity, the index in arrival order; kept over each
+//! newly installed view by `retain_in_view`). Ctrl+C and "Copiar linhas" queue
+//! `ui::Command::Copy`: past [`export::clipboard::CONFIRM_COPY_ROWS`] rows the window asks
+//! first, then `ui/app/clipboard.rs` builds [`export::clipboard::selected_rows_text`] (the
+//! TSV of [`export::tsv`]) on a task and hands it to egui's clipboard output.
+//!
 //! # Where a new panel goes
 //! Its shared numbers in the library first (`src/analysis/` for the summary and the agenda).
 //! Its state and logic in `ui/app/<concern>.rs`: a struct that owns its task slots and

@@ -35,6 +35,7 @@ mod parallel;
 mod ptr_memo;
 mod rank;
 mod rows;
+mod selection;
 mod sort;
 mod text_order;
 
@@ -44,6 +45,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 pub use filter::filter_indices;
 pub use fold::{fold, fold_into};
 pub use rows::Rows;
+pub use selection::{Motion, Selection};
 pub use sort::sort_indices;
 
 use crate::api::{Column, Followup};

@@ -11,7 +11,9 @@
 //! `search.rs` ([`SearchState`]: a single search and the view), `batch_run.rs`
 //! ([`BatchUiState`]: "Vários documentos"), `export.rs` ([`ExportUiState`]), `settings.rs`
 //! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]) and
-//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs).
+//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `selection.rs` ([`TableUiState`]: the
+//! table's selection and keyboard) and `clipboard.rs` ([`ClipboardState`]: copying rows and
+//! cells).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,17 +23,21 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 mod batch_run;
+mod clipboard;
 mod demo;
 mod dialogs;
 mod export;
 mod search;
+mod selection;
 mod settings;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
+pub use clipboard::{ClipboardState, CopyAction, PendingCopy};
 pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
 pub use search::{DISPLAY_ORDER, FetchTask, LastFetch, SearchState};
+pub use selection::{ClickKind, TableAction, TableUiState};
 pub use settings::{KeyringProblem, SettingsState, TokenState};
 
 use crate::api::{
@@ -133,8 +139,10 @@ pub enum Command {
     SortBy(Column),
     /// The quick-filter text changed.
     QuickFilterChanged,
-    /// Select a row (by its index in the result set) or clear the selection.
-    Select(Option<u32>),
+    /// Act on the table's selection: move, click, select all, clear, open the details.
+    Table(TableAction),
+    /// Copy the selected rows or a cell, or answer the question before a large copy.
+    Copy(CopyAction),
     /// Fill the period with a preset.
     ApplyPreset(DatePreset),
     /// Show or hide a column.
@@ -224,8 +232,8 @@ pub struct FollowupsApp {
     pub last_fetch: Option<LastFetch>,
     /// The error shown over the table.
     pub banner: Option<Banner>,
-    /// The selected row (index into the result set).
-    pub selected: Option<u32>,
+    /// The table's selection (rows by their index in the result set) and keyboard state.
+    pub table: TableUiState,
     /// The quick-filter text.
     pub quick_filter: String,
     /// Ask the quick-filter box for focus on the next frame.
@@ -248,6 +256,8 @@ pub struct FollowupsApp {
     pub demo: DemoState,
     /// Native file dialogs.
     pub dialogs: NativeDialogs,
+    /// Copying rows and cells to the clipboard.
+    pub clipboard: ClipboardState,
     commands: Vec<Command>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
@@ -271,7 +281,7 @@ impl FollowupsApp {
             results: ResultSet::new(),
             last_fetch: None,
             banner: None,
-            selected: None,
+            table: TableUiState::default(),
             quick_filter: String::new(),
             focus_quick_filter: false,
             today,
@@ -283,6 +293,7 @@ impl FollowupsApp {
             settings,
             demo: DemoState::Off,
             dialogs: NativeDialogs::new(ctx),
+            clipboard: ClipboardState::default(),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -334,6 +345,7 @@ impl FollowupsApp {
         self.export.cancel();
         self.search.cancel_all();
         self.batch.cancel();
+        self.clipboard.cancel();
         loop {
             if self.export.ended() && self.batch.ended() {
                 return true;
@@ -378,7 +390,8 @@ impl FollowupsApp {
             Command::ExportFailuresTo(path) => self.export_failures(ctx, path),
             Command::SortBy(column) => self.sort_by(ctx, column),
             Command::QuickFilterChanged => self.refresh_view(ctx),
-            Command::Select(row) => self.selected = row,
+            Command::Table(action) => self.run_table_action(action),
+            Command::Copy(action) => self.run_copy_action(ctx, action),
             Command::ApplyPreset(preset) => {
                 let (de, ate) = preset.range(self.today);
                 let text = |d: Option<NaiveDate>| d.map(crate::fmt::date_br).unwrap_or_default();
@@ -413,6 +426,7 @@ impl FollowupsApp {
         self.poll_batch(ctx);
         self.poll_view();
         self.poll_export();
+        self.poll_clipboard(ctx);
     }
 
     /// Whether something runs in the background (the UI then repaints to show progress).
@@ -424,6 +438,7 @@ impl FollowupsApp {
             || self.settings.busy()
             || self.demo.busy()
             || self.dialogs.busy()
+            || self.clipboard.busy()
     }
 
     /// Whether a search (single or batch) is running.

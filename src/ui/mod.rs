@@ -5,6 +5,7 @@
 //! [`tasks`]-spawned threads and is applied in [`FollowupsApp::poll_tasks`].
 
 pub mod app;
+mod copy;
 mod details;
 mod export;
 mod filters;
@@ -53,7 +54,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| filters::filters_ui(ui, app));
         });
-    let show_details = app.persisted.show_details && app.selected.is_some();
+    let show_details = app.persisted.show_details && app.table.current().is_some();
     if show_details {
         egui::Panel::right("details")
             .resizable(true)
@@ -101,6 +102,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     settings::settings_window(ui.ctx(), app);
     export::export_window(ui.ctx(), app);
     list_panel::failures_window(ui.ctx(), app);
+    copy::confirm_copy_modal(ui.ctx(), app);
     dropped_files(app, ui);
 
     if let Some(started) = app.report_first_frame.take() {
@@ -169,7 +171,10 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
     if save {
         app.queue(Command::OpenExport);
     }
-    if escape && app.searching() {
+    // Esc in the table clears its selection first (see table.rs); it cancels a search only
+    // when the table has nothing to clear.
+    let table_takes_escape = table::table_has_focus(ui) && !app.table.selection.is_empty();
+    if escape && app.searching() && !table_takes_escape {
         app.queue(Command::Cancel);
     }
     // Enter searches unless a box that uses Enter itself has the focus (the quick filter,

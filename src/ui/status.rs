@@ -123,6 +123,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         if app.view_pending() {
             ui.spinner();
         }
+        super::copy::selection_status_ui(ui, app);
     });
     ui.horizontal_wrapped(|ui| {
         let search_label = ui.label("Buscar nos resultados");

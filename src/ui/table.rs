@@ -1,10 +1,12 @@
-//! The results table: virtualised rows, sortable headers with drawn arrows, selection.
+//! The results table: virtualised rows, sortable headers with drawn arrows, the selection
+//! (keyboard, clicks with Ctrl and Shift) and the right-click menu of a cell.
 
 use egui::{Align, Layout, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
 
-use super::app::{Command, FollowupsApp};
+use super::app::{ClickKind, Command, CopyAction, FollowupsApp, TableAction};
 use crate::api::{Column, ColumnKind};
+use crate::results::Motion;
 
 /// The initial width of a column, in points.
 fn initial_width(column: Column) -> f32 {
@@ -23,57 +25,219 @@ fn initial_width(column: Column) -> f32 {
     }
 }
 
-/// Draws the table of the current view.
+/// Draws the table of the current view. While it has the keyboard focus (a click in it, or
+/// Tab), the keys of [`table_keys`] act on its selection and Ctrl+C copies it.
 pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    let focus_id = table_focus_id();
+    let focused = ui.memory(|m| m.has_focus(focus_id));
+    let mut commands = Vec::new();
+    // While the question before a large copy or a menu is up, the keys are theirs.
+    let keys_elsewhere = app.clipboard.confirm.is_some() || egui::Popup::is_any_open(ui.ctx());
+    if focused && !keys_elsewhere {
+        table_keys(ui, app, &mut commands);
+    }
     let columns = app.visible_columns();
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    let selected = app.selected;
-    let mut clicked_row: Option<u32> = None;
-    let mut clicked_header: Option<Column> = None;
+    // Scroll to the current row on the frame after it moved only: `scroll_to_row` scrolls
+    // every frame it is set.
+    let scroll_to = app.table.scroll_to.take();
 
     // Twenty columns do not fit: scroll sideways (the table scrolls vertically by itself).
-    egui::ScrollArea::horizontal()
+    let output = egui::ScrollArea::horizontal()
         .id_salt("followups_table_hscroll")
         .show(ui, |ui| {
             draw_table(
                 ui,
                 &columns,
                 app,
-                &mut clicked_header,
-                &mut clicked_row,
+                focused,
+                scroll_to,
+                &mut commands,
                 row_height,
-            );
+            )
         });
+    app.table.page_rows = output.inner;
+    let refocus = std::mem::take(&mut app.table.refocus);
+    table_focus(ui, focus_id, output.inner_rect, refocus);
 
-    if let Some(column) = clicked_header {
-        app.queue(Command::SortBy(column));
-    }
-    if let Some(index) = clicked_row {
-        let toggled = (selected != Some(index)).then_some(index);
-        app.queue(Command::Select(toggled));
+    for command in commands {
+        app.queue(command);
     }
 }
 
+/// The id of the table's keyboard focus.
+pub(super) fn table_focus_id() -> egui::Id {
+    egui::Id::unique("followups_table_focus")
+}
+
+/// Whether the table has the keyboard focus (its keys act then, not the window's).
+pub(super) fn table_has_focus(ui: &egui::Ui) -> bool {
+    ui.memory(|m| m.has_focus(table_focus_id()))
+}
+
+/// Makes the table area focusable (Tab reaches it, a press in it focuses it), keeps the
+/// arrows and Esc for the table while it has the focus, and draws the focus ring.
+/// With `refocus`, it takes the focus whatever happened.
+fn table_focus(ui: &mut egui::Ui, focus_id: egui::Id, rect: egui::Rect, refocus: bool) {
+    let had_focus = ui.memory(|m| m.has_focus(focus_id));
+    let response = ui.interact(rect, focus_id, Sense::FOCUSABLE);
+    response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Grid, true, TABLE_LABEL));
+    // A press or a click in the table focuses it. egui takes the focus from a widget when the
+    // pointer clicks elsewhere, and a row's cell is "elsewhere" for this area: ask again on the
+    // release too, after that check.
+    let pointer_inside = ui.input(|i| i.pointer.any_pressed() || i.pointer.any_click())
+        && ui.rect_contains_pointer(rect);
+    // egui also takes the focus away on a click in the table's own menus and in the question
+    // before a large copy (layers above the window): keep it unless something else took it.
+    let click_at = ui.input(|i| {
+        (i.pointer.any_pressed() || i.pointer.any_click())
+            .then(|| i.pointer.interact_pos())
+            .flatten()
+    });
+    let click_on_popup = click_at
+        .and_then(|pos| ui.ctx().layer_id_at(pos))
+        .is_some_and(|layer| matches!(layer.order, egui::Order::Foreground | egui::Order::Tooltip));
+    let nothing_focused = ui.memory(|m| m.focused().is_none());
+    if refocus || pointer_inside || (had_focus && click_on_popup && nothing_focused) {
+        response.request_focus();
+    }
+    if !response.has_focus() {
+        return;
+    }
+    ui.memory_mut(|m| {
+        m.set_focus_lock_filter(
+            focus_id,
+            egui::EventFilter {
+                tab: false,
+                horizontal_arrows: true,
+                vertical_arrows: true,
+                escape: true,
+            },
+        );
+    });
+    if response.gained_focus() {
+        // The arrows belong to the table from the next frame on: run it before the next key.
+        ui.ctx().request_repaint();
+    }
+    let stroke = ui.visuals().selection.stroke;
+    ui.painter()
+        .rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
+}
+
+/// The accessible name of the table area.
+pub const TABLE_LABEL: &str = "Tabela de follow-ups";
+
+/// The table's keys, taken from the input so nothing else sees them: ↑/↓, PgUp/PgDn,
+/// Home/End (with Shift they extend the selection), Ctrl+A, Enter, Esc, Ctrl+C (which egui
+/// delivers as [`egui::Event::Copy`]) and ←/→ (scroll sideways).
+fn table_keys(ui: &mut egui::Ui, app: &FollowupsApp, commands: &mut Vec<Command>) {
+    use egui::{Event, Key};
+    let page = app.table.page_rows;
+    let has_selection = !app.table.selection.is_empty();
+    let mut sideways = 0.0;
+    let mut leave = false;
+    ui.input_mut(|input| {
+        input.events.retain(|event| {
+            let (key, modifiers) = match event {
+                Event::Copy => {
+                    commands.push(Command::Copy(CopyAction::Rows));
+                    return false;
+                }
+                Event::Key {
+                    key,
+                    pressed,
+                    modifiers,
+                    ..
+                } => {
+                    if !*pressed {
+                        return true;
+                    }
+                    (*key, *modifiers)
+                }
+                _ => return true,
+            };
+            if modifiers.alt {
+                return true;
+            }
+            let extend = modifiers.shift;
+            let motion = match key {
+                Key::ArrowUp => Some(Motion::Up),
+                Key::ArrowDown => Some(Motion::Down),
+                Key::PageUp => Some(Motion::PageUp(page)),
+                Key::PageDown => Some(Motion::PageDown(page)),
+                Key::Home => Some(Motion::Home),
+                Key::End => Some(Motion::End),
+                _ => None,
+            };
+            let command = match (key, motion) {
+                (_, Some(motion)) => Command::Table(TableAction::Move { motion, extend }),
+                (Key::A, _) if modifiers.command && !extend => {
+                    Command::Table(TableAction::SelectAll)
+                }
+                (Key::C, _) if modifiers.command && !extend => Command::Copy(CopyAction::Rows),
+                (Key::Enter, _) if !modifiers.any() => Command::Table(TableAction::OpenDetails),
+                (Key::Escape, _) if has_selection => Command::Table(TableAction::Clear),
+                (Key::Escape, _) => {
+                    leave = true;
+                    return false;
+                }
+                (Key::ArrowLeft, _) => {
+                    sideways += SIDEWAYS_STEP;
+                    return false;
+                }
+                (Key::ArrowRight, _) => {
+                    sideways -= SIDEWAYS_STEP;
+                    return false;
+                }
+                _ => return true,
+            };
+            commands.push(command);
+            false
+        });
+    });
+    if sideways != 0.0 {
+        ui.scroll_with_delta(egui::vec2(sideways, 0.0));
+    }
+    if leave {
+        // Esc with nothing selected leaves the table, as in any other widget.
+        ui.memory_mut(|m| m.surrender_focus(table_focus_id()));
+    }
+}
+
+/// How far ← and → scroll the table sideways, in points.
+const SIDEWAYS_STEP: f32 = 80.0;
+
+/// Draws the header and the visible rows; returns how many rows fit on screen (a page).
 fn draw_table(
     ui: &mut egui::Ui,
     columns: &[Column],
     app: &FollowupsApp,
-    clicked_header: &mut Option<Column>,
-    clicked_row: &mut Option<u32>,
+    focused: bool,
+    scroll_to: Option<usize>,
+    commands: &mut Vec<Command>,
     row_height: f32,
-) {
+) -> usize {
     let sort = app.results.sort();
-    let selected = app.selected;
+    let selection = &app.table.selection;
+    let current = selection.current();
+    let mut current_rect: Option<egui::Rect> = None;
     // Labels in the table must not swallow the row's clicks.
     ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui)
         .id_salt("followups_table")
         .striped(true)
         .resizable(true)
-        .sense(Sense::click())
+        // Clicks only: the cells must not be focus stops of their own (the table is one).
+        .sense(Sense::CLICK)
         .cell_layout(Layout::left_to_right(Align::Center))
         .min_scrolled_height(0.0)
         .auto_shrink(false);
+    // A keyboard move scrolls at once, as in a spreadsheet.
+    builder = builder.animate_scrolling(false);
+    if let Some(position) = scroll_to {
+        builder = builder.scroll_to_row(position, None);
+    }
     for column in columns {
         builder = builder.column(
             TableColumn::initial(initial_width(*column))
@@ -82,13 +246,13 @@ fn draw_table(
                 .resizable(true),
         );
     }
-    builder
+    let body = builder
         .header(row_height + 4.0, |mut header| {
             for column in columns {
                 header.col(|ui| {
                     let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
                     if header_button(ui, column.label(), arrow).clicked() {
-                        *clicked_header = Some(*column);
+                        commands.push(Command::SortBy(*column));
                     }
                 });
             }
@@ -97,15 +261,16 @@ fn draw_table(
             let indices = app.results.view_indices();
             let rows = app.results.rows();
             body.rows(row_height, indices.len(), |mut row| {
-                let Some(&index) = indices.get(row.index()) else {
+                let position = row.index();
+                let Some(&index) = indices.get(position) else {
                     return;
                 };
                 let Some(followup) = rows.get(index as usize) else {
                     return;
                 };
-                row.set_selected(selected == Some(index));
+                row.set_selected(selection.is_selected(index));
                 for column in columns {
-                    row.col(|ui| {
+                    let (_, cell) = row.col(|ui| {
                         let text = followup.field_br_line(*column);
                         if column.kind() == ColumnKind::Int {
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -115,12 +280,75 @@ fn draw_table(
                             ui.label(text);
                         }
                     });
+                    if cell.secondary_clicked() {
+                        commands.push(Command::Table(TableAction::ContextClick { position }));
+                    }
+                    cell.context_menu(|ui| row_context_menu(ui, app, index, *column, commands));
                 }
-                if row.response().clicked() {
-                    *clicked_row = Some(index);
+                let response = row.response();
+                if response.clicked() {
+                    let kind = ClickKind::from_modifiers(response.ctx.input(|i| i.modifiers));
+                    commands.push(Command::Table(TableAction::Click { position, kind }));
+                }
+                if response.double_clicked() {
+                    commands.push(Command::Table(TableAction::OpenDetails));
+                }
+                if current == Some(index) {
+                    current_rect = Some(response.rect);
                 }
             });
         });
+    if focused && let Some(rect) = current_rect {
+        // The keyboard cursor: an outline around the current row.
+        let stroke = ui.visuals().selection.stroke;
+        ui.painter_at(body.inner_rect)
+            .rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Inside);
+    }
+    let row_step = row_height + ui.spacing().item_spacing.y;
+    // The rows wholly on screen, less one so a page keeps one row of context.
+    ((body.inner_rect.height() / row_step).floor() as usize).saturating_sub(1)
+}
+
+/// The menu of a right click on a cell: items about the selected rows and this cell.
+fn row_context_menu(
+    ui: &mut egui::Ui,
+    app: &FollowupsApp,
+    row: u32,
+    column: Column,
+    commands: &mut Vec<Command>,
+) {
+    copy_menu_items(ui, app, row, column, commands);
+}
+
+/// "Copiar linhas" (the selected rows, as for Excel) and "Copiar célula" (this cell's value).
+fn copy_menu_items(
+    ui: &mut egui::Ui,
+    app: &FollowupsApp,
+    row: u32,
+    column: Column,
+    commands: &mut Vec<Command>,
+) {
+    let selected = app.table.selection.count().max(1);
+    let rows_hint = format!(
+        "{} com cabeçalho, para colar no Excel (Ctrl+C)",
+        crate::fmt::count_br(selected, "linha selecionada", "linhas selecionadas")
+    );
+    if ui
+        .button("Copiar linhas")
+        .on_hover_text(rows_hint)
+        .clicked()
+    {
+        commands.push(Command::Copy(CopyAction::Rows));
+        ui.close();
+    }
+    if ui
+        .button("Copiar célula")
+        .on_hover_text(format!("Só o valor de «{}»", column.label()))
+        .clicked()
+    {
+        commands.push(Command::Copy(CopyAction::Cell { row, column }));
+        ui.close();
+    }
 }
 
 /// A header that sorts on click, with an arrow drawn by the painter (the default fonts have no

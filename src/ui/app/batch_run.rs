@@ -323,7 +323,7 @@ impl FollowupsApp {
             sort: None,
             filter: self.quick_filter.clone(),
         });
-        self.selected = None;
+        self.table.forget();
     }
 
     fn finish_batch(&mut self, ctx: &egui::Context, summary: BatchSummary) {
