@@ -10,8 +10,9 @@
 //! One module per concern, each with its state (owning its tasks), a `busy()` and a `poll_*`:
 //! `search.rs` ([`SearchState`]: a single search and the view), `batch_run.rs`
 //! ([`BatchUiState`]: "Vários documentos"), `export.rs` ([`ExportUiState`]), `settings.rs`
-//! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]) and
-//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs).
+//! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]),
+//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs) and `column_filters.rs`
+//! ([`ColumnFiltersState`]: column filters, their chips, the filter popup and its lists).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,7 +30,9 @@ mod search;
 mod settings;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
-pub use column_filters::ColumnFiltersState;
+pub use column_filters::{
+    Chip, ColumnFiltersState, FilterDraft, FilterPopup, ListDraft, NumberMode, chip_for,
+};
 pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
@@ -179,6 +182,28 @@ pub enum Command {
     ChooseFailuresFile,
     /// Export the failure list to this file.
     ExportFailuresTo(PathBuf),
+    /// Open the filter popup of a column (or close it when it is the open one).
+    ToggleColumnFilter(Column),
+    /// Close the filter popup if it shows this column.
+    CloseColumnFilter(Column),
+    /// The search text of the filter popup's list changed.
+    ColumnFilterSearchChanged,
+    /// Apply the filter popup's choice to its column ("OK").
+    ApplyColumnFilter,
+    /// Filter a column by the value of one cell ("Filtrar por este valor"): the row (index in
+    /// the result set) and the column.
+    FilterByCell {
+        /// The row, by its index in the result set.
+        row: u32,
+        /// The column.
+        column: Column,
+    },
+    /// Remove a column's filter (its chip's ×, "Remover filtro").
+    RemoveColumnFilter(Column),
+    /// Remove every column filter ("Limpar filtros").
+    ClearColumnFilters,
+    /// Hide a column ("Ocultar esta coluna"); the last visible column stays.
+    HideColumn(Column),
 }
 
 /// An error shown over the table.
@@ -339,6 +364,7 @@ impl FollowupsApp {
         self.export.cancel();
         self.search.cancel_all();
         self.batch.cancel();
+        self.column_filters.cancel_all();
         loop {
             if self.export.ended() && self.batch.ended() {
                 return true;
@@ -406,6 +432,19 @@ impl FollowupsApp {
             Command::StartDemo => self.start_demo(ctx),
             Command::LeaveDemo => self.leave_demo(),
             Command::DismissError => self.banner = None,
+            Command::ToggleColumnFilter(column) => self.toggle_column_filter(ctx, column),
+            Command::CloseColumnFilter(column) => self.close_column_filter(Some(column)),
+            Command::ColumnFilterSearchChanged => self.search_column_values(ctx),
+            Command::ApplyColumnFilter => self.apply_column_filter(ctx),
+            Command::FilterByCell { row, column } => self.filter_by_cell(ctx, row, column),
+            Command::RemoveColumnFilter(column) => self.remove_column_filter(ctx, column),
+            Command::ClearColumnFilters => self.clear_column_filters(ctx),
+            Command::HideColumn(column) => {
+                let hidden = &mut self.persisted.hidden_columns;
+                if !hidden.contains(&column) && hidden.len() + 1 < Column::ALL.len() {
+                    hidden.push(column);
+                }
+            }
         }
     }
 
@@ -417,6 +456,7 @@ impl FollowupsApp {
         self.poll_fetch(ctx);
         self.poll_batch(ctx);
         self.poll_view();
+        self.poll_column_filters(ctx);
         self.poll_export();
     }
 

@@ -1,4 +1,5 @@
-//! The results table: virtualised rows, sortable headers with drawn arrows, selection.
+//! The results table: virtualised rows, sortable headers with drawn arrows and filter
+//! buttons, selection, a cell's context menu.
 
 use egui::{Align, Layout, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
@@ -30,6 +31,7 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let selected = app.selected;
     let mut clicked_row: Option<u32> = None;
     let mut clicked_header: Option<Column> = None;
+    let mut filters = TableFilters::default();
 
     // Twenty columns do not fit: scroll sideways (the table scrolls vertically by itself).
     egui::ScrollArea::horizontal()
@@ -41,9 +43,14 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 app,
                 &mut clicked_header,
                 &mut clicked_row,
+                &mut filters,
                 row_height,
             );
         });
+    super::column_filters::popup_ui(ui, app, filters.popup_anchor);
+    for command in filters.commands {
+        app.queue(command);
+    }
 
     if let Some(column) = clicked_header {
         app.queue(Command::SortBy(column));
@@ -54,14 +61,25 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     }
 }
 
+/// What the table's filter buttons and context menus asked for during drawing.
+#[derive(Default)]
+struct TableFilters {
+    /// Where the open filter popup hangs: its column's filter button.
+    popup_anchor: Option<egui::Rect>,
+    /// Commands of the filter buttons and the context menus.
+    commands: Vec<Command>,
+}
+
 fn draw_table(
     ui: &mut egui::Ui,
     columns: &[Column],
     app: &FollowupsApp,
     clicked_header: &mut Option<Column>,
     clicked_row: &mut Option<u32>,
+    filters: &mut TableFilters,
     row_height: f32,
 ) {
+    let popup_column = app.column_filters.popup.as_ref().map(|p| p.column);
     let sort = app.results.sort();
     let selected = app.selected;
     // Labels in the table must not swallow the row's clicks.
@@ -86,10 +104,22 @@ fn draw_table(
         .header(row_height + 4.0, |mut header| {
             for column in columns {
                 header.col(|ui| {
-                    let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
-                    if header_button(ui, column.label(), arrow).clicked() {
-                        *clicked_header = Some(*column);
-                    }
+                    // The filter button at the right edge, the sort label in what is left.
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        let filter = super::column_filters::filter_button(ui, app, *column);
+                        if filter.clicked() {
+                            filters.commands.push(Command::ToggleColumnFilter(*column));
+                        }
+                        if popup_column == Some(*column) {
+                            filters.popup_anchor = Some(filter.rect);
+                        }
+                        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                            let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
+                            if header_button(ui, column.label(), arrow).clicked() {
+                                *clicked_header = Some(*column);
+                            }
+                        });
+                    });
                 });
             }
         })
@@ -105,7 +135,7 @@ fn draw_table(
                 };
                 row.set_selected(selected == Some(index));
                 for column in columns {
-                    row.col(|ui| {
+                    let (_, cell) = row.col(|ui| {
                         let text = followup.field_br_line(*column);
                         if column.kind() == ColumnKind::Int {
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -114,6 +144,16 @@ fn draw_table(
                         } else {
                             ui.label(text);
                         }
+                    });
+                    cell.context_menu(|ui| {
+                        super::column_filters::cell_menu_ui(
+                            ui,
+                            followup,
+                            index,
+                            *column,
+                            columns.len(),
+                            &mut filters.commands,
+                        );
                     });
                 }
                 if row.response().clicked() {
