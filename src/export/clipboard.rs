@@ -130,7 +130,7 @@ mod tests {
                 column: Column::NomeCliente,
                 descending: false,
             }),
-            filter: String::new(),
+            ..ViewSpec::default()
         });
         // View: Ana (1), Bruno (2), Carla (0). Select Bruno and Ana from the bottom up.
         let view = set.view_indices().to_vec();

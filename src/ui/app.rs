@@ -10,10 +10,11 @@
 //! One module per concern, each with its state (owning its tasks), a `busy()` and a `poll_*`:
 //! `search.rs` ([`SearchState`]: a single search and the view), `batch_run.rs`
 //! ([`BatchUiState`]: "Vários documentos"), `export.rs` ([`ExportUiState`]), `settings.rs`
-//! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]) and
+//! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]),
 //! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `selection.rs` ([`TableUiState`]: the
-//! table's selection and keyboard) and `clipboard.rs` ([`ClipboardState`]: copying rows and
-//! cells).
+//! table's selection and keyboard), `clipboard.rs` ([`ClipboardState`]: copying rows and
+//! cells) and `column_filters.rs` ([`ColumnFiltersState`]: column filters, their chips, the
+//! filter popup and its lists).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 mod batch_run;
 mod clipboard;
+mod column_filters;
 mod demo;
 mod dialogs;
 mod export;
@@ -33,6 +35,9 @@ mod settings;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
 pub use clipboard::{ClipboardState, CopyAction, PendingCopy};
+pub use column_filters::{
+    Chip, ColumnFiltersState, FilterDraft, FilterPopup, ListDraft, NumberMode, chip_for,
+};
 pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
@@ -185,6 +190,28 @@ pub enum Command {
     ChooseFailuresFile,
     /// Export the failure list to this file.
     ExportFailuresTo(PathBuf),
+    /// Open the filter popup of a column (or close it when it is the open one).
+    ToggleColumnFilter(Column),
+    /// Close the filter popup if it shows this column.
+    CloseColumnFilter(Column),
+    /// The search text of the filter popup's list changed.
+    ColumnFilterSearchChanged,
+    /// Apply the filter popup's choice to its column ("OK").
+    ApplyColumnFilter,
+    /// Filter a column by the value of one cell ("Filtrar por este valor"): the row (index in
+    /// the result set) and the column.
+    FilterByCell {
+        /// The row, by its index in the result set.
+        row: u32,
+        /// The column.
+        column: Column,
+    },
+    /// Remove a column's filter (its chip's ×, "Remover filtro").
+    RemoveColumnFilter(Column),
+    /// Remove every column filter ("Limpar filtros").
+    ClearColumnFilters,
+    /// Hide a column ("Ocultar esta coluna"); the last visible column stays.
+    HideColumn(Column),
 }
 
 /// An error shown over the table.
@@ -258,6 +285,8 @@ pub struct FollowupsApp {
     pub dialogs: NativeDialogs,
     /// Copying rows and cells to the clipboard.
     pub clipboard: ClipboardState,
+    /// Column filters (AutoFilter) and their popup.
+    pub column_filters: ColumnFiltersState,
     commands: Vec<Command>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
@@ -294,6 +323,7 @@ impl FollowupsApp {
             demo: DemoState::Off,
             dialogs: NativeDialogs::new(ctx),
             clipboard: ClipboardState::default(),
+            column_filters: ColumnFiltersState::default(),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -346,6 +376,7 @@ impl FollowupsApp {
         self.search.cancel_all();
         self.batch.cancel();
         self.clipboard.cancel();
+        self.column_filters.cancel_all();
         loop {
             if self.export.ended() && self.batch.ended() {
                 return true;
@@ -414,6 +445,19 @@ impl FollowupsApp {
             Command::StartDemo => self.start_demo(ctx),
             Command::LeaveDemo => self.leave_demo(),
             Command::DismissError => self.banner = None,
+            Command::ToggleColumnFilter(column) => self.toggle_column_filter(ctx, column),
+            Command::CloseColumnFilter(column) => self.close_column_filter(Some(column)),
+            Command::ColumnFilterSearchChanged => self.search_column_values(ctx),
+            Command::ApplyColumnFilter => self.apply_column_filter(ctx),
+            Command::FilterByCell { row, column } => self.filter_by_cell(ctx, row, column),
+            Command::RemoveColumnFilter(column) => self.remove_column_filter(ctx, column),
+            Command::ClearColumnFilters => self.clear_column_filters(ctx),
+            Command::HideColumn(column) => {
+                let hidden = &mut self.persisted.hidden_columns;
+                if !hidden.contains(&column) && hidden.len() + 1 < Column::ALL.len() {
+                    hidden.push(column);
+                }
+            }
         }
     }
 
@@ -425,6 +469,7 @@ impl FollowupsApp {
         self.poll_fetch(ctx);
         self.poll_batch(ctx);
         self.poll_view();
+        self.poll_column_filters(ctx);
         self.poll_export();
         self.poll_clipboard(ctx);
     }
@@ -439,6 +484,7 @@ impl FollowupsApp {
             || self.demo.busy()
             || self.dialogs.busy()
             || self.clipboard.busy()
+            || self.column_filters.busy()
     }
 
     /// Whether a search (single or batch) is running.

@@ -1,5 +1,6 @@
-//! The results table: virtualised rows, sortable headers with drawn arrows, the selection
-//! (keyboard, clicks with Ctrl and Shift) and the right-click menu of a cell.
+//! The results table: virtualised rows, sortable headers with drawn arrows and filter
+//! buttons, the selection (keyboard, clicks with Ctrl and Shift) and the right-click menu of a
+//! cell.
 
 use egui::{Align, Layout, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
@@ -41,6 +42,8 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     // Scroll to the current row on the frame after it moved only: `scroll_to_row` scrolls
     // every frame it is set.
     let scroll_to = app.table.scroll_to.take();
+    // Where the open filter popup hangs: its column's filter button.
+    let mut popup_anchor: Option<egui::Rect> = None;
 
     // Twenty columns do not fit: scroll sideways (the table scrolls vertically by itself).
     let output = egui::ScrollArea::horizontal()
@@ -53,12 +56,14 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 focused,
                 scroll_to,
                 &mut commands,
+                &mut popup_anchor,
                 row_height,
             )
         });
     app.table.page_rows = output.inner;
     let refocus = std::mem::take(&mut app.table.refocus);
     table_focus(ui, focus_id, output.inner_rect, refocus);
+    super::column_filters::popup_ui(ui, app, popup_anchor);
 
     for command in commands {
         app.queue(command);
@@ -216,9 +221,11 @@ fn draw_table(
     focused: bool,
     scroll_to: Option<usize>,
     commands: &mut Vec<Command>,
+    popup_anchor: &mut Option<egui::Rect>,
     row_height: f32,
 ) -> usize {
     let sort = app.results.sort();
+    let popup_column = app.column_filters.popup.as_ref().map(|p| p.column);
     let selection = &app.table.selection;
     let current = selection.current();
     let mut current_rect: Option<egui::Rect> = None;
@@ -250,10 +257,22 @@ fn draw_table(
         .header(row_height + 4.0, |mut header| {
             for column in columns {
                 header.col(|ui| {
-                    let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
-                    if header_button(ui, column.label(), arrow).clicked() {
-                        commands.push(Command::SortBy(*column));
-                    }
+                    // The filter button at the right edge, the sort label in what is left.
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        let filter = super::column_filters::filter_button(ui, app, *column);
+                        if filter.clicked() {
+                            commands.push(Command::ToggleColumnFilter(*column));
+                        }
+                        if popup_column == Some(*column) {
+                            *popup_anchor = Some(filter.rect);
+                        }
+                        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                            let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
+                            if header_button(ui, column.label(), arrow).clicked() {
+                                commands.push(Command::SortBy(*column));
+                            }
+                        });
+                    });
                 });
             }
         })
@@ -283,7 +302,17 @@ fn draw_table(
                     if cell.secondary_clicked() {
                         commands.push(Command::Table(TableAction::ContextClick { position }));
                     }
-                    cell.context_menu(|ui| row_context_menu(ui, app, index, *column, commands));
+                    cell.context_menu(|ui| {
+                        row_context_menu(
+                            ui,
+                            app,
+                            followup,
+                            index,
+                            *column,
+                            columns.len(),
+                            commands,
+                        );
+                    });
                 }
                 let response = row.response();
                 if response.clicked() {
@@ -313,11 +342,15 @@ fn draw_table(
 fn row_context_menu(
     ui: &mut egui::Ui,
     app: &FollowupsApp,
+    followup: &crate::api::Followup,
     row: u32,
     column: Column,
+    visible_columns: usize,
     commands: &mut Vec<Command>,
 ) {
     copy_menu_items(ui, app, row, column, commands);
+    ui.separator();
+    super::column_filters::cell_menu_ui(ui, followup, row, column, visible_columns, commands);
 }
 
 /// "Copiar linhas" (the selected rows, as for Excel) and "Copiar célula" (this cell's value).

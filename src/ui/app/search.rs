@@ -214,7 +214,7 @@ impl FollowupsApp {
             .collect()
     }
 
-    /// The view the user asked for: current sort and quick filter.
+    /// The view the user asked for: current sort, quick filter and column filters.
     pub fn desired_view(&self) -> ViewSpec {
         ViewSpec {
             sort: self.persisted.sort.map(|s| SortSpec {
@@ -222,6 +222,7 @@ impl FollowupsApp {
                 descending: s.descending,
             }),
             filter: self.quick_filter.clone(),
+            columns: self.column_filters.active.clone(),
         }
     }
 
