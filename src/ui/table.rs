@@ -42,8 +42,6 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     // Scroll to the current row on the frame after it moved only: `scroll_to_row` scrolls
     // every frame it is set.
     let scroll_to = app.table.scroll_to.take();
-    // Where the open filter popup hangs: its column's filter button.
-    let mut popup_anchor: Option<egui::Rect> = None;
 
     // Twenty columns do not fit: scroll sideways (the table scrolls vertically by itself).
     let output = egui::ScrollArea::horizontal()
@@ -56,11 +54,11 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 focused,
                 scroll_to,
                 &mut commands,
-                &mut popup_anchor,
                 row_height,
             )
         });
-    app.table.page_rows = output.inner;
+    let (page_rows, popup_anchor) = output.inner;
+    app.table.page_rows = page_rows;
     let refocus = std::mem::take(&mut app.table.refocus);
     table_focus(ui, focus_id, output.inner_rect, refocus);
     super::column_filters::popup_ui(ui, app, popup_anchor);
@@ -213,7 +211,8 @@ fn table_keys(ui: &mut egui::Ui, app: &FollowupsApp, commands: &mut Vec<Command>
 /// How far ← and → scroll the table sideways, in points.
 const SIDEWAYS_STEP: f32 = 80.0;
 
-/// Draws the header and the visible rows; returns how many rows fit on screen (a page).
+/// Draws the header and the visible rows; returns how many rows fit on screen (a page) and
+/// where the open filter popup hangs.
 fn draw_table(
     ui: &mut egui::Ui,
     columns: &[Column],
@@ -221,9 +220,10 @@ fn draw_table(
     focused: bool,
     scroll_to: Option<usize>,
     commands: &mut Vec<Command>,
-    popup_anchor: &mut Option<egui::Rect>,
     row_height: f32,
-) -> usize {
+) -> (usize, Option<egui::Rect>) {
+    // Where the open filter popup hangs: its column's filter button.
+    let mut popup_anchor: Option<egui::Rect> = None;
     let sort = app.results.sort();
     let popup_column = app.column_filters.popup.as_ref().map(|p| p.column);
     let selection = &app.table.selection;
@@ -264,7 +264,7 @@ fn draw_table(
                             commands.push(Command::ToggleColumnFilter(*column));
                         }
                         if popup_column == Some(*column) {
-                            *popup_anchor = Some(filter.rect);
+                            popup_anchor = Some(filter.rect);
                         }
                         ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                             let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
@@ -335,7 +335,8 @@ fn draw_table(
     }
     let row_step = row_height + ui.spacing().item_spacing.y;
     // The rows wholly on screen, less one so a page keeps one row of context.
-    ((body.inner_rect.height() / row_step).floor() as usize).saturating_sub(1)
+    let page_rows = ((body.inner_rect.height() / row_step).floor() as usize).saturating_sub(1);
+    (page_rows, popup_anchor)
 }
 
 /// The menu of a right click on a cell: items about the selected rows and this cell.
