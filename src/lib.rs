@@ -5,7 +5,8 @@
 //! # Layers
 //! Each layer uses only the layers listed before it; nothing imports upward.
 //! 1. [`sync`] (the poison-tolerant lock), [`doc_id`] (CPF/CNPJ parsing, check digits of
-//!    numeric and alphanumeric CNPJ, masks), [`fmt`] (pt-BR dates, numbers, durations).
+//!    numeric and alphanumeric CNPJ, masks), [`fmt`] (pt-BR dates, numbers, durations),
+//!    [`calendar`] (the Brazilian month grid and the date picker's moves).
 //! 2. [`api`]: the form and its validation ([`api::QueryForm`] → [`api::FollowupQuery`], a
 //!    document plus [`api::QueryFilters`]), the row model ([`api::Followup`], [`api::Column`]),
 //!    the tolerant streaming parser, the HTTP client ([`api::FollowupClient`]) and its errors.
@@ -54,6 +55,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod calendar;
 pub mod doc_id;
 pub mod export;
 pub mod fmt;

@@ -5,6 +5,7 @@
 //! [`tasks`]-spawned threads and is applied in [`FollowupsApp::poll_tasks`].
 
 pub mod app;
+pub mod date_picker;
 mod details;
 mod export;
 mod filters;
