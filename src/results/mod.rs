@@ -31,6 +31,7 @@
 mod filter;
 mod fold;
 mod hash;
+mod layout;
 mod parallel;
 mod ptr_memo;
 mod rank;
@@ -43,6 +44,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use filter::filter_indices;
 pub use fold::{fold, fold_into};
+pub use layout::{ColumnOrder, DEFAULT_COLUMN_ORDER};
 pub use rows::Rows;
 pub use sort::sort_indices;
 

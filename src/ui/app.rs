@@ -24,6 +24,7 @@ mod batch_run;
 mod demo;
 mod dialogs;
 mod export;
+mod layout;
 mod search;
 mod settings;
 
@@ -37,7 +38,7 @@ pub use settings::{KeyringProblem, SettingsState, TokenState};
 use crate::api::{
     ApiError, ClientConfig, Column, DatePreset, ErrorKind, QueryForm, ReagendarFiltro,
 };
-use crate::results::ResultSet;
+use crate::results::{ColumnOrder, ResultSet};
 use crate::secrets::{ProxyCredentials, TokenStore};
 
 /// How the window starts.
@@ -90,6 +91,10 @@ pub struct Persisted {
     pub batch_mode: bool,
     /// Parallel requests of a batch (1–8).
     pub batch_concurrency: usize,
+    /// The order of the table's columns (hidden ones included), written as the API's field
+    /// names; a hand-edited list is read tolerantly (see [`ColumnOrder`]).
+    #[serde(default)]
+    pub column_order: ColumnOrder,
 }
 
 /// A sort as persisted.
@@ -118,6 +123,7 @@ impl Default for Persisted {
             proxy: String::new(),
             batch_mode: false,
             batch_concurrency: crate::batch::DEFAULT_CONCURRENCY,
+            column_order: ColumnOrder::default(),
         }
     }
 }
@@ -177,6 +183,19 @@ pub enum Command {
     ChooseFailuresFile,
     /// Export the failure list to this file.
     ExportFailuresTo(PathBuf),
+    /// Move a column just before another one, or to the end with `None` (a dragged header).
+    MoveColumn {
+        /// The column moved.
+        column: Column,
+        /// The column it lands before.
+        before: Option<Column>,
+    },
+    /// Move a column one place towards the front ("Colunas" menu).
+    MoveColumnUp(Column),
+    /// Move a column one place towards the end ("Colunas" menu).
+    MoveColumnDown(Column),
+    /// The default column order, every column shown.
+    RestoreColumns,
 }
 
 /// An error shown over the table.
@@ -401,6 +420,10 @@ impl FollowupsApp {
             Command::StartDemo => self.start_demo(ctx),
             Command::LeaveDemo => self.leave_demo(),
             Command::DismissError => self.banner = None,
+            Command::MoveColumn { column, before } => self.move_column(column, before),
+            Command::MoveColumnUp(column) => self.shift_column(column, true),
+            Command::MoveColumnDown(column) => self.shift_column(column, false),
+            Command::RestoreColumns => self.restore_columns(),
         }
     }
 

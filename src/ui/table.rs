@@ -30,6 +30,7 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let selected = app.selected;
     let mut clicked_row: Option<u32> = None;
     let mut clicked_header: Option<Column> = None;
+    let mut dropped_header: Option<(Column, Option<Column>)> = None;
 
     // Twenty columns do not fit: scroll sideways (the table scrolls vertically by itself).
     egui::ScrollArea::horizontal()
@@ -41,9 +42,14 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 app,
                 &mut clicked_header,
                 &mut clicked_row,
+                &mut dropped_header,
                 row_height,
             );
         });
+
+    if let Some((column, before)) = dropped_header {
+        app.queue(Command::MoveColumn { column, before });
+    }
 
     if let Some(column) = clicked_header {
         app.queue(Command::SortBy(column));
@@ -60,10 +66,12 @@ fn draw_table(
     app: &FollowupsApp,
     clicked_header: &mut Option<Column>,
     clicked_row: &mut Option<u32>,
+    dropped_header: &mut Option<(Column, Option<Column>)>,
     row_height: f32,
 ) {
     let sort = app.results.sort();
     let selected = app.selected;
+    let moved = columns_moved(ui, columns);
     // Labels in the table must not swallow the row's clicks.
     ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui)
@@ -74,6 +82,10 @@ fn draw_table(
         .cell_layout(Layout::left_to_right(Align::Center))
         .min_scrolled_height(0.0)
         .auto_shrink(false);
+    if moved {
+        // The table keeps widths by position: give each column its own width again.
+        builder.reset();
+    }
     for column in columns {
         builder = builder.column(
             TableColumn::initial(initial_width(*column))
@@ -84,11 +96,15 @@ fn draw_table(
     }
     builder
         .header(row_height + 4.0, |mut header| {
-            for column in columns {
+            for (index, column) in columns.iter().enumerate() {
                 header.col(|ui| {
                     let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
-                    if header_button(ui, column.label(), arrow).clicked() {
+                    let response = header_button(ui, column.label(), arrow);
+                    if response.clicked() {
                         *clicked_header = Some(*column);
+                    }
+                    if let Some(dropped) = header_reorder(ui, &response, columns, index) {
+                        *dropped_header = Some(dropped);
                     }
                 });
             }
@@ -127,8 +143,12 @@ fn draw_table(
 /// arrow glyphs): up for ascending, down for descending.
 fn header_button(ui: &mut egui::Ui, label: &str, descending: Option<bool>) -> egui::Response {
     let response = ui
-        .add(egui::Button::new(egui::RichText::new(label).strong()).frame(false))
-        .on_hover_text("Clique para ordenar");
+        .add(
+            egui::Button::new(egui::RichText::new(label).strong())
+                .frame(false)
+                .sense(Sense::click_and_drag()),
+        )
+        .on_hover_text("Clique para ordenar; arraste para mover a coluna");
     if let Some(descending) = descending {
         let size = 5.0;
         let rect = response.rect;
@@ -154,4 +174,88 @@ fn header_button(ui: &mut egui::Ui, label: &str, descending: Option<bool>) -> eg
         ));
     }
     response
+}
+
+/// What a dragged header carries: its column.
+#[derive(Clone, Copy, Debug)]
+struct HeaderDrag(Column);
+
+/// Lets the header of `columns[index]` (its label's `response`) be dragged onto another
+/// header. While a header is dragged, its label follows the pointer and the header under the
+/// pointer shows where it would land (a line on its left or right edge). Returns
+/// `(column, before)` in the frame a header is dropped on this one at a new place (`before`
+/// `None`: after the last column).
+fn header_reorder(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    columns: &[Column],
+    index: usize,
+) -> Option<(Column, Option<Column>)> {
+    let column = *columns.get(index)?;
+    response.dnd_set_drag_payload(HeaderDrag(column));
+    if response.dragged()
+        && let Some(pointer) = ui.ctx().pointer_latest_pos()
+    {
+        let painter = ui.ctx().layer_painter(egui::LayerId::new(
+            egui::Order::Tooltip,
+            egui::Id::unique("header_drag_ghost"),
+        ));
+        let text = painter.layout_no_wrap(
+            column.label().to_owned(),
+            egui::FontId::proportional(14.0),
+            ui.visuals().strong_text_color(),
+        );
+        let rect = egui::Rect::from_min_size(pointer + egui::vec2(12.0, 8.0), text.size())
+            .expand2(egui::vec2(6.0, 3.0));
+        painter.rect(
+            rect,
+            4.0,
+            ui.visuals().window_fill,
+            ui.visuals().window_stroke,
+            egui::StrokeKind::Outside,
+        );
+        painter.galley(rect.min + egui::vec2(6.0, 3.0), text, egui::Color32::WHITE);
+    }
+    let dragged = egui::DragAndDrop::payload::<HeaderDrag>(ui.ctx())?.0;
+    let pointer = ui.ctx().pointer_latest_pos()?;
+    let cell = ui.max_rect();
+    if !(cell.x_range().contains(pointer.x) && cell.y_range().contains(pointer.y)) {
+        return None;
+    }
+    // Left half: before this column; right half: after it.
+    let after = pointer.x > cell.center().x;
+    let slot = if after { index + 1 } else { index };
+    let from = columns.iter().position(|c| *c == dragged)?;
+    if slot == from || slot == from + 1 {
+        // Dropped where it already is.
+        return None;
+    }
+    let edge = if after { cell.right() } else { cell.left() };
+    let painter = ui.ctx().layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("header_drop_marker"),
+    ));
+    let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
+    painter.line_segment(
+        [
+            egui::pos2(edge, cell.top()),
+            egui::pos2(edge, cell.bottom()),
+        ],
+        stroke,
+    );
+    if !ui.input(|i| i.pointer.any_released()) {
+        return None;
+    }
+    egui::DragAndDrop::clear_payload(ui.ctx());
+    Some((dragged, columns.get(slot).copied()))
+}
+
+/// Whether the visible columns differ from the last frame's (a reorder, a column shown or
+/// hidden); remembers them for the next frame.
+fn columns_moved(ui: &egui::Ui, columns: &[Column]) -> bool {
+    let id = ui.make_persistent_id("followups_table_columns");
+    let previous: Option<Vec<Column>> = ui.data(|d| d.get_temp(id));
+    let moved = previous.is_some_and(|previous| previous != columns);
+    ui.data_mut(|d| d.insert_temp(id, columns.to_vec()));
+    moved
 }
