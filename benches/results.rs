@@ -68,6 +68,7 @@ fn bench_results(c: &mut Criterion) {
                     descending,
                 }),
                 filter: filter.to_owned(),
+                ..ViewSpec::default()
             };
             let name = format!(
                 "sort_keys_cached_{label}_{}",
@@ -83,6 +84,7 @@ fn bench_results(c: &mut Criterion) {
         let spec = ViewSpec {
             sort: None,
             filter: "boleto".to_owned(),
+            ..ViewSpec::default()
         };
         b.iter(|| set.request_view(black_box(spec.clone())).compute(&never))
     });

@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
 use super::Cancelled;
+use super::column_filter::{ColumnFilters, CompiledFilters, FilterMemo};
 use super::fold::{FoldCursor, doc_key, fold, fold_ascii, fold_char};
 use super::parallel::{PAR_CHUNK, par_chunks};
 use super::ptr_memo::PtrMemo;
@@ -323,6 +324,51 @@ fn row_matches(needle: &Needle, memo: &mut Memo, row: &Followup) -> bool {
         .is_some_and(|text| needle.matches(text))
 }
 
+/// The filter of a view: the quick filter AND every column filter, compiled.
+pub(crate) struct ViewFilter {
+    needle: Option<Needle>,
+    columns: CompiledFilters,
+}
+
+/// Per-thread memos of [`ViewFilter::matches`].
+pub(crate) struct ViewFilterMemo {
+    quick: Memo,
+    columns: FilterMemo,
+}
+
+impl ViewFilter {
+    /// Compiles the quick-filter text and the column filters.
+    pub(crate) fn new(quick: &str, columns: &ColumnFilters) -> ViewFilter {
+        ViewFilter {
+            needle: Needle::new(quick),
+            columns: CompiledFilters::new(columns),
+        }
+    }
+
+    /// Whether every row passes (a blank quick filter and no column filter).
+    pub(crate) fn keeps_everything(&self) -> bool {
+        self.needle.is_none() && self.columns.is_empty()
+    }
+
+    /// Fresh memos for one thread.
+    pub(crate) fn memo(&self) -> ViewFilterMemo {
+        ViewFilterMemo {
+            quick: Memo::new(),
+            columns: self.columns.memo(),
+        }
+    }
+
+    /// Whether `row` passes the column filters (the cheap part, first) and the quick filter.
+    #[inline]
+    pub(crate) fn matches(&self, memo: &mut ViewFilterMemo, row: &Followup) -> bool {
+        self.columns.matches(&mut memo.columns, row)
+            && self
+                .needle
+                .as_ref()
+                .is_none_or(|needle| row_matches(needle, &mut memo.quick, row))
+    }
+}
+
 /// The indices (ascending) of the rows that match the quick filter `filter`: a case- and
 /// accent-insensitive substring of a name, the CPF/CNPJ (typed with or without its mask), the
 /// interaction text, the login of who rescheduled, or a code's label. A blank filter matches
@@ -334,37 +380,53 @@ pub fn filter_indices(
     filter: &str,
     cancel: &AtomicBool,
 ) -> Result<Vec<u32>, Cancelled> {
-    let needle = Needle::new(filter);
-    let parts = par_chunks(rows.len(), PAR_CHUNK, cancel, Memo::new, |memo, range| {
-        let mut out = Vec::new();
-        for idx in range {
-            let Some(row) = rows.get(idx) else {
-                continue;
-            };
-            if needle
-                .as_ref()
-                .is_none_or(|needle| row_matches(needle, memo, row))
-            {
-                out.push(idx as u32);
-            }
+    view_filter_indices(
+        rows,
+        &ViewFilter::new(filter, &ColumnFilters::new()),
+        cancel,
+    )
+}
+
+/// The indices (ascending) of the rows that pass `filter` (every row when it keeps
+/// everything), on the machine's cores. Returns [`Cancelled`] soon after `cancel` is set.
+pub(crate) fn view_filter_indices(
+    rows: &Rows,
+    filter: &ViewFilter,
+    cancel: &AtomicBool,
+) -> Result<Vec<u32>, Cancelled> {
+    if filter.keeps_everything() {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Cancelled);
         }
-        Some(out)
-    })
+        return Ok((0..rows.len() as u32).collect());
+    }
+    let parts = par_chunks(
+        rows.len(),
+        PAR_CHUNK,
+        cancel,
+        || filter.memo(),
+        |memo, range| {
+            let mut out = Vec::new();
+            for idx in range {
+                if rows.get(idx).is_some_and(|row| filter.matches(memo, row)) {
+                    out.push(idx as u32);
+                }
+            }
+            Some(out)
+        },
+    )
     .ok_or(Cancelled)?;
     Ok(parts.concat())
 }
 
-/// Like [`filter_indices`] restricted to the rows `from..rows.len()` (for appended rows).
-pub(crate) fn filter_range(rows: &Rows, filter: &str, from: usize) -> Vec<u32> {
-    let needle = Needle::new(filter);
-    let mut memo = Memo::new();
+/// Like [`view_filter_indices`] restricted to the rows `from..rows.len()` (for appended rows),
+/// on this thread.
+pub(crate) fn view_filter_range(rows: &Rows, filter: &ViewFilter, from: usize) -> Vec<u32> {
+    let mut memo = filter.memo();
     (from..rows.len())
         .filter(|&idx| {
-            rows.get(idx).is_some_and(|row| {
-                needle
-                    .as_ref()
-                    .is_none_or(|needle| row_matches(needle, &mut memo, row))
-            })
+            rows.get(idx)
+                .is_some_and(|row| filter.matches(&mut memo, row))
         })
         .map(|idx| idx as u32)
         .collect()

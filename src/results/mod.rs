@@ -1,5 +1,5 @@
-//! The in-memory result set: the rows, and a view of them (quick filter, then sort) that the
-//! table and the exports read.
+//! The in-memory result set: the rows, and a view of them (quick filter and column filters,
+//! then sort) that the table and the exports read.
 //!
 //! The expensive work is pure and runs anywhere: [`compute_view`] (or
 //! [`ViewRequest::compute`]) filters and sorts a cheap [`Rows`] snapshot, checking a cancel
@@ -19,6 +19,7 @@
 //! let request = set.request_view(ViewSpec {
 //!     sort: Some(SortSpec { column: Column::NomeCliente, descending: false }),
 //!     filter: String::new(),
+//!     ..ViewSpec::default()
 //! });
 //! // On a background thread: compute it (a superseded request is cancelled with the flag).
 //! let cancel = AtomicBool::new(false);
@@ -28,6 +29,7 @@
 //! assert_eq!(set.view_count(), 3);
 //! ```
 
+mod column_filter;
 mod filter;
 mod fold;
 mod hash;
@@ -42,6 +44,10 @@ mod text_order;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+pub use column_filter::{
+    BLANK_LABEL, ColumnFilter, ColumnFilterEntry, ColumnFilters, DistinctKey, DistinctValue,
+    DistinctValues, distinct_values, key_label, value_key,
+};
 pub use filter::filter_indices;
 pub use fold::{fold, fold_into};
 pub use layout::{ColumnOrder, DEFAULT_COLUMN_ORDER};
@@ -53,7 +59,7 @@ use hash::FxHashSet;
 use rank::TextRankCache;
 
 /// How the view is sorted: by one column, ascending or descending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SortSpec {
     /// The column to sort by.
     pub column: Column,
@@ -61,14 +67,17 @@ pub struct SortSpec {
     pub descending: bool,
 }
 
-/// What the view shows: the rows matching the quick filter, in sort order (arrival order when
-/// `sort` is `None`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// What the view shows: the rows matching the quick filter and every column filter, in sort
+/// order (arrival order when `sort` is `None`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ViewSpec {
     /// The sort, if any.
     pub sort: Option<SortSpec>,
     /// The quick-filter text (blank: every row).
     pub filter: String,
+    /// The column filters (empty: none).
+    pub columns: ColumnFilters,
 }
 
 /// The computation was stopped by its cancel flag.
@@ -163,7 +172,8 @@ impl ViewRequest {
 }
 
 /// The row indices of the view `spec` over `rows`: the rows matching the quick filter (see
-/// [`filter_indices`]), sorted by [`sort_indices`] when `spec.sort` is set.
+/// [`filter_indices`]) and every column filter (see [`ColumnFilter`]), sorted by
+/// [`sort_indices`] when `spec.sort` is set.
 ///
 /// Pure and thread-safe; uses the machine's cores. Returns [`Cancelled`] soon after `cancel` is
 /// set (checked every few thousand rows).
@@ -183,14 +193,8 @@ fn compute_view_with(
     cache: Option<&TextRankCache>,
     cancel: &AtomicBool,
 ) -> Result<Vec<u32>, Cancelled> {
-    let filtered = if spec.filter.trim().is_empty() {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(Cancelled);
-        }
-        (0..rows.len() as u32).collect()
-    } else {
-        filter_indices(rows, &spec.filter, cancel)?
-    };
+    let filter = filter::ViewFilter::new(&spec.filter, &spec.columns);
+    let filtered = filter::view_filter_indices(rows, &filter, cancel)?;
     let Some(sort) = spec.sort else {
         return Ok(filtered);
     };
@@ -323,6 +327,11 @@ impl ResultSet {
         &self.view.spec.filter
     }
 
+    /// The installed view's column filters.
+    pub fn column_filters(&self) -> &ColumnFilters {
+        &self.view.spec.columns
+    }
+
     /// Whether the view covers every row. It does not after [`Self::append`] while sorted:
     /// compute and install a new view.
     pub fn view_is_current(&self) -> bool {
@@ -398,8 +407,8 @@ impl ResultSet {
     /// Adds rows, skipping those whose `id_followup` is already present (rows without an id are
     /// always added). Returns how many rows were added.
     ///
-    /// When the view is unsorted and current, the new rows that pass the quick filter are added
-    /// to it at once (cost proportional to the batch). When it is sorted, the view is left as it
+    /// When the view is unsorted and current, the new rows that pass the quick filter and every
+    /// column filter are added to it at once (cost proportional to the batch). When it is sorted, the view is left as it
     /// was and [`Self::view_is_current`] turns `false`: compute a new view (in the background).
     pub fn append(&mut self, rows: impl IntoIterator<Item = Followup>) -> usize {
         let before = self.rows.len();
@@ -423,7 +432,9 @@ impl ResultSet {
         }
         let added = self.rows.len() - before;
         if added > 0 && self.view.row_count == before && self.view.spec.sort.is_none() {
-            let new = filter::filter_range(&self.rows, &self.view.spec.filter, before);
+            let spec = &self.view.spec;
+            let filter = filter::ViewFilter::new(&spec.filter, &spec.columns);
+            let new = filter::view_filter_range(&self.rows, &filter, before);
             self.view.indices.extend(new);
             self.view.row_count = self.rows.len();
         }

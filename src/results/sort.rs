@@ -106,7 +106,7 @@ fn sort_items(items: &mut [Item]) {
 }
 
 /// Sorts with two threads (each half, then a merge) when large.
-fn par_sort_unstable(values: &mut Vec<u64>) {
+pub(crate) fn par_sort_unstable(values: &mut Vec<u64>) {
     if values.len() < 200_000 || super::parallel::worker_count() < 2 {
         values.sort_unstable();
         return;

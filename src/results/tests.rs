@@ -31,6 +31,7 @@ fn sorted(rows: Vec<Followup>, column: Column, descending: bool) -> Vec<u32> {
     set.set_view(ViewSpec {
         sort: Some(SortSpec { column, descending }),
         filter: String::new(),
+        ..ViewSpec::default()
     });
     set.view_indices().to_vec()
 }
@@ -229,6 +230,7 @@ fn filtered(filter: &str) -> Vec<u32> {
     set.set_view(ViewSpec {
         sort: None,
         filter: filter.to_owned(),
+        ..ViewSpec::default()
     });
     set.view_indices().to_vec()
 }
@@ -261,6 +263,7 @@ fn filter_then_sort_compose() {
             descending: false,
         }),
         filter: "ã".to_owned(),
+        ..ViewSpec::default()
     });
     // "ã" folds to "a": every row matches; names sort Ana, Élio, João.
     assert_eq!(set.view_indices(), [1, 2, 0]);
@@ -270,6 +273,7 @@ fn filter_then_sort_compose() {
             descending: true,
         }),
         filter: "ao".to_owned(),
+        ..ViewSpec::default()
     });
     // "João", "NEGOCIAÇÃO", "não".
     assert_eq!(set.view_indices(), [0, 2, 1]);
@@ -302,6 +306,7 @@ fn append_deduplicates_by_id() {
             descending: true,
         }),
         filter: String::new(),
+        ..ViewSpec::default()
     });
     let row = Followup {
         id_followup: Some(1000),
@@ -321,6 +326,7 @@ fn filtered_unsorted_view_follows_appends() {
     set.set_view(ViewSpec {
         sort: None,
         filter: "joao".to_owned(),
+        ..ViewSpec::default()
     });
     set.append(filter_rows());
     assert_eq!(set.view_indices(), [0]);
@@ -374,6 +380,7 @@ fn cancelled_work_returns_early() {
     let spec = ViewSpec {
         sort: None,
         filter: String::new(),
+        ..ViewSpec::default()
     };
     assert_eq!(compute_view(rows.rows(), &spec, &cancel), Err(Cancelled));
 }
@@ -551,6 +558,7 @@ fn interacao_view(filter: &str, descending: bool) -> ViewSpec {
             descending,
         }),
         filter: filter.to_owned(),
+        ..ViewSpec::default()
     }
 }
 
@@ -720,6 +728,7 @@ fn a_new_spec_installs_even_if_rows_arrived_meanwhile() {
     let request = set.request_view(ViewSpec {
         sort: None,
         filter: "joao".to_owned(),
+        ..ViewSpec::default()
     });
     set.append([Followup {
         id_followup: Some(9_999),

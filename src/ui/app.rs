@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 mod batch_run;
+mod column_filters;
 mod demo;
 mod dialogs;
 mod export;
@@ -29,6 +30,7 @@ mod search;
 mod settings;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
+pub use column_filters::ColumnFiltersState;
 pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
@@ -267,6 +269,8 @@ pub struct FollowupsApp {
     pub demo: DemoState,
     /// Native file dialogs.
     pub dialogs: NativeDialogs,
+    /// Column filters (AutoFilter) and their popup.
+    pub column_filters: ColumnFiltersState,
     commands: Vec<Command>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
@@ -302,6 +306,7 @@ impl FollowupsApp {
             settings,
             demo: DemoState::Off,
             dialogs: NativeDialogs::new(ctx),
+            column_filters: ColumnFiltersState::default(),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -447,6 +452,7 @@ impl FollowupsApp {
             || self.settings.busy()
             || self.demo.busy()
             || self.dialogs.busy()
+            || self.column_filters.busy()
     }
 
     /// Whether a search (single or batch) is running.

@@ -318,10 +318,12 @@ impl FollowupsApp {
         self.results = ResultSet::new();
         self.batch.on_screen = true;
         self.last_fetch = None;
-        // An empty set takes the quick filter at no cost, so unsorted appends stay filtered.
+        // An empty set takes the quick filter and the column filters at no cost, so unsorted
+        // appends stay filtered.
         self.results.set_view(crate::results::ViewSpec {
             sort: None,
             filter: self.quick_filter.clone(),
+            columns: self.column_filters.active.clone(),
         });
         self.selected = None;
     }

@@ -192,7 +192,7 @@ impl FollowupsApp {
             .visible(&self.persisted.hidden_columns)
     }
 
-    /// The view the user asked for: current sort and quick filter.
+    /// The view the user asked for: current sort, quick filter and column filters.
     pub fn desired_view(&self) -> ViewSpec {
         ViewSpec {
             sort: self.persisted.sort.map(|s| SortSpec {
@@ -200,6 +200,7 @@ impl FollowupsApp {
                 descending: s.descending,
             }),
             filter: self.quick_filter.clone(),
+            columns: self.column_filters.active.clone(),
         }
     }
 
