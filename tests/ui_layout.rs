@@ -9,7 +9,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use recuperador_followups::api::Column;
-use recuperador_followups::results::DEFAULT_COLUMN_ORDER;
+use recuperador_followups::results::{ColumnFilter, ColumnFilters, DEFAULT_COLUMN_ORDER, SortSpec};
 use recuperador_followups::sim::Simulator;
 use recuperador_followups::ui::{Command, FollowupsApp, Persisted, STORAGE_KEY};
 
@@ -334,4 +334,252 @@ impl MemoryStorage {
     fn set_string_for_test(&mut self, text: &str) {
         eframe::Storage::set_string(self, STORAGE_KEY, text.to_owned());
     }
+}
+
+// ---- Saved views ----
+
+fn open_views_menu(harness: &mut Harness<'_, FollowupsApp>) {
+    harness
+        .get_by_role_and_label(Role::Button, "Visões")
+        .click();
+    harness.step();
+    wait_for_label(harness, "Salvar visão atual…");
+}
+
+fn save_view_as(harness: &mut Harness<'_, FollowupsApp>, name: &str) {
+    open_views_menu(harness);
+    harness
+        .get_by_role_and_label(Role::Button, "Salvar visão atual…")
+        .click();
+    harness.step();
+    type_into(harness, "Nome da visão", name);
+}
+
+/// Clicks the button `label`, a frame after it appeared (a new window's first frame only
+/// measures it).
+fn click(harness: &mut Harness<'_, FollowupsApp>, label: &str) {
+    wait_for_label(harness, label);
+    harness.step();
+    harness.get_by_role_and_label(Role::Button, label).click();
+    harness.step();
+    harness.step();
+}
+
+fn wait_for_view(harness: &mut Harness<'_, FollowupsApp>) {
+    step_until(harness, "the view", |app| {
+        !app.view_pending() && *app.results.spec() == app.desired_view()
+    });
+}
+
+/// The view spec's parts a saved view restores, as the window shows them.
+fn shown_layout(app: &FollowupsApp) -> (Vec<Column>, Option<SortSpec>, ColumnFilters) {
+    (
+        app.visible_columns(),
+        app.results.sort(),
+        app.results.column_filters().clone(),
+    )
+}
+
+#[test]
+fn a_saved_view_round_trips_without_personal_values() {
+    let sim = simulator();
+    let (id_credor, doc) = busiest(&sim);
+    let mut harness = searched(&sim);
+
+    // The first row's client, document and a word of its interaction, to filter on.
+    let row = harness.state().results.rows().get(0).unwrap().clone();
+    let client = row.nome_cliente.as_deref().unwrap().to_owned();
+    let masked_doc = recuperador_followups::doc_id::format_lenient(&doc);
+    let word = row
+        .interacao
+        .as_deref()
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.chars().count() >= 6 && w.chars().all(char::is_alphabetic))
+        .unwrap()
+        .to_owned();
+
+    // A layout: Interação first, ID credor hidden, sorted by Evento descending, filters on
+    // the channel (kept) and on the three personal columns (left out).
+    let app = harness.state_mut();
+    app.queue(Command::MoveColumn {
+        column: Column::Interacao,
+        before: Some(Column::Data),
+    });
+    app.queue(Command::ToggleColumn(Column::IdCredor));
+    app.queue(Command::SortBy(Column::NomeEvento));
+    app.queue(Command::SortBy(Column::NomeEvento));
+    let filters = &mut app.column_filters.active;
+    let channel = ColumnFilter::for_cell(&row, Column::TipoContato).unwrap();
+    assert!(filters.set(Column::TipoContato, channel.clone()));
+    assert!(filters.set(
+        Column::NomeCliente,
+        ColumnFilter::for_cell(&row, Column::NomeCliente).unwrap()
+    ));
+    assert!(filters.set(
+        Column::CpfCnpj,
+        ColumnFilter::for_cell(&row, Column::CpfCnpj).unwrap()
+    ));
+    assert!(filters.set(
+        Column::Interacao,
+        ColumnFilter::Contains { text: word.clone() }
+    ));
+    app.queue(Command::QuickFilterChanged);
+    harness.step();
+    wait_for_view(&mut harness);
+    assert!(harness.state().results.view_count() >= 1);
+    let (columns, sort, _) = shown_layout(harness.state());
+    assert_eq!(columns[0], Column::Interacao);
+    assert_eq!(
+        sort,
+        Some(SortSpec {
+            column: Column::NomeEvento,
+            descending: true
+        })
+    );
+
+    // Save it from the menu: the dialog warns first, the window confirms after.
+    save_view_as(&mut harness, "Cobrança por canal");
+    assert!(
+        harness
+            .query_by_label_contains("não serão salvos: a visão não guarda dados pessoais")
+            .is_some()
+    );
+    click(&mut harness, "Salvar");
+    let notice = "Os filtros de Cliente, CPF/CNPJ e Interação não foram salvos: a visão não guarda dados pessoais.";
+    wait_for_label(&mut harness, notice);
+    assert!(
+        harness.query_by_label("Nome da visão").is_none(),
+        "dialog closed"
+    );
+    assert!(
+        harness
+            .query_by_label("Visão «Cobrança por canal» salva.")
+            .is_some()
+    );
+
+    // The settings file holds the view, and none of the personal values filtered on.
+    let storage = save_settings(&mut harness);
+    let text = storage.get_string_for_test();
+    assert!(text.contains("Cobrança por canal"), "{text}");
+    for personal in [
+        client.as_str(),
+        doc.as_str(),
+        masked_doc.as_str(),
+        word.as_str(),
+    ] {
+        assert!(
+            !text.contains(personal),
+            "«{personal}» in the settings: {text}"
+        );
+    }
+
+    // Change everything, then recall the view, in a restarted window.
+    let mut restarted = app_harness_from(load_settings(&storage).unwrap(), TOKEN);
+    type_into(&mut restarted, "CPF/CNPJ", &doc);
+    restarted.key_press(egui::Key::Enter);
+    restarted.step();
+    step_until(&mut restarted, "the search", |app| {
+        app.results.total_count() > 0 && !app.searching() && !app.view_pending()
+    });
+    assert_eq!(restarted.state().persisted.id_credor, id_credor.to_string());
+    open_views_menu(&mut restarted);
+    click(&mut restarted, "Restaurar padrão");
+    wait_for_view(&mut restarted);
+    let (default_columns, default_sort, default_filters) = shown_layout(restarted.state());
+    assert_eq!(default_columns, DEFAULT_COLUMN_ORDER);
+    assert_eq!(default_sort, None);
+    assert!(default_filters.is_empty());
+
+    open_views_menu(&mut restarted);
+    click(&mut restarted, "Cobrança por canal");
+    wait_for_view(&mut restarted);
+    let (recalled_columns, recalled_sort, recalled_filters) = shown_layout(restarted.state());
+    assert_eq!(recalled_columns, columns);
+    assert_eq!(recalled_sort, sort);
+    let mut expected = ColumnFilters::new();
+    expected.set(Column::TipoContato, channel);
+    assert_eq!(recalled_filters, expected, "only the channel's filter");
+    assert_eq!(
+        restarted.state().current_view_name(),
+        Some("Cobrança por canal")
+    );
+    // Every row shown passes the channel filter.
+    let kept = restarted.state().results.view_count();
+    assert!(kept >= 1 && kept <= restarted.state().results.total_count());
+}
+
+#[test]
+fn saving_under_a_taken_name_asks_then_replaces_and_views_rename_and_delete() {
+    let sim = simulator();
+    let mut harness = searched(&sim);
+    save_view_as(&mut harness, "Agenda");
+    click(&mut harness, "Salvar");
+    wait_for_label(&mut harness, "Visão «Agenda» salva.");
+
+    // The same name, spelt otherwise: the dialog asks before replacing.
+    harness.state_mut().queue(Command::SortBy(Column::Data));
+    harness.step();
+    save_view_as(&mut harness, "AGENDA");
+    click(&mut harness, "Salvar");
+    wait_for_label(
+        &mut harness,
+        "Já existe uma visão chamada «Agenda». Substituir?",
+    );
+    assert_eq!(harness.state().persisted.views.iter().count(), 1);
+    click(&mut harness, "Substituir");
+    wait_for_label(&mut harness, "Visão «AGENDA» salva.");
+    let views = &harness.state().persisted.views;
+    assert_eq!(views.iter().count(), 1);
+    assert_eq!(
+        views.get("agenda").unwrap().layout().sort.map(|s| s.column),
+        Some(Column::Data)
+    );
+
+    // A blank name is refused in the dialog.
+    save_view_as(&mut harness, "   ");
+    click(&mut harness, "Salvar");
+    wait_for_label(&mut harness, "Dê um nome à visão.");
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+    harness.step();
+    assert!(
+        harness.state().views.dialog.is_none(),
+        "Esc closes the dialog"
+    );
+
+    save_view_as(&mut harness, "Outra");
+    click(&mut harness, "Salvar");
+    wait_for_label(&mut harness, "Visão «Outra» salva.");
+
+    // Rename: another view's name is refused, a new one taken.
+    open_views_menu(&mut harness);
+    click(&mut harness, "Renomear a visão Outra");
+    retype(&mut harness, "Nome da visão", "agenda");
+    click(&mut harness, "Renomear");
+    wait_for_label(&mut harness, "Já existe uma visão chamada «AGENDA».");
+    retype(&mut harness, "Nome da visão", "Semana");
+    click(&mut harness, "Renomear");
+    let names: Vec<String> = harness
+        .state()
+        .persisted
+        .views
+        .iter()
+        .map(|v| v.name().to_owned())
+        .collect();
+    assert_eq!(names, ["AGENDA", "Semana"]);
+
+    // Delete asks first.
+    open_views_menu(&mut harness);
+    click(&mut harness, "Excluir a visão AGENDA");
+    wait_for_label(&mut harness, "Excluir a visão «AGENDA»? A tabela não muda.");
+    click(&mut harness, "Excluir");
+    let names: Vec<String> = harness
+        .state()
+        .persisted
+        .views
+        .iter()
+        .map(|v| v.name().to_owned())
+        .collect();
+    assert_eq!(names, ["Semana"]);
 }

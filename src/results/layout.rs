@@ -1,5 +1,10 @@
 //! The table's layout: the order of the columns, always a permutation of [`Column::ALL`],
-//! whatever a settings file says.
+//! whatever a settings file says, and the saved views ("Visões") that name a whole layout
+//! (visible columns, order, sort, column filters).
+//!
+//! A saved view never holds a value from the debtor's personal columns
+//! ([`PERSONAL_COLUMNS`]: client name, CPF/CNPJ, interaction text): [`SavedView::new`] leaves
+//! their filters out and says which, and a view read from a settings file loses them too.
 //!
 //! The order is written to the settings as the API's field names, and read back tolerantly:
 //! unknown names and repeats are dropped, and columns the file does not mention (a column
@@ -23,6 +28,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::{ColumnFilters, SortSpec};
 use crate::api::Column;
 
 /// The table's default column order: what an analyst reads first (when, how, what happened)
@@ -194,6 +200,241 @@ impl<'de> Deserialize<'de> for ColumnName {
     }
 }
 
+/// The columns holding the debtor's personal data. Their values (a filter's chosen names,
+/// documents or words) never go into a saved view.
+pub const PERSONAL_COLUMNS: [Column; 3] = [Column::NomeCliente, Column::CpfCnpj, Column::Interacao];
+
+/// The longest name a saved view may have, in characters.
+pub const VIEW_NAME_MAX_CHARS: usize = 60;
+
+/// A whole table layout: what a saved view restores.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TableLayout {
+    /// The column order (hidden columns included).
+    pub order: ColumnOrder,
+    /// The hidden columns.
+    pub hidden: Vec<Column>,
+    /// The sort, if any.
+    pub sort: Option<SortSpec>,
+    /// The column filters.
+    pub filters: ColumnFilters,
+}
+
+impl TableLayout {
+    /// This layout without the filters of [`PERSONAL_COLUMNS`], and the columns whose filters
+    /// were left out (in the order of the filters).
+    pub fn without_personal_filters(&self) -> (TableLayout, Vec<Column>) {
+        let mut layout = self.clone();
+        let left_out: Vec<Column> = self
+            .filters
+            .iter()
+            .map(|(column, _)| column)
+            .filter(|column| PERSONAL_COLUMNS.contains(column))
+            .collect();
+        for column in &left_out {
+            layout.filters.remove(*column);
+        }
+        (layout, left_out)
+    }
+
+    /// The hidden columns as the table can show them: repeats dropped, and none when every
+    /// column would be hidden (a table needs a column).
+    pub fn hidden_columns(&self) -> Vec<Column> {
+        let mut hidden: Vec<Column> = Vec::new();
+        for column in &self.hidden {
+            if !hidden.contains(column) {
+                hidden.push(*column);
+            }
+        }
+        if hidden.len() >= Column::ALL.len() {
+            hidden.clear();
+        }
+        hidden
+    }
+}
+
+/// A table layout saved under a name. It never holds a filter of [`PERSONAL_COLUMNS`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredView")]
+pub struct SavedView {
+    name: String,
+    layout: TableLayout,
+}
+
+/// A saved view as a settings file holds it, before its personal filters are dropped.
+#[derive(Deserialize)]
+struct StoredView {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    layout: TableLayout,
+}
+
+impl From<StoredView> for SavedView {
+    fn from(stored: StoredView) -> SavedView {
+        SavedView::new(&stored.name, &stored.layout).0
+    }
+}
+
+impl SavedView {
+    /// `layout` saved as `name` (trimmed), without its personal filters; returns the columns
+    /// whose filters were left out, for the window to say so.
+    pub fn new(name: &str, layout: &TableLayout) -> (SavedView, Vec<Column>) {
+        let (layout, left_out) = layout.without_personal_filters();
+        let view = SavedView {
+            name: name.trim().to_owned(),
+            layout,
+        };
+        (view, left_out)
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The layout it restores.
+    pub fn layout(&self) -> &TableLayout {
+        &self.layout
+    }
+}
+
+/// What the window says when saving left personal filters out: "O filtro de Cliente não foi
+/// salvo: a visão não guarda dados pessoais." (`None` when nothing was left out).
+pub fn personal_filters_notice(left_out: &[Column]) -> Option<String> {
+    let labels: Vec<&str> = left_out.iter().map(|c| c.label()).collect();
+    let (last, first) = labels.split_last()?;
+    Some(if first.is_empty() {
+        format!("O filtro de {last} não foi salvo: a visão não guarda dados pessoais.")
+    } else {
+        format!(
+            "Os filtros de {} e {last} não foram salvos: a visão não guarda dados pessoais.",
+            first.join(", ")
+        )
+    })
+}
+
+/// Why a name cannot be used for a view.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ViewNameError {
+    /// Blank.
+    #[error("Dê um nome à visão.")]
+    Empty,
+    /// Over [`VIEW_NAME_MAX_CHARS`].
+    #[error("Nome longo demais: use até {VIEW_NAME_MAX_CHARS} caracteres.")]
+    TooLong,
+    /// Another view has it (names compare ignoring case, accents and outer spaces).
+    #[error("Já existe uma visão chamada «{0}».")]
+    Taken(String),
+}
+
+/// The saved views, in the order they were saved; no two with the same name (ignoring case,
+/// accents and outer spaces). Read tolerantly: blank names are dropped, and of two views with
+/// the same name the later one is kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<SavedView>", into = "Vec<SavedView>")]
+pub struct SavedViews(Vec<SavedView>);
+
+impl From<Vec<SavedView>> for SavedViews {
+    fn from(views: Vec<SavedView>) -> SavedViews {
+        let mut saved = SavedViews::default();
+        for view in views {
+            if !view.name.is_empty() && view.name.chars().count() <= VIEW_NAME_MAX_CHARS {
+                saved.save(view);
+            }
+        }
+        saved
+    }
+}
+
+impl From<SavedViews> for Vec<SavedView> {
+    fn from(views: SavedViews) -> Vec<SavedView> {
+        views.0
+    }
+}
+
+/// The form of a name that comparisons use.
+fn name_key(name: &str) -> String {
+    super::fold(name.trim())
+}
+
+impl SavedViews {
+    /// The views, in the order they were saved.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &SavedView> + '_ {
+        self.0.iter()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The view called `name` (ignoring case, accents and outer spaces).
+    pub fn get(&self, name: &str) -> Option<&SavedView> {
+        let key = name_key(name);
+        self.0.iter().find(|v| name_key(&v.name) == key)
+    }
+
+    /// Checks a name for a new view: not blank, not too long. Returns it trimmed. (A taken
+    /// name is not an error here: saving asks to replace.)
+    pub fn check_name(name: &str) -> Result<String, ViewNameError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ViewNameError::Empty);
+        }
+        if name.chars().count() > VIEW_NAME_MAX_CHARS {
+            return Err(ViewNameError::TooLong);
+        }
+        Ok(name.to_owned())
+    }
+
+    /// Saves `view`, replacing in place a view of the same name (it keeps its place in the
+    /// menu, and takes the new spelling of the name). Returns whether one was replaced.
+    pub fn save(&mut self, view: SavedView) -> bool {
+        let key = name_key(&view.name);
+        match self.0.iter_mut().find(|v| name_key(&v.name) == key) {
+            Some(existing) => {
+                *existing = view;
+                true
+            }
+            None => {
+                self.0.push(view);
+                false
+            }
+        }
+    }
+
+    /// Renames the view `from` to `to` (trimmed). Renaming a view to another spelling of its
+    /// own name is allowed; the name of another view is not. Returns whether a view was
+    /// renamed (`Ok(false)`: no view is called `from`).
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<bool, ViewNameError> {
+        let to = SavedViews::check_name(to)?;
+        let from_key = name_key(from);
+        let to_key = name_key(&to);
+        if to_key != from_key
+            && let Some(other) = self.get(&to)
+        {
+            return Err(ViewNameError::Taken(other.name.clone()));
+        }
+        match self.0.iter_mut().find(|v| name_key(&v.name) == from_key) {
+            Some(view) => {
+                view.name = to;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Deletes the view `name`. Returns whether there was one.
+    pub fn delete(&mut self, name: &str) -> bool {
+        let key = name_key(name);
+        let before = self.0.len();
+        self.0.retain(|v| name_key(&v.name) != key);
+        self.0.len() != before
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,5 +536,192 @@ mod tests {
                 .unwrap()
                 .is_default()
         );
+    }
+
+    // ---- Saved views ----
+
+    use std::collections::BTreeSet;
+
+    use crate::results::ColumnFilter;
+
+    fn values(keys: &[&str]) -> ColumnFilter {
+        ColumnFilter::Values {
+            values: keys
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect::<BTreeSet<_>>(),
+            blanks: false,
+        }
+    }
+
+    /// A layout with a filter on every personal column and on two others.
+    fn layout_with_personal_filters() -> TableLayout {
+        let mut filters = ColumnFilters::new();
+        filters.set(Column::TipoContato, values(&["W", "S"]));
+        filters.set(Column::NomeCliente, values(&["Raimundo Souza Carvalho"]));
+        filters.set(Column::CpfCnpj, values(&["981.171.639-00"]));
+        filters.set(
+            Column::Interacao,
+            ColumnFilter::Contains {
+                text: "desemprego".to_owned(),
+            },
+        );
+        filters.set(
+            Column::IdEvento,
+            ColumnFilter::NumberRange {
+                from: Some(100),
+                to: Some(199),
+            },
+        );
+        let mut order = ColumnOrder::default();
+        order.move_before(Column::Interacao, Some(Column::Data));
+        TableLayout {
+            order,
+            hidden: vec![Column::IdCredor, Column::IdCliente],
+            sort: Some(SortSpec {
+                column: Column::NomeCliente,
+                descending: true,
+            }),
+            filters,
+        }
+    }
+
+    #[test]
+    fn a_saved_view_leaves_personal_filters_out_and_keeps_the_rest() {
+        let layout = layout_with_personal_filters();
+        let (view, left_out) = SavedView::new("  Cobrança WhatsApp ", &layout);
+        assert_eq!(view.name(), "Cobrança WhatsApp");
+        assert_eq!(
+            left_out,
+            [Column::NomeCliente, Column::CpfCnpj, Column::Interacao]
+        );
+        let kept = &view.layout().filters;
+        assert_eq!(kept.len(), 2);
+        assert_eq!(
+            kept.get(Column::TipoContato),
+            layout.filters.get(Column::TipoContato)
+        );
+        assert_eq!(
+            kept.get(Column::IdEvento),
+            layout.filters.get(Column::IdEvento)
+        );
+        // Order, hidden columns and sort (even by a personal column: no value) are kept.
+        assert_eq!(view.layout().order, layout.order);
+        assert_eq!(view.layout().hidden, layout.hidden);
+        assert_eq!(view.layout().sort, layout.sort);
+
+        let json = serde_json::to_string(&view).unwrap();
+        for personal in ["Raimundo", "981.171.639-00", "98117163900", "desemprego"] {
+            assert!(!json.contains(personal), "«{personal}» in {json}");
+        }
+        let back: SavedView = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, view);
+    }
+
+    #[test]
+    fn a_hand_written_view_with_personal_filters_loses_them_when_read() {
+        let layout = layout_with_personal_filters();
+        // As if a file held the layout unstripped.
+        let json = serde_json::json!({ "name": "Editada", "layout": layout }).to_string();
+        assert!(json.contains("Raimundo"));
+        let view: SavedView = serde_json::from_str(&json).unwrap();
+        assert!(view.layout().filters.get(Column::NomeCliente).is_none());
+        assert!(view.layout().filters.get(Column::CpfCnpj).is_none());
+        assert!(view.layout().filters.get(Column::Interacao).is_none());
+        assert!(view.layout().filters.get(Column::TipoContato).is_some());
+        assert!(!serde_json::to_string(&view).unwrap().contains("Raimundo"));
+    }
+
+    #[test]
+    fn the_notice_names_the_filters_left_out() {
+        assert_eq!(personal_filters_notice(&[]), None);
+        assert_eq!(
+            personal_filters_notice(&[Column::NomeCliente]).as_deref(),
+            Some("O filtro de Cliente não foi salvo: a visão não guarda dados pessoais.")
+        );
+        assert_eq!(
+            personal_filters_notice(&[Column::NomeCliente, Column::CpfCnpj, Column::Interacao])
+                .as_deref(),
+            Some(
+                "Os filtros de Cliente, CPF/CNPJ e Interação não foram salvos: a visão não guarda dados pessoais."
+            )
+        );
+    }
+
+    #[test]
+    fn views_save_replace_rename_and_delete_by_name_ignoring_case_and_accents() {
+        let mut views = SavedViews::default();
+        let layout = TableLayout::default();
+        assert!(!views.save(SavedView::new("Cobrança", &layout).0));
+        assert!(!views.save(SavedView::new("Agenda", &layout).0));
+        // Same name, another spelling: replaces in place.
+        let mut sorted = layout.clone();
+        sorted.sort = Some(SortSpec {
+            column: Column::Data,
+            descending: false,
+        });
+        assert!(views.save(SavedView::new("COBRANCA ", &sorted).0));
+        let names: Vec<&str> = views.iter().map(SavedView::name).collect();
+        assert_eq!(names, ["COBRANCA", "Agenda"]);
+        assert_eq!(views.get("cobrança").unwrap().layout(), &sorted);
+
+        assert_eq!(
+            views.rename("agenda", "cobrança"),
+            Err(ViewNameError::Taken("COBRANCA".to_owned()))
+        );
+        assert_eq!(views.rename("agenda", "  "), Err(ViewNameError::Empty));
+        assert_eq!(views.rename("agenda", "Agenda da semana"), Ok(true));
+        assert_eq!(
+            views.rename("Cobranca", "Cobrança"),
+            Ok(true),
+            "own name respelled"
+        );
+        assert_eq!(views.rename("inexistente", "Outra"), Ok(false));
+        let names: Vec<&str> = views.iter().map(SavedView::name).collect();
+        assert_eq!(names, ["Cobrança", "Agenda da semana"]);
+
+        assert!(views.delete("AGENDA DA SEMANA"));
+        assert!(!views.delete("Agenda da semana"));
+        assert_eq!(views.iter().count(), 1);
+
+        assert_eq!(SavedViews::check_name(" Nova "), Ok("Nova".to_owned()));
+        assert_eq!(SavedViews::check_name(""), Err(ViewNameError::Empty));
+        assert_eq!(
+            SavedViews::check_name(&"x".repeat(VIEW_NAME_MAX_CHARS + 1)),
+            Err(ViewNameError::TooLong)
+        );
+    }
+
+    #[test]
+    fn views_read_tolerantly() {
+        let json = r#"[
+            {"name": "A", "layout": {"hidden": ["IdCredor"]}},
+            {"name": "   "},
+            {"name": "a", "layout": {"order": ["cpf_cnpj", "data"]}},
+            {"name": "B"}
+        ]"#;
+        let views: SavedViews = serde_json::from_str(json).unwrap();
+        let names: Vec<&str> = views.iter().map(SavedView::name).collect();
+        assert_eq!(
+            names,
+            ["a", "B"],
+            "blank names dropped, the later «a» kept in A's place"
+        );
+        assert_eq!(
+            views.get("A").unwrap().layout().order.columns()[0],
+            Column::CpfCnpj
+        );
+        assert!(views.get("B").unwrap().layout().order.is_default());
+        // Every column hidden would leave an empty table: the layout shows them all.
+        let all_hidden = TableLayout {
+            hidden: Column::ALL.to_vec(),
+            ..TableLayout::default()
+        };
+        assert!(all_hidden.hidden_columns().is_empty());
+        let repeated = TableLayout {
+            hidden: vec![Column::Data, Column::Data],
+            ..TableLayout::default()
+        };
+        assert_eq!(repeated.hidden_columns(), [Column::Data]);
     }
 }

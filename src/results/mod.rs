@@ -50,7 +50,10 @@ pub use column_filter::{
 };
 pub use filter::filter_indices;
 pub use fold::{fold, fold_into};
-pub use layout::{ColumnOrder, DEFAULT_COLUMN_ORDER};
+pub use layout::{
+    ColumnOrder, DEFAULT_COLUMN_ORDER, PERSONAL_COLUMNS, SavedView, SavedViews, TableLayout,
+    VIEW_NAME_MAX_CHARS, ViewNameError, personal_filters_notice,
+};
 pub use rows::Rows;
 pub use sort::sort_indices;
 

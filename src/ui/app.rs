@@ -10,8 +10,9 @@
 //! One module per concern, each with its state (owning its tasks), a `busy()` and a `poll_*`:
 //! `search.rs` ([`SearchState`]: a single search and the view), `batch_run.rs`
 //! ([`BatchUiState`]: "Vários documentos"), `export.rs` ([`ExportUiState`]), `settings.rs`
-//! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]) and
-//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs).
+//! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]),
+//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `layout.rs` (the column order) and
+//! `views.rs` ([`ViewsUiState`]: the saved views, "Visões").
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ mod export;
 mod layout;
 mod search;
 mod settings;
+mod views;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
 pub use column_filters::ColumnFiltersState;
@@ -36,11 +38,12 @@ pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
 pub use search::{DISPLAY_ORDER, FetchTask, LastFetch, SearchState};
 pub use settings::{KeyringProblem, SettingsState, TokenState};
+pub use views::{ViewDialog, ViewNotice, ViewsUiState};
 
 use crate::api::{
     ApiError, ClientConfig, Column, DatePreset, ErrorKind, QueryForm, ReagendarFiltro,
 };
-use crate::results::{ColumnOrder, ResultSet};
+use crate::results::{ColumnOrder, ResultSet, SavedViews};
 use crate::secrets::{ProxyCredentials, TokenStore};
 
 /// How the window starts.
@@ -97,6 +100,9 @@ pub struct Persisted {
     /// names; a hand-edited list is read tolerantly (see [`ColumnOrder`]).
     #[serde(default)]
     pub column_order: ColumnOrder,
+    /// The saved views ("Visões"), without personal data.
+    #[serde(default)]
+    pub views: SavedViews,
 }
 
 /// A sort as persisted.
@@ -126,6 +132,7 @@ impl Default for Persisted {
             batch_mode: false,
             batch_concurrency: crate::batch::DEFAULT_CONCURRENCY,
             column_order: ColumnOrder::default(),
+            views: SavedViews::default(),
         }
     }
 }
@@ -198,6 +205,29 @@ pub enum Command {
     MoveColumnDown(Column),
     /// The default column order, every column shown.
     RestoreColumns,
+    /// Open a dialog of the "Visões" menu.
+    OpenViewDialog(ViewDialog),
+    /// Save the table's layout under this name (replacing a view of that name only with
+    /// `replace`; otherwise the dialog asks).
+    SaveView {
+        /// The name typed.
+        name: String,
+        /// Whether the user agreed to replace a view of that name.
+        replace: bool,
+    },
+    /// Restore the saved view of this name.
+    ApplyView(String),
+    /// Rename a saved view.
+    RenameView {
+        /// Its name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// Delete the saved view of this name.
+    DeleteView(String),
+    /// The default layout: default order, every column, no sort, no column filter.
+    RestoreDefaultView,
 }
 
 /// An error shown over the table.
@@ -271,6 +301,8 @@ pub struct FollowupsApp {
     pub dialogs: NativeDialogs,
     /// Column filters (AutoFilter) and their popup.
     pub column_filters: ColumnFiltersState,
+    /// The "Visões" menu's dialog and message.
+    pub views: ViewsUiState,
     commands: Vec<Command>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
@@ -307,6 +339,7 @@ impl FollowupsApp {
             demo: DemoState::Off,
             dialogs: NativeDialogs::new(ctx),
             column_filters: ColumnFiltersState::default(),
+            views: ViewsUiState::default(),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -429,6 +462,12 @@ impl FollowupsApp {
             Command::MoveColumnUp(column) => self.shift_column(column, true),
             Command::MoveColumnDown(column) => self.shift_column(column, false),
             Command::RestoreColumns => self.restore_columns(),
+            Command::OpenViewDialog(dialog) => self.open_view_dialog(dialog),
+            Command::SaveView { name, replace } => self.save_view(&name, replace),
+            Command::ApplyView(name) => self.apply_view(ctx, &name),
+            Command::RenameView { from, to } => self.rename_view(&from, &to),
+            Command::DeleteView(name) => self.delete_view(&name),
+            Command::RestoreDefaultView => self.restore_default_view(ctx),
         }
     }
 
@@ -453,6 +492,7 @@ impl FollowupsApp {
             || self.demo.busy()
             || self.dialogs.busy()
             || self.column_filters.busy()
+            || self.views.busy()
     }
 
     /// Whether a search (single or batch) is running.

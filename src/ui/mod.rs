@@ -14,6 +14,7 @@ mod settings;
 mod status;
 mod table;
 pub mod tasks;
+mod views;
 mod welcome;
 mod widgets;
 
@@ -101,6 +102,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     });
     settings::settings_window(ui.ctx(), app);
     export::export_window(ui.ctx(), app);
+    views::views_dialog(ui.ctx(), app);
     list_panel::failures_window(ui.ctx(), app);
     dropped_files(app, ui);
 
@@ -181,6 +183,7 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
         && nothing_focused
         && !app.settings.open
         && !app.export.window_open
+        && app.views.dialog.is_none()
         && app.search_blocker().is_none()
     {
         app.queue_search();

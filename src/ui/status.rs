@@ -147,6 +147,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         }
         ui.separator();
         columns_menu(ui, app);
+        super::views::views_menu(ui, app);
         flip_button(
             ui,
             &mut app.persisted.show_details,
@@ -162,6 +163,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             app.queue(Command::OpenExport);
         }
     });
+    super::views::notice_ui(ui, app);
     if let Some(problems) = app.last_fetch.as_ref().and_then(|l| l.problems.clone()) {
         ui.label(
             RichText::new(problems)
