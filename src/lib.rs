@@ -11,7 +11,8 @@
 //!    document plus [`api::QueryFilters`]), the row model ([`api::Followup`], [`api::Column`]),
 //!    the tolerant streaming parser, the HTTP client ([`api::FollowupClient`]) and its errors.
 //! 3. [`sim`] (the API simulator for tests, benches and the demo; its siblings use it only in
-//!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, views),
+//!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, views;
+//!    the column order and the saved views, which never hold personal data),
 //!    [`export`] (XLSX, CSV for Excel pt-BR, JSON; atomic), [`secrets`] (the token and the
 //!    proxy credentials in the OS keyring).
 //! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.

@@ -235,14 +235,22 @@ fn header_reorder(
         egui::Order::Foreground,
         egui::Id::unique("header_drop_marker"),
     ));
-    let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
+    // A line down the whole table where the column will land, with a notch over the header.
+    let color = ui.visuals().selection.stroke.color;
+    let bottom = ui.ctx().content_rect().bottom();
     painter.line_segment(
-        [
-            egui::pos2(edge, cell.top()),
-            egui::pos2(edge, cell.bottom()),
-        ],
-        stroke,
+        [egui::pos2(edge, cell.top()), egui::pos2(edge, bottom)],
+        egui::Stroke::new(2.0, color),
     );
+    painter.add(egui::Shape::convex_polygon(
+        vec![
+            egui::pos2(edge - 5.0, cell.top()),
+            egui::pos2(edge + 5.0, cell.top()),
+            egui::pos2(edge, cell.top() + 6.0),
+        ],
+        color,
+        egui::Stroke::NONE,
+    ));
     if !ui.input(|i| i.pointer.any_released()) {
         return None;
     }

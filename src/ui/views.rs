@@ -33,27 +33,24 @@ pub(super) fn views_menu(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         for name in names {
             ui.horizontal(|ui| {
                 let shown = current.as_deref() == Some(name.as_str());
-                if ui
-                    .add(egui::Button::selectable(shown, &name))
-                    .on_hover_text("Aplicar esta visão")
-                    .clicked()
-                {
+                // The names line up, the buttons after them.
+                let button =
+                    egui::Button::selectable(shown, &name).min_size(egui::vec2(180.0, 0.0));
+                if ui.add(button).on_hover_text("Aplicar esta visão").clicked() {
                     app.queue(Command::ApplyView(name.clone()));
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let delete = ui.small_button("Excluir…");
-                    named(&delete, &format!("Excluir a visão {name}"));
-                    if delete.clicked() {
-                        app.queue(Command::OpenViewDialog(ViewDialog::Delete {
-                            name: name.clone(),
-                        }));
-                    }
-                    let rename = ui.small_button("Renomear…");
-                    named(&rename, &format!("Renomear a visão {name}"));
-                    if rename.clicked() {
-                        app.queue(Command::OpenViewDialog(ViewDialog::rename(&name)));
-                    }
-                });
+                let rename = ui.small_button("Renomear…");
+                named(&rename, &format!("Renomear a visão {name}"));
+                if rename.clicked() {
+                    app.queue(Command::OpenViewDialog(ViewDialog::rename(&name)));
+                }
+                let delete = ui.small_button("Excluir…");
+                named(&delete, &format!("Excluir a visão {name}"));
+                if delete.clicked() {
+                    app.queue(Command::OpenViewDialog(ViewDialog::Delete {
+                        name: name.clone(),
+                    }));
+                }
             });
         }
         ui.separator();
@@ -134,7 +131,9 @@ fn name_field(ui: &mut egui::Ui, name: &mut String, focus: bool) -> bool {
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id);
-    if focus {
+    // The field takes the keyboard when the dialog opens, and whenever nothing has it (the
+    // release of the click that opened the dialog may land a frame later and take it away).
+    if focus || ui.memory(|m| m.focused().is_none()) {
         response.request_focus();
     }
     response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
