@@ -5,14 +5,16 @@
 //! # Layers
 //! Each layer uses only the layers listed before it; nothing imports upward.
 //! 1. [`sync`] (the poison-tolerant lock), [`doc_id`] (CPF/CNPJ parsing, check digits of
-//!    numeric and alphanumeric CNPJ, masks), [`fmt`] (pt-BR dates, numbers, durations).
+//!    numeric and alphanumeric CNPJ, masks), [`fmt`] (pt-BR dates, numbers, durations),
+//!    [`calendar`] (the Brazilian month grid and the date picker's moves).
 //! 2. [`api`]: the form and its validation ([`api::QueryForm`] → [`api::FollowupQuery`], a
 //!    document plus [`api::QueryFilters`]), the row model ([`api::Followup`], [`api::Column`]),
 //!    the tolerant streaming parser, the HTTP client ([`api::FollowupClient`]) and its errors.
 //! 3. [`sim`] (the API simulator for tests, benches and the demo; its siblings use it only in
-//!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, views),
-//!    [`export`] (XLSX, CSV for Excel pt-BR, JSON, TSV; atomic files or a stream; the TSV text
-//!    is also what the window copies), [`secrets`] (the token and the
+//!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, column
+//!    filters, selection, views; the column order and the saved views, which never hold
+//!    personal data), [`export`] (XLSX, CSV for Excel pt-BR, JSON, TSV; atomic files or a
+//!    stream; the TSV text is also what the window copies), [`secrets`] (the token and the
 //!    proxy credentials in the OS keyring).
 //! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.
 //! 5. [`ui`] and the binaries (`src/main.rs`, `src/bin/cli.rs`): they only parse, draw and
@@ -65,6 +67,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod calendar;
 pub mod doc_id;
 pub mod export;
 pub mod fmt;

@@ -33,6 +33,7 @@ mod column_filter;
 mod filter;
 mod fold;
 mod hash;
+mod layout;
 mod parallel;
 mod ptr_memo;
 mod rank;
@@ -50,6 +51,10 @@ pub use column_filter::{
 };
 pub use filter::filter_indices;
 pub use fold::{fold, fold_into};
+pub use layout::{
+    ColumnOrder, DEFAULT_COLUMN_ORDER, PERSONAL_COLUMNS, SavedView, SavedViews, TableLayout,
+    VIEW_NAME_MAX_CHARS, ViewNameError, personal_filters_notice,
+};
 pub use rows::Rows;
 pub use selection::{Motion, Selection};
 pub use sort::sort_indices;

@@ -13,8 +13,9 @@
 //! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]),
 //! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `selection.rs` ([`TableUiState`]: the
 //! table's selection and keyboard), `clipboard.rs` ([`ClipboardState`]: copying rows and
-//! cells) and `column_filters.rs` ([`ColumnFiltersState`]: column filters, their chips, the
-//! filter popup and its lists).
+//! cells), `column_filters.rs` ([`ColumnFiltersState`]: column filters, their chips, the
+//! filter popup and its lists), `layout.rs` (the column order) and `views.rs`
+//! ([`ViewsUiState`]: the saved views, "Visões").
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,9 +30,11 @@ mod column_filters;
 mod demo;
 mod dialogs;
 mod export;
+mod layout;
 mod search;
 mod selection;
 mod settings;
+mod views;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
 pub use clipboard::{ClipboardState, CopyAction, PendingCopy};
@@ -44,11 +47,12 @@ pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
 pub use search::{DISPLAY_ORDER, FetchTask, LastFetch, SearchState};
 pub use selection::{ClickKind, TableAction, TableUiState};
 pub use settings::{KeyringProblem, SettingsState, TokenState};
+pub use views::{ViewDialog, ViewNotice, ViewsUiState};
 
 use crate::api::{
     ApiError, ClientConfig, Column, DatePreset, ErrorKind, QueryForm, ReagendarFiltro,
 };
-use crate::results::ResultSet;
+use crate::results::{ColumnOrder, ResultSet, SavedViews};
 use crate::secrets::{ProxyCredentials, TokenStore};
 
 /// How the window starts.
@@ -101,6 +105,13 @@ pub struct Persisted {
     pub batch_mode: bool,
     /// Parallel requests of a batch (1–8).
     pub batch_concurrency: usize,
+    /// The order of the table's columns (hidden ones included), written as the API's field
+    /// names; a hand-edited list is read tolerantly (see [`ColumnOrder`]).
+    #[serde(default)]
+    pub column_order: ColumnOrder,
+    /// The saved views ("Visões"), without personal data.
+    #[serde(default)]
+    pub views: SavedViews,
 }
 
 /// A sort as persisted.
@@ -129,6 +140,8 @@ impl Default for Persisted {
             proxy: String::new(),
             batch_mode: false,
             batch_concurrency: crate::batch::DEFAULT_CONCURRENCY,
+            column_order: ColumnOrder::default(),
+            views: SavedViews::default(),
         }
     }
 }
@@ -212,6 +225,42 @@ pub enum Command {
     ClearColumnFilters,
     /// Hide a column ("Ocultar esta coluna"); the last visible column stays.
     HideColumn(Column),
+    /// Move a column just before another one, or to the end with `None` (a dragged header).
+    MoveColumn {
+        /// The column moved.
+        column: Column,
+        /// The column it lands before.
+        before: Option<Column>,
+    },
+    /// Move a column one place towards the front ("Colunas" menu).
+    MoveColumnUp(Column),
+    /// Move a column one place towards the end ("Colunas" menu).
+    MoveColumnDown(Column),
+    /// The default column order, every column shown.
+    RestoreColumns,
+    /// Open a dialog of the "Visões" menu.
+    OpenViewDialog(ViewDialog),
+    /// Save the table's layout under this name (replacing a view of that name only with
+    /// `replace`; otherwise the dialog asks).
+    SaveView {
+        /// The name typed.
+        name: String,
+        /// Whether the user agreed to replace a view of that name.
+        replace: bool,
+    },
+    /// Restore the saved view of this name.
+    ApplyView(String),
+    /// Rename a saved view.
+    RenameView {
+        /// Its name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// Delete the saved view of this name.
+    DeleteView(String),
+    /// The default layout: default order, every column, no sort, no column filter.
+    RestoreDefaultView,
 }
 
 /// An error shown over the table.
@@ -287,6 +336,8 @@ pub struct FollowupsApp {
     pub clipboard: ClipboardState,
     /// Column filters (AutoFilter) and their popup.
     pub column_filters: ColumnFiltersState,
+    /// The "Visões" menu's dialog and message.
+    pub views: ViewsUiState,
     commands: Vec<Command>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
@@ -324,6 +375,7 @@ impl FollowupsApp {
             dialogs: NativeDialogs::new(ctx),
             clipboard: ClipboardState::default(),
             column_filters: ColumnFiltersState::default(),
+            views: ViewsUiState::default(),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -458,6 +510,16 @@ impl FollowupsApp {
                     hidden.push(column);
                 }
             }
+            Command::MoveColumn { column, before } => self.move_column(column, before),
+            Command::MoveColumnUp(column) => self.shift_column(column, true),
+            Command::MoveColumnDown(column) => self.shift_column(column, false),
+            Command::RestoreColumns => self.restore_columns(),
+            Command::OpenViewDialog(dialog) => self.open_view_dialog(dialog),
+            Command::SaveView { name, replace } => self.save_view(&name, replace),
+            Command::ApplyView(name) => self.apply_view(ctx, &name),
+            Command::RenameView { from, to } => self.rename_view(&from, &to),
+            Command::DeleteView(name) => self.delete_view(&name),
+            Command::RestoreDefaultView => self.restore_default_view(ctx),
         }
     }
 
@@ -485,6 +547,7 @@ impl FollowupsApp {
             || self.dialogs.busy()
             || self.clipboard.busy()
             || self.column_filters.busy()
+            || self.views.busy()
     }
 
     /// Whether a search (single or batch) is running.

@@ -30,7 +30,7 @@ fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         (
             ExportScope::View,
             format!(
-                "A visão atual: {} linhas, filtradas e ordenadas, só as colunas visíveis",
+                "A visão atual: {} linhas, filtradas e ordenadas, só as colunas visíveis, na ordem da tabela",
                 br::thousands(view as u64)
             ),
         ),

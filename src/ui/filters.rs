@@ -3,6 +3,7 @@
 use egui::RichText;
 
 use super::app::{Command, FollowupsApp};
+use super::date_picker::DatePickerButton;
 use super::widgets::{error_text, ok_color};
 use crate::api::{DatePreset, FieldError, QueryField, ReagendarFiltro};
 use crate::doc_id::CpfCnpj;
@@ -215,7 +216,7 @@ fn date_field(
 ) -> bool {
     let mut enter = false;
     ui.horizontal(|ui| {
-        let label = ui.add_sized([28.0, 18.0], egui::Label::new(label));
+        let label_response = ui.add_sized([28.0, 18.0], egui::Label::new(label));
         let response = ui
             .add(
                 egui::TextEdit::singleline(text)
@@ -223,25 +224,21 @@ fn date_field(
                     .hint_text("dd/mm/aaaa")
                     .desired_width(96.0),
             )
-            .labelled_by(label.id);
+            .labelled_by(label_response.id);
         enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        // The picker works on jiff dates; the model stays chrono (converted here, at the edge).
+        // The calendar opens on the typed date, or on today when the field is empty or wrong.
         let current = crate::api::query::parse_date(text)
             .ok()
             .flatten()
             .unwrap_or(today);
-        let mut picked = to_jiff(current);
+        let mut picked = current;
         let picker = ui.add(
-            egui_extras::DatePickerButton::new(&mut picked)
+            DatePickerButton::new(&mut picked, today)
                 .id_salt(id_salt)
-                .show_icon(false)
-                .format("Calendário")
-                .calendar_week(false),
+                .accessible_name(format!("Calendário: {label}")),
         );
-        if picker.changed()
-            && let Some(date) = from_jiff(picked)
-        {
-            *text = crate::fmt::date_br(date);
+        if picker.changed() {
+            *text = crate::fmt::date_br(picked);
         }
         if !text.is_empty()
             && ui
@@ -256,25 +253,4 @@ fn date_field(
         error_text(ui, &error);
     }
     enter
-}
-
-fn to_jiff(date: chrono::NaiveDate) -> jiff::civil::Date {
-    use chrono::Datelike as _;
-    let fallback = jiff::civil::Date::constant(2026, 1, 1);
-    let (Ok(year), Ok(month), Ok(day)) = (
-        i16::try_from(date.year()),
-        i8::try_from(date.month()),
-        i8::try_from(date.day()),
-    ) else {
-        return fallback;
-    };
-    jiff::civil::Date::new(year, month, day).unwrap_or(fallback)
-}
-
-fn from_jiff(date: jiff::civil::Date) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::from_ymd_opt(
-        i32::from(date.year()),
-        u32::try_from(date.month()).ok()?,
-        u32::try_from(date.day()).ok()?,
-    )
 }

@@ -7,6 +7,7 @@
 pub mod app;
 mod column_filters;
 mod copy;
+pub mod date_picker;
 mod details;
 mod export;
 mod filters;
@@ -15,6 +16,7 @@ mod settings;
 mod status;
 mod table;
 pub mod tasks;
+mod views;
 mod welcome;
 mod widgets;
 
@@ -103,6 +105,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     });
     settings::settings_window(ui.ctx(), app);
     export::export_window(ui.ctx(), app);
+    views::views_dialog(ui.ctx(), app);
     list_panel::failures_window(ui.ctx(), app);
     copy::confirm_copy_modal(ui.ctx(), app);
     dropped_files(app, ui);
@@ -187,6 +190,7 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
         && nothing_focused
         && !app.settings.open
         && !app.export.window_open
+        && app.views.dialog.is_none()
         && app.search_blocker().is_none()
     {
         app.queue_search();

@@ -145,6 +145,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         }
         ui.separator();
         columns_menu(ui, app);
+        super::views::views_menu(ui, app);
         flip_button(
             ui,
             &mut app.persisted.show_details,
@@ -160,6 +161,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             app.queue(Command::OpenExport);
         }
     });
+    super::views::notice_ui(ui, app);
     if let Some(problems) = app.last_fetch.as_ref().and_then(|l| l.problems.clone()) {
         ui.label(
             RichText::new(problems)
@@ -187,13 +189,103 @@ fn count_line(app: &FollowupsApp) -> String {
     }
 }
 
+/// "Colunas": every column in the table's order, with a checkbox to show it and arrows to
+/// move it up or down, and "Restaurar padrão". The menu stays open while the user works in
+/// it; a click outside closes it.
 fn columns_menu(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    ui.menu_button("Colunas", |ui| {
-        for column in super::app::DISPLAY_ORDER {
-            let mut visible = !app.persisted.hidden_columns.contains(&column);
-            if ui.checkbox(&mut visible, column.label()).changed() {
-                app.queue(Command::ToggleColumn(column));
-            }
+    use egui::containers::menu::{MenuButton, MenuConfig};
+    let config = MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+    MenuButton::new("Colunas").config(config).ui(ui, |ui| {
+        let order = app.persisted.column_order.columns().to_vec();
+        let last = order.len().saturating_sub(1);
+        for (position, column) in order.into_iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 2.0;
+                let name = column.label();
+                if order_arrow(ui, &format!("Mover {name} para cima"), true, position > 0).clicked()
+                {
+                    app.queue(Command::MoveColumnUp(column));
+                }
+                if order_arrow(
+                    ui,
+                    &format!("Mover {name} para baixo"),
+                    false,
+                    position < last,
+                )
+                .clicked()
+                {
+                    app.queue(Command::MoveColumnDown(column));
+                }
+                ui.add_space(4.0);
+                let mut visible = !app.persisted.hidden_columns.contains(&column);
+                if ui.checkbox(&mut visible, name).changed() {
+                    app.queue(Command::ToggleColumn(column));
+                }
+            });
+        }
+        ui.separator();
+        let default =
+            app.persisted.column_order.is_default() && app.persisted.hidden_columns.is_empty();
+        if ui
+            .add_enabled(!default, egui::Button::new("Restaurar padrão"))
+            .on_hover_text("Ordem original, todas as colunas visíveis")
+            .clicked()
+        {
+            app.queue(Command::RestoreColumns);
         }
     });
+}
+
+/// A small button with a triangle drawn by the painter (the default fonts have no arrow
+/// glyphs), pointing up or down; `name` is what screen readers and tests see.
+fn order_arrow(ui: &mut egui::Ui, name: &str, up: bool, enabled: bool) -> egui::Response {
+    let size = egui::vec2(18.0, ui.spacing().interact_size.y);
+    let sense = if enabled {
+        egui::Sense::click()
+    } else {
+        egui::Sense::hover()
+    };
+    let (rect, response) = ui.allocate_exact_size(size, sense);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, name));
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact(&response);
+        if enabled && response.hovered() {
+            ui.painter()
+                .rect_filled(rect.shrink(1.0), 3.0, visuals.weak_bg_fill);
+        }
+        let color = if enabled {
+            visuals.fg_stroke.color
+        } else {
+            ui.visuals().weak_text_color().gamma_multiply(0.5)
+        };
+        let c = rect.center();
+        let (w, h) = (4.5, 3.0);
+        let points = if up {
+            vec![
+                c + egui::vec2(-w, h),
+                c + egui::vec2(w, h),
+                c + egui::vec2(0.0, -h),
+            ]
+        } else {
+            vec![
+                c + egui::vec2(-w, -h),
+                c + egui::vec2(w, -h),
+                c + egui::vec2(0.0, h),
+            ]
+        };
+        ui.painter().add(egui::Shape::convex_polygon(
+            points,
+            color,
+            egui::Stroke::NONE,
+        ));
+    }
+    if enabled {
+        response.on_hover_text(if up {
+            "Mover para cima"
+        } else {
+            "Mover para baixo"
+        })
+    } else {
+        response
+    }
 }

@@ -58,6 +58,7 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
             )
         });
     let (page_rows, popup_anchor) = output.inner;
+
     app.table.page_rows = page_rows;
     let refocus = std::mem::take(&mut app.table.refocus);
     table_focus(ui, focus_id, output.inner_rect, refocus);
@@ -222,6 +223,7 @@ fn draw_table(
     commands: &mut Vec<Command>,
     row_height: f32,
 ) -> (usize, Option<egui::Rect>) {
+    let moved = columns_moved(ui, columns);
     // Where the open filter popup hangs: its column's filter button.
     let mut popup_anchor: Option<egui::Rect> = None;
     let sort = app.results.sort();
@@ -242,6 +244,10 @@ fn draw_table(
         .auto_shrink(false);
     // A keyboard move scrolls at once, as in a spreadsheet.
     builder = builder.animate_scrolling(false);
+    if moved {
+        // The table keeps widths by position: give each column its own width again.
+        builder.reset();
+    }
     if let Some(position) = scroll_to {
         builder = builder.scroll_to_row(position, None);
     }
@@ -255,8 +261,9 @@ fn draw_table(
     }
     let body = builder
         .header(row_height + 4.0, |mut header| {
-            for column in columns {
+            for (index, column) in columns.iter().enumerate() {
                 header.col(|ui| {
+                    let cell = ui.max_rect();
                     // The filter button at the right edge, the sort label in what is left.
                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                         let filter = super::column_filters::filter_button(ui, app, *column);
@@ -268,8 +275,15 @@ fn draw_table(
                         }
                         ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                             let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
-                            if header_button(ui, column.label(), arrow).clicked() {
+                            let response = header_button(ui, column.label(), arrow);
+                            if response.clicked() {
                                 commands.push(Command::SortBy(*column));
+                            }
+                            if let Some(dropped) =
+                                header_reorder(ui, cell, &response, columns, index)
+                            {
+                                let (column, before) = dropped;
+                                commands.push(Command::MoveColumn { column, before });
                             }
                         });
                     });
@@ -389,8 +403,12 @@ fn copy_menu_items(
 /// arrow glyphs): up for ascending, down for descending.
 fn header_button(ui: &mut egui::Ui, label: &str, descending: Option<bool>) -> egui::Response {
     let response = ui
-        .add(egui::Button::new(egui::RichText::new(label).strong()).frame(false))
-        .on_hover_text("Clique para ordenar");
+        .add(
+            egui::Button::new(egui::RichText::new(label).strong())
+                .frame(false)
+                .sense(Sense::click_and_drag()),
+        )
+        .on_hover_text("Clique para ordenar; arraste para mover a coluna");
     if let Some(descending) = descending {
         let size = 5.0;
         let rect = response.rect;
@@ -416,4 +434,96 @@ fn header_button(ui: &mut egui::Ui, label: &str, descending: Option<bool>) -> eg
         ));
     }
     response
+}
+
+/// What a dragged header carries: its column.
+#[derive(Clone, Copy, Debug)]
+struct HeaderDrag(Column);
+
+/// Lets the header of `columns[index]` (its label's `response`, its cell `cell`) be dragged onto another
+/// header. While a header is dragged, its label follows the pointer and the header under the
+/// pointer shows where it would land (a line on its left or right edge). Returns
+/// `(column, before)` in the frame a header is dropped on this one at a new place (`before`
+/// `None`: after the last column).
+fn header_reorder(
+    ui: &egui::Ui,
+    cell: egui::Rect,
+    response: &egui::Response,
+    columns: &[Column],
+    index: usize,
+) -> Option<(Column, Option<Column>)> {
+    let column = *columns.get(index)?;
+    response.dnd_set_drag_payload(HeaderDrag(column));
+    if response.dragged()
+        && let Some(pointer) = ui.ctx().pointer_latest_pos()
+    {
+        let painter = ui.ctx().layer_painter(egui::LayerId::new(
+            egui::Order::Tooltip,
+            egui::Id::unique("header_drag_ghost"),
+        ));
+        let text = painter.layout_no_wrap(
+            column.label().to_owned(),
+            egui::FontId::proportional(14.0),
+            ui.visuals().strong_text_color(),
+        );
+        let rect = egui::Rect::from_min_size(pointer + egui::vec2(12.0, 8.0), text.size())
+            .expand2(egui::vec2(6.0, 3.0));
+        painter.rect(
+            rect,
+            4.0,
+            ui.visuals().window_fill,
+            ui.visuals().window_stroke,
+            egui::StrokeKind::Outside,
+        );
+        painter.galley(rect.min + egui::vec2(6.0, 3.0), text, egui::Color32::WHITE);
+    }
+    let dragged = egui::DragAndDrop::payload::<HeaderDrag>(ui.ctx())?.0;
+    let pointer = ui.ctx().pointer_latest_pos()?;
+    if !(cell.x_range().contains(pointer.x) && cell.y_range().contains(pointer.y)) {
+        return None;
+    }
+    // Left half: before this column; right half: after it.
+    let after = pointer.x > cell.center().x;
+    let slot = if after { index + 1 } else { index };
+    let from = columns.iter().position(|c| *c == dragged)?;
+    if slot == from || slot == from + 1 {
+        // Dropped where it already is.
+        return None;
+    }
+    let edge = if after { cell.right() } else { cell.left() };
+    let painter = ui.ctx().layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("header_drop_marker"),
+    ));
+    // A line down the whole table where the column will land, with a notch over the header.
+    let color = ui.visuals().selection.stroke.color;
+    let bottom = ui.ctx().content_rect().bottom();
+    painter.line_segment(
+        [egui::pos2(edge, cell.top()), egui::pos2(edge, bottom)],
+        egui::Stroke::new(2.0, color),
+    );
+    painter.add(egui::Shape::convex_polygon(
+        vec![
+            egui::pos2(edge - 5.0, cell.top()),
+            egui::pos2(edge + 5.0, cell.top()),
+            egui::pos2(edge, cell.top() + 6.0),
+        ],
+        color,
+        egui::Stroke::NONE,
+    ));
+    if !ui.input(|i| i.pointer.any_released()) {
+        return None;
+    }
+    egui::DragAndDrop::clear_payload(ui.ctx());
+    Some((dragged, columns.get(slot).copied()))
+}
+
+/// Whether the visible columns differ from the last frame's (a reorder, a column shown or
+/// hidden); remembers them for the next frame.
+fn columns_moved(ui: &egui::Ui, columns: &[Column]) -> bool {
+    let id = ui.make_persistent_id("followups_table_columns");
+    let previous: Option<Vec<Column>> = ui.data(|d| d.get_temp(id));
+    let moved = previous.is_some_and(|previous| previous != columns);
+    ui.data_mut(|d| d.insert_temp(id, columns.to_vec()));
+    moved
 }

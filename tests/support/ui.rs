@@ -143,3 +143,23 @@ pub fn retype(harness: &mut Harness<'_, FollowupsApp>, label: &str, text: &str) 
     harness.step();
     harness.step();
 }
+
+/// The app started from saved settings `persisted` (what a restart loads), with `token`
+/// stored and "today" pinned; waits for the token to load.
+pub fn app_harness_from(persisted: Persisted, token: &str) -> Harness<'static, FollowupsApp> {
+    let store = Arc::new(MemoryStore::default());
+    store.save(&Token::parse(token).unwrap()).unwrap();
+    let options = LaunchOptions {
+        demo: false,
+        today: Some(today()),
+        token_store: Some(store),
+        started_at: None,
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
+    step_until(&mut harness, "the token to load", |app| {
+        app.active_token().is_some()
+    });
+    harness
+}

@@ -14,30 +14,8 @@ use crate::api::{
 };
 use crate::results::{Cancelled, ResultSet, SortSpec, View, ViewSpec};
 
-/// The table's column order: what an analyst reads first (when, how, what happened) before
-/// who and the ids.
-pub const DISPLAY_ORDER: [Column; 20] = [
-    Column::Data,
-    Column::TipoContato,
-    Column::NomeEvento,
-    Column::TipoEvento,
-    Column::Interacao,
-    Column::NomeConsultor,
-    Column::Reagendar,
-    Column::DataReagendamento,
-    Column::HorarioReagendamento,
-    Column::ReagendarPara,
-    Column::ReagendadoPor,
-    Column::VisivelCliente,
-    Column::NomeCliente,
-    Column::CpfCnpj,
-    Column::NomeCredor,
-    Column::IdFollowup,
-    Column::IdCredor,
-    Column::IdCliente,
-    Column::IdConsultor,
-    Column::IdEvento,
-];
+/// The table's default column order (the user's is `Persisted::column_order`).
+pub const DISPLAY_ORDER: [Column; 20] = crate::results::DEFAULT_COLUMN_ORDER;
 
 /// What the last successful search brought.
 #[derive(Clone, Debug, PartialEq)]
@@ -206,12 +184,12 @@ impl FollowupsApp {
         None
     }
 
-    /// Visible columns, in display order.
+    /// Visible columns, in the user's order: what the table shows, and what copies and
+    /// exports of the current view write.
     pub fn visible_columns(&self) -> Vec<Column> {
-        DISPLAY_ORDER
-            .into_iter()
-            .filter(|c| !self.persisted.hidden_columns.contains(c))
-            .collect()
+        self.persisted
+            .column_order
+            .visible(&self.persisted.hidden_columns)
     }
 
     /// The view the user asked for: current sort, quick filter and column filters.
