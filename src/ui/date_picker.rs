@@ -160,7 +160,7 @@ impl egui::Widget for DatePickerButton<'_> {
 
 /// Where the pass in which a calendar was last open is noted.
 fn open_marker_id() -> egui::Id {
-    egui::Id::new("date_picker_calendar_open_pass")
+    egui::Id::unique("date_picker_calendar_open_pass")
 }
 
 /// Whether a picker's calendar was open in this pass or the one before. A popup holding a
