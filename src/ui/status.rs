@@ -88,7 +88,8 @@ pub fn progress_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 /// "12.345 follow-ups · exibindo 1.234 · buscado em 1,2 s", then a toolbar: the quick filter,
 /// the column chooser, the details toggle and the export.
 pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    ui.horizontal(|ui| {
+    // Wrapped: the selection and the copy's outcome must not widen the panel past the window.
+    ui.horizontal_wrapped(|ui| {
         let mut summary = format!(
             "{} follow-ups · exibindo {}",
             br::thousands(app.results.total_count() as u64),
