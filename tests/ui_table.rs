@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use recuperador_followups::api::Column;
 use recuperador_followups::export::tsv_text;
 use recuperador_followups::results::ResultSet;
@@ -215,6 +215,39 @@ fn arrows_move_the_current_row_and_enter_opens_it_in_the_details() {
     harness.step();
     assert!(harness.state().table.selection.is_empty());
     assert!(harness.query_by_label("Follow-up").is_none());
+}
+
+#[test]
+fn tab_reaches_the_table_and_its_keys_then_act() {
+    let sim = simulator();
+    let mut harness = searched(&sim, &[Column::IdFollowup, Column::Data]);
+    type_into(&mut harness, "Buscar nos resultados", "");
+    let table_focused = |harness: &Harness<'_, FollowupsApp>| {
+        harness
+            .get_by_label("Tabela de follow-ups")
+            .accesskit_node()
+            .is_focused()
+    };
+    let mut tabs = 0;
+    while !table_focused(&harness) {
+        assert!(tabs < 40, "Tab never reached the table");
+        press(&mut harness, Key::Tab);
+        tabs += 1;
+    }
+    harness.step();
+    assert!(harness.state().table.selection.is_empty());
+    press(&mut harness, Key::ArrowDown);
+    assert_eq!(current_id(harness.state()), Some(id_at(harness.state(), 0)));
+    assert!(table_focused(&harness), "the arrow stayed in the table");
+    press(&mut harness, Key::ArrowDown);
+    assert_eq!(current_id(harness.state()), Some(id_at(harness.state(), 1)));
+    // Esc clears the selection first, then leaves the table.
+    press(&mut harness, Key::Escape);
+    assert!(harness.state().table.selection.is_empty());
+    assert!(table_focused(&harness));
+    press(&mut harness, Key::Escape);
+    harness.step();
+    assert!(!table_focused(&harness));
 }
 
 #[test]
@@ -579,7 +612,7 @@ fn a_copy_of_more_than_100_000_rows_asks_first() {
     const ROWS: usize = 120_000;
     // The simulator's huge history, generated in place (the window's search path is covered
     // elsewhere; a 120,000-row download in a debug build takes long).
-    let (_sim, mut harness) = with_rows(
+    let (sim, mut harness) = with_rows(
         ROWS,
         &[Column::Data, Column::IdFollowup, Column::TipoContato],
     );
@@ -608,14 +641,34 @@ fn a_copy_of_more_than_100_000_rows_asks_first() {
     assert!(!harness.state().clipboard.busy(), "nothing is built");
     assert!(!has_label_containing(&harness, "Copiar 120.000 linhas?"));
 
-    // Asked again, "Copiar" builds the text in the background and hands it over.
+    // Asked again, Enter says "Copiar" (and does not search, though the form could): the
+    // text is built in the background and handed over.
+    let (id_credor, doc) = busiest(&sim);
+    // A click in the form, as a user does (the window was under the question a moment ago).
+    harness.get_by_label("Credor").click();
+    harness.step();
+    type_into(&mut harness, "Credor", &id_credor.to_string());
+    type_into(&mut harness, "CPF/CNPJ", &doc);
+    let blocker = harness.state_mut().search_blocker();
+    assert!(blocker.is_none(), "{blocker:?}");
+    click_row(&mut harness, 0, Modifiers::NONE);
+    press_with(&mut harness, Modifiers::COMMAND, Key::A);
     ctrl_c(&mut harness);
     wait_for_label(&mut harness, "Copiar");
-    harness
-        .get_by_role_and_label(Role::Button, "Copiar")
-        .click();
+    // The question has been up a moment: the table under it has lost the keyboard.
     harness.step();
+    harness.step();
+    press(&mut harness, Key::Enter);
+    assert!(
+        !harness.state().searching(),
+        "Enter in the question did not search"
+    );
     let text = wait_for_copy(&mut harness);
+    assert_eq!(
+        harness.state().results.total_count(),
+        ROWS,
+        "the rows stayed"
+    );
     let lines = text.split_terminator("\r\n").count();
     assert_eq!(lines, ROWS + 1);
     assert!(

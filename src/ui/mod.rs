@@ -176,14 +176,16 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
     if save {
         app.queue(Command::OpenExport);
     }
-    // Esc in the table clears its selection first (see table.rs); it cancels a search only
-    // when the table has nothing to clear.
+    // Esc in the table clears its selection first (see table.rs), and the question before a
+    // large copy takes Esc for its Cancelar: only otherwise does Esc cancel a search.
     let table_takes_escape = table::table_has_focus(ui) && !app.table.selection.is_empty();
-    if escape && app.searching() && !table_takes_escape {
+    let asking = app.clipboard.confirm.is_some();
+    if escape && app.searching() && !table_takes_escape && !asking {
         app.queue(Command::Cancel);
     }
     // Enter searches unless a box that uses Enter itself has the focus (the quick filter,
-    // the settings window, the export window, where Enter exports); Enter inside a filter
+    // the settings window, the export window, where Enter exports, the question before a
+    // large copy, where Enter copies); Enter inside a filter
     // field searches (see filters.rs).
     let nothing_focused = ui.memory(|m| m.focused().is_none());
     if enter
@@ -191,6 +193,7 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
         && !app.settings.open
         && !app.export.window_open
         && app.views.dialog.is_none()
+        && app.clipboard.confirm.is_none()
         && app.search_blocker().is_none()
     {
         app.queue_search();
