@@ -5,9 +5,9 @@
 # formulas evaluated) and reads the result back: one row per follow-up, the CPF/CNPJ a text
 # cell, no formula cell, dates as shown.
 #
-# Not part of .ci/run by default (56 packages, about 90 MB to download and 210 MB installed:
-# about 40 s here, then 2 s for the check itself); run it by hand or add a step
-# that calls it. Runs as root (CI) to install; otherwise it needs `soffice` on the PATH.
+# The last step of .ci/run (56 packages, about 90 MB to download and 210 MB installed:
+# about 40 s here, then 2 s for the check itself); it also runs by hand.
+# Runs as root (CI) to install; otherwise it needs `soffice` on the PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
