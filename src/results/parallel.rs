@@ -87,6 +87,91 @@ where
     Some(all.into_iter().map(|(_, value)| value).collect())
 }
 
+/// Runs `work` over the chunks `0..len` split in pieces of `chunk` (in parallel when it pays),
+/// each worker folding the chunks it takes into its own state from `init`, and returns the
+/// workers' states (in no particular order). For counting and other merges whose result does
+/// not depend on which worker saw which rows. Returns `None` as soon as `cancel` is set.
+pub(crate) fn par_fold<S, I, W>(
+    len: usize,
+    chunk: usize,
+    cancel: &AtomicBool,
+    init: I,
+    work: W,
+) -> Option<Vec<S>>
+where
+    S: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, Range<usize>) + Sync,
+{
+    let chunk = chunk.max(1);
+    let chunk_count = len.div_ceil(chunk);
+    let range = |i: usize| i * chunk..((i + 1) * chunk).min(len);
+    let threads = worker_count().min(chunk_count).max(1);
+    let next = AtomicUsize::new(0);
+    let run = || {
+        let mut state = init();
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= chunk_count {
+                return Some(state);
+            }
+            work(&mut state, range(i));
+        }
+    };
+    if threads == 1 {
+        return run().map(|state| vec![state]);
+    }
+    let states: Vec<Option<S>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(run)).collect();
+        let mut states = vec![run()];
+        states.extend(handles.into_iter().map(|h| h.join().ok().flatten()));
+        states
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return None;
+    }
+    states.into_iter().collect()
+}
+
+/// Sorts `values` by `compare` (unstable), the two halves on two threads and then merged,
+/// when large and the machine has two cores.
+pub(crate) fn par_sort_by<T, F>(values: &mut Vec<T>, compare: F)
+where
+    T: Send + Copy,
+    F: Fn(&T, &T) -> std::cmp::Ordering + Sync,
+{
+    if values.len() < 100_000 || worker_count() < 2 {
+        values.sort_unstable_by(&compare);
+        return;
+    }
+    let mid = values.len() / 2;
+    {
+        let (left, right) = values.split_at_mut(mid);
+        std::thread::scope(|scope| {
+            scope.spawn(|| left.sort_unstable_by(&compare));
+            right.sort_unstable_by(&compare);
+        });
+    }
+    let (left, right) = values.split_at(mid);
+    let mut merged = Vec::with_capacity(values.len());
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if compare(&right[j], &left[i]) == std::cmp::Ordering::Less {
+            merged.push(right[j]);
+            j += 1;
+        } else {
+            merged.push(left[i]);
+            i += 1;
+        }
+    }
+    merged.extend_from_slice(&left[i..]);
+    merged.extend_from_slice(&right[j..]);
+    *values = merged;
+}
+
 /// Joins the per-chunk `(items, blank rows)` of a parallel key extraction, in chunk order.
 pub(crate) fn concat_parts<T>(parts: Vec<(Vec<T>, Vec<u32>)>) -> (Vec<T>, Vec<u32>) {
     let item_count = parts.iter().map(|(items, _)| items.len()).sum();

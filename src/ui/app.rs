@@ -11,8 +11,10 @@
 //! `search.rs` ([`SearchState`]: a single search and the view), `batch_run.rs`
 //! ([`BatchUiState`]: "Vários documentos"), `export.rs` ([`ExportUiState`]), `settings.rs`
 //! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]),
-//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `layout.rs` (the column order) and
-//! `views.rs` ([`ViewsUiState`]: the saved views, "Visões").
+//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `column_filters.rs`
+//! ([`ColumnFiltersState`]: column filters, their chips, the filter popup and its lists),
+//! `layout.rs` (the column order) and `views.rs` ([`ViewsUiState`]: the saved views,
+//! "Visões").
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,7 +34,9 @@ mod settings;
 mod views;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
-pub use column_filters::ColumnFiltersState;
+pub use column_filters::{
+    Chip, ColumnFiltersState, FilterDraft, FilterPopup, ListDraft, NumberMode, chip_for,
+};
 pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
@@ -228,6 +232,28 @@ pub enum Command {
     DeleteView(String),
     /// The default layout: default order, every column, no sort, no column filter.
     RestoreDefaultView,
+    /// Open the filter popup of a column (or close it when it is the open one).
+    ToggleColumnFilter(Column),
+    /// Close the filter popup if it shows this column.
+    CloseColumnFilter(Column),
+    /// The search text of the filter popup's list changed.
+    ColumnFilterSearchChanged,
+    /// Apply the filter popup's choice to its column ("OK").
+    ApplyColumnFilter,
+    /// Filter a column by the value of one cell ("Filtrar por este valor"): the row (index in
+    /// the result set) and the column.
+    FilterByCell {
+        /// The row, by its index in the result set.
+        row: u32,
+        /// The column.
+        column: Column,
+    },
+    /// Remove a column's filter (its chip's ×, "Remover filtro").
+    RemoveColumnFilter(Column),
+    /// Remove every column filter ("Limpar filtros").
+    ClearColumnFilters,
+    /// Hide a column ("Ocultar esta coluna"); the last visible column stays.
+    HideColumn(Column),
 }
 
 /// An error shown over the table.
@@ -391,6 +417,7 @@ impl FollowupsApp {
         self.export.cancel();
         self.search.cancel_all();
         self.batch.cancel();
+        self.column_filters.cancel_all();
         loop {
             if self.export.ended() && self.batch.ended() {
                 return true;
@@ -468,6 +495,19 @@ impl FollowupsApp {
             Command::RenameView { from, to } => self.rename_view(&from, &to),
             Command::DeleteView(name) => self.delete_view(&name),
             Command::RestoreDefaultView => self.restore_default_view(ctx),
+            Command::ToggleColumnFilter(column) => self.toggle_column_filter(ctx, column),
+            Command::CloseColumnFilter(column) => self.close_column_filter(Some(column)),
+            Command::ColumnFilterSearchChanged => self.search_column_values(ctx),
+            Command::ApplyColumnFilter => self.apply_column_filter(ctx),
+            Command::FilterByCell { row, column } => self.filter_by_cell(ctx, row, column),
+            Command::RemoveColumnFilter(column) => self.remove_column_filter(ctx, column),
+            Command::ClearColumnFilters => self.clear_column_filters(ctx),
+            Command::HideColumn(column) => {
+                let hidden = &mut self.persisted.hidden_columns;
+                if !hidden.contains(&column) && hidden.len() + 1 < Column::ALL.len() {
+                    hidden.push(column);
+                }
+            }
         }
     }
 
@@ -479,6 +519,7 @@ impl FollowupsApp {
         self.poll_fetch(ctx);
         self.poll_batch(ctx);
         self.poll_view();
+        self.poll_column_filters(ctx);
         self.poll_export();
     }
 

@@ -5,6 +5,7 @@
 //! [`tasks`]-spawned threads and is applied in [`FollowupsApp::poll_tasks`].
 
 pub mod app;
+mod column_filters;
 pub mod date_picker;
 mod details;
 mod export;
@@ -96,6 +97,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
             }
         } else {
             status::results_header_ui(ui, app);
+            column_filters::chips_ui(ui, app);
             ui.separator();
             table::table_ui(ui, app);
         }

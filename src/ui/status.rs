@@ -85,15 +85,12 @@ pub fn progress_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.add_space(4.0);
 }
 
-/// "12.345 follow-ups · exibindo 1.234 · buscado em 1,2 s", then a toolbar: the quick filter,
-/// the column chooser, the details toggle and the export.
+/// "12.345 follow-ups · buscado em 1,2 s" ("exibindo 1.234 de 12.345 follow-ups" while the
+/// quick filter or a column filter hides rows), then a toolbar: the quick filter, the column
+/// chooser, the details toggle and the export.
 pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.horizontal(|ui| {
-        let mut summary = format!(
-            "{} follow-ups · exibindo {}",
-            br::thousands(app.results.total_count() as u64),
-            br::thousands(app.results.view_count() as u64)
-        );
+        let mut summary = count_line(app);
         if let Some(last) = &app.last_fetch {
             if last.documents > 1 {
                 let documents = if last.documents_ok < last.documents {
@@ -170,6 +167,24 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 .small()
                 .color(ui.visuals().warn_fg_color),
         );
+    }
+}
+
+/// "12.345 follow-ups", or "exibindo 1.234 de 12.345 follow-ups" while a filter (the quick
+/// filter or a column filter) is in force or the view shows fewer rows than there are.
+fn count_line(app: &FollowupsApp) -> String {
+    let total = app.results.total_count();
+    let shown = app.results.view_count();
+    let spec = app.results.spec();
+    let filtered = shown != total || !spec.filter.trim().is_empty() || !spec.columns.is_empty();
+    if filtered {
+        format!(
+            "exibindo {} de {} follow-ups",
+            br::thousands(shown as u64),
+            br::thousands(total as u64)
+        )
+    } else {
+        format!("{} follow-ups", br::thousands(total as u64))
     }
 }
 

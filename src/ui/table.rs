@@ -1,4 +1,5 @@
-//! The results table: virtualised rows, sortable headers with drawn arrows, selection.
+//! The results table: virtualised rows, sortable headers with drawn arrows and filter
+//! buttons, selection, a cell's context menu.
 
 use egui::{Align, Layout, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
@@ -30,7 +31,7 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     let selected = app.selected;
     let mut clicked_row: Option<u32> = None;
     let mut clicked_header: Option<Column> = None;
-    let mut dropped_header: Option<(Column, Option<Column>)> = None;
+    let mut filters = TableFilters::default();
 
     // Twenty columns do not fit: scroll sideways (the table scrolls vertically by itself).
     egui::ScrollArea::horizontal()
@@ -42,13 +43,13 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 app,
                 &mut clicked_header,
                 &mut clicked_row,
-                &mut dropped_header,
+                &mut filters,
                 row_height,
             );
         });
-
-    if let Some((column, before)) = dropped_header {
-        app.queue(Command::MoveColumn { column, before });
+    super::column_filters::popup_ui(ui, app, filters.popup_anchor);
+    for command in filters.commands {
+        app.queue(command);
     }
 
     if let Some(column) = clicked_header {
@@ -60,15 +61,26 @@ pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     }
 }
 
+/// What the table's filter buttons, context menus and dragged headers asked for during
+/// drawing.
+#[derive(Default)]
+struct TableFilters {
+    /// Where the open filter popup hangs: its column's filter button.
+    popup_anchor: Option<egui::Rect>,
+    /// Commands of the filter buttons, the context menus and a header dropped elsewhere.
+    commands: Vec<Command>,
+}
+
 fn draw_table(
     ui: &mut egui::Ui,
     columns: &[Column],
     app: &FollowupsApp,
     clicked_header: &mut Option<Column>,
     clicked_row: &mut Option<u32>,
-    dropped_header: &mut Option<(Column, Option<Column>)>,
+    filters: &mut TableFilters,
     row_height: f32,
 ) {
+    let popup_column = app.column_filters.popup.as_ref().map(|p| p.column);
     let sort = app.results.sort();
     let selected = app.selected;
     let moved = columns_moved(ui, columns);
@@ -98,14 +110,32 @@ fn draw_table(
         .header(row_height + 4.0, |mut header| {
             for (index, column) in columns.iter().enumerate() {
                 header.col(|ui| {
-                    let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
-                    let response = header_button(ui, column.label(), arrow);
-                    if response.clicked() {
-                        *clicked_header = Some(*column);
-                    }
-                    if let Some(dropped) = header_reorder(ui, &response, columns, index) {
-                        *dropped_header = Some(dropped);
-                    }
+                    // The cell's whole rect: drops land on it, whatever its contents' layout.
+                    let cell = ui.max_rect();
+                    // The filter button at the right edge, the sort label in what is left.
+                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        let filter = super::column_filters::filter_button(ui, app, *column);
+                        if filter.clicked() {
+                            filters.commands.push(Command::ToggleColumnFilter(*column));
+                        }
+                        if popup_column == Some(*column) {
+                            filters.popup_anchor = Some(filter.rect);
+                        }
+                        ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                            let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
+                            let response = header_button(ui, column.label(), arrow);
+                            if response.clicked() {
+                                *clicked_header = Some(*column);
+                            }
+                            if let Some((column, before)) =
+                                header_reorder(ui, &response, cell, columns, index)
+                            {
+                                filters
+                                    .commands
+                                    .push(Command::MoveColumn { column, before });
+                            }
+                        });
+                    });
                 });
             }
         })
@@ -121,7 +151,7 @@ fn draw_table(
                 };
                 row.set_selected(selected == Some(index));
                 for column in columns {
-                    row.col(|ui| {
+                    let (_, cell) = row.col(|ui| {
                         let text = followup.field_br_line(*column);
                         if column.kind() == ColumnKind::Int {
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -130,6 +160,16 @@ fn draw_table(
                         } else {
                             ui.label(text);
                         }
+                    });
+                    cell.context_menu(|ui| {
+                        super::column_filters::cell_menu_ui(
+                            ui,
+                            followup,
+                            index,
+                            *column,
+                            columns.len(),
+                            &mut filters.commands,
+                        );
                     });
                 }
                 if row.response().clicked() {
@@ -180,14 +220,15 @@ fn header_button(ui: &mut egui::Ui, label: &str, descending: Option<bool>) -> eg
 #[derive(Clone, Copy, Debug)]
 struct HeaderDrag(Column);
 
-/// Lets the header of `columns[index]` (its label's `response`) be dragged onto another
-/// header. While a header is dragged, its label follows the pointer and the header under the
+/// Lets the header of `columns[index]` (its label's `response`, in the header cell `cell`) be
+/// dragged onto another header. While a header is dragged, its label follows the pointer and the header under the
 /// pointer shows where it would land (a line on its left or right edge). Returns
 /// `(column, before)` in the frame a header is dropped on this one at a new place (`before`
 /// `None`: after the last column).
 fn header_reorder(
     ui: &egui::Ui,
     response: &egui::Response,
+    cell: egui::Rect,
     columns: &[Column],
     index: usize,
 ) -> Option<(Column, Option<Column>)> {
@@ -218,7 +259,6 @@ fn header_reorder(
     }
     let dragged = egui::DragAndDrop::payload::<HeaderDrag>(ui.ctx())?.0;
     let pointer = ui.ctx().pointer_latest_pos()?;
-    let cell = ui.max_rect();
     if !(cell.x_range().contains(pointer.x) && cell.y_range().contains(pointer.y)) {
         return None;
     }

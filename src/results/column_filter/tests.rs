@@ -685,7 +685,7 @@ fn distinct_values_of_codes_and_names_with_counts_blanks_last() {
             .expect("listed")
             .values
             .into_iter()
-            .map(|v| (v.label, v.count))
+            .map(|v| (v.label().into_owned(), v.count))
             .collect::<Vec<_>>()
     };
     let none = ViewSpec::default();
@@ -759,17 +759,17 @@ fn distinct_names_sort_in_pt_br_order() {
         &never(),
     )
     .expect("listed");
-    let labels: Vec<&str> = list.values.iter().map(|v| v.label.as_str()).collect();
+    let labels: Vec<String> = list.values.iter().map(|v| v.label().into_owned()).collect();
     assert_eq!(
         labels,
         ["Álvaro", "álvaro", "ana", "Bruno", "Elio", "élio", "Zé"]
     );
     assert_eq!(list.rows, names.len());
-    let found: Vec<&str> = list
+    let found: Vec<String> = list
         .search("ALVARO", &never())
         .expect("searched")
         .into_iter()
-        .map(|n| list.values[n as usize].label.as_str())
+        .map(|n| list.values[n as usize].label().into_owned())
         .collect();
     assert_eq!(found, ["Álvaro", "álvaro"]);
     assert_eq!(list.search("", &never()).expect("all").len(), names.len());
@@ -792,17 +792,24 @@ fn distinct_ids_sort_numerically_and_times_by_time() {
             &DistinctKey::Blank,
         ]
     );
-    assert_eq!(ids.values[0].label, i64::MIN.to_string());
+    assert_eq!(ids.values[0].label(), i64::MIN.to_string().as_str());
     let times =
         distinct_values(set.rows(), &none, Column::HorarioReagendamento, &never()).expect("ok");
-    let labels: Vec<(&str, usize)> = times
+    let labels: Vec<(String, usize)> = times
         .values
         .iter()
-        .map(|v| (v.label.as_str(), v.count))
+        .map(|v| (v.label().into_owned(), v.count))
         .collect();
-    assert_eq!(labels, [("09:30", 1), ("14:00", 1), (BLANK_LABEL, 4)]);
+    assert_eq!(
+        labels,
+        [
+            ("09:30".to_owned(), 1),
+            ("14:00".to_owned(), 1),
+            (BLANK_LABEL.to_owned(), 4)
+        ]
+    );
     let days = distinct_values(set.rows(), &none, Column::Data, &never()).expect("listed");
-    let labels: Vec<&str> = days.values.iter().map(|v| v.label.as_str()).collect();
+    let labels: Vec<String> = days.values.iter().map(|v| v.label().into_owned()).collect();
     assert_eq!(
         labels,
         [
@@ -1022,4 +1029,67 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn long_lists_on_several_threads_match_the_reference() {
+    // Enough rows for several workers and distinct names for the two-thread sort.
+    let names: Vec<Arc<str>> = (0..120_000)
+        .map(|n| {
+            Arc::from(format!(
+                "{} Souza {n}",
+                ["Ana", "álvaro", "Zé", "ÉRICA"][n % 4]
+            ))
+        })
+        .collect();
+    let rows: Vec<Followup> = (0..150_000)
+        .map(|i| Followup {
+            id_cliente: Some(i as i64 % 90_000 - 45_000),
+            // Equal names in other strings too, and blanks.
+            nome_cliente: match i % 50 {
+                0 => None,
+                1 => Some(Arc::from(format!(" {} ", names[i % names.len()]))),
+                _ => Some(names[(i * 7_919) % names.len()].clone()),
+            },
+            ..Followup::default()
+        })
+        .collect();
+    let set = ResultSet::from_rows(rows.clone());
+    let spec = ViewSpec::default();
+    let list = distinct_values(set.rows(), &spec, Column::NomeCliente, &never()).expect("listed");
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut blanks = 0;
+    for row in &rows {
+        match value_key(Column::NomeCliente, row.value(Column::NomeCliente)) {
+            Some(key) => *counts.entry(key).or_default() += 1,
+            None => blanks += 1,
+        }
+    }
+    let mut expected: Vec<(String, usize)> = counts.into_iter().collect();
+    expected.sort_by(|a, b| fold(&a.0).cmp(&fold(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    expected.push((BLANK_LABEL.to_owned(), blanks));
+    let got: Vec<(String, usize)> = list
+        .values
+        .iter()
+        .map(|v| (v.label().into_owned(), v.count))
+        .collect();
+    assert_eq!(got.len(), expected.len());
+    assert!(got == expected, "the long list differs from the reference");
+    assert_eq!(list.rows, rows.len());
+
+    let ids = distinct_values(set.rows(), &spec, Column::IdCliente, &never()).expect("listed");
+    let keys: Vec<i64> = ids
+        .values
+        .iter()
+        .map(|v| match v.key {
+            DistinctKey::Int(n) => n,
+            _ => panic!("ids only"),
+        })
+        .collect();
+    assert_eq!(keys, (-45_000..45_000).collect::<Vec<i64>>());
+    assert!(ids.values.iter().all(|v| v.count >= 1));
+    assert_eq!(
+        ids.values.iter().map(|v| v.count).sum::<usize>(),
+        rows.len()
+    );
 }
