@@ -79,13 +79,10 @@ pub(super) fn notice_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     };
     let mut close = false;
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(&notice.saved).small());
+        ui.label(&notice.saved);
         if let Some(left_out) = &notice.left_out {
-            ui.label(
-                RichText::new(left_out)
-                    .small()
-                    .color(ui.visuals().warn_fg_color),
-            );
+            // At full size: the user should not miss that part of the layout was not kept.
+            ui.label(RichText::new(left_out).color(ui.visuals().warn_fg_color));
         }
         close = ui.small_button("Fechar").clicked();
     });
