@@ -11,9 +11,10 @@
 //!    document plus [`api::QueryFilters`]), the row model ([`api::Followup`], [`api::Column`]),
 //!    the tolerant streaming parser, the HTTP client ([`api::FollowupClient`]) and its errors.
 //! 3. [`sim`] (the API simulator for tests, benches and the demo; its siblings use it only in
-//!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, views;
-//!    the column order and the saved views, which never hold personal data),
-//!    [`export`] (XLSX, CSV for Excel pt-BR, JSON; atomic), [`secrets`] (the token and the
+//!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, column
+//!    filters, selection, views; the column order and the saved views, which never hold
+//!    personal data), [`export`] (XLSX, CSV for Excel pt-BR, JSON, TSV; atomic files or a
+//!    stream; the TSV text is also what the window copies), [`secrets`] (the token and the
 //!    proxy credentials in the OS keyring).
 //! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.
 //! 5. [`ui`] and the binaries (`src/main.rs`, `src/bin/cli.rs`): they only parse, draw and
@@ -35,6 +36,16 @@
 //! task (`ui/app/dialogs.rs`); `Command::ExportTo` spawns [`export::export_rows`], which writes
 //! a hidden temporary file beside the destination (progress, cancel at every write) and renames
 //! it over the destination only when complete, with a new file's or the replaced file's mode.
+//! The CLI's `--output -` streams through [`export::export_to_writer`] instead.
+//!
+//! # The life of a selection and a copy
+//! The table (`ui/table.rs`) is one focusable widget: while it has the focus its keys, and
+//! always its clicks, queue `ui::Command::Table`, which `ui/app/selection.rs` applies to a
+//! [`results::Selection`] (rows by their identity, the index in arrival order; kept over each
+//! newly installed view by `retain_in_view`). Ctrl+C and "Copiar linhas" queue
+//! `ui::Command::Copy`: past [`export::clipboard::CONFIRM_COPY_ROWS`] rows the window asks
+//! first, then `ui/app/clipboard.rs` builds [`export::clipboard::selected_rows_text`] (the
+//! TSV of [`export::tsv`]) on a task and hands it to egui's clipboard output.
 //!
 //! # Where a new panel goes
 //! Its shared numbers in the library first (`src/analysis/` for the summary and the agenda).

@@ -758,3 +758,317 @@ fn batch_whose_server_goes_away_midway_keeps_the_rows_exit_6() {
         "{listed} documents to run again"
     );
 }
+
+// ---- `--output -`: every format on standard output, TSV by default ----
+
+/// The simulator's debtor with the longest ordinary history whose document is a CPF, and its
+/// rows in the order the server sends them.
+fn cpf_debtor_rows(sim: &Simulator) -> (String, String, Vec<Followup>) {
+    let debtor = sim
+        .dataset()
+        .debtors()
+        .iter()
+        .filter(|d| !d.huge && d.cpf_cnpj.len() == 11)
+        .max_by_key(|d| sim.dataset().history_len(d))
+        .unwrap()
+        .clone();
+    let rows: Vec<Followup> = sim
+        .dataset()
+        .matching(&SimFilter {
+            id_credor: debtor.id_credor,
+            cpf_cnpj: debtor.cpf_cnpj.clone(),
+            ..SimFilter::default()
+        })
+        .collect();
+    assert!(rows.len() > 10);
+    (debtor.id_credor.to_string(), debtor.cpf_cnpj, rows)
+}
+
+/// `fetch` of `doc` with `--output -` and `extra` arguments, run in an empty folder that must
+/// stay empty; stdout is captured.
+fn fetch_to_stdout(sim: &Simulator, id_credor: &str, doc: &str, extra: &[&str]) -> Output {
+    let folder = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["fetch", "--base-url", sim.url().as_str()])
+        .args(["--id-credor", id_credor, "--cpf-cnpj", doc, "--output", "-"])
+        .args(extra)
+        .current_dir(folder.path())
+        .env("RECUPERADOR_TOKEN", TOKEN)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .expect("the binary runs");
+    let left: Vec<_> = std::fs::read_dir(folder.path()).unwrap().collect();
+    assert!(left.is_empty(), "no file in the working folder: {left:?}");
+    output
+}
+
+#[test]
+fn tsv_on_stdout_is_exactly_the_tables_text_and_nothing_else() {
+    use recuperador_followups::api::Column;
+    let sim = simulator();
+    let (id_credor, doc, rows) = cpf_debtor_rows(&sim);
+    let expected = recuperador_followups::export::tsv_text(
+        &rows,
+        &Column::ALL,
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .unwrap();
+
+    let output = fetch_to_stdout(&sim, &id_credor, &doc, &["--format", "tsv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout.clone()).unwrap();
+    // Byte for byte the library's text: no BOM, no message, nothing but the data.
+    assert!(text == expected, "stdout differs from tsv_text");
+    assert!(
+        stderr(&output).contains(&format!(
+            "{} follow-ups gravados na saída padrão",
+            rows.len()
+        )),
+        "{}",
+        stderr(&output)
+    );
+
+    // Checked by hand too: one line per follow-up plus the header, and a few cells.
+    let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(records.len(), rows.len() + 1);
+    let column = |label: &str| records[0].iter().position(|h| h == label).unwrap();
+    let first = &records[1];
+    let masked = format!(
+        "{}.{}.{}-{}",
+        &doc[0..3],
+        &doc[3..6],
+        &doc[6..9],
+        &doc[9..11]
+    );
+    assert_eq!(&first[column("CPF/CNPJ")], masked, "the CPF with its mask");
+    let day = rows[0].data.unwrap().format("%d/%m/%Y").to_string();
+    assert_eq!(&first[column("Data")][..10], day, "dd/mm/aaaa");
+    let label = rows[0].tipo_contato.as_ref().unwrap().label();
+    assert_eq!(
+        &first[column("Tipo de contato")],
+        label,
+        "the code by its label"
+    );
+    assert!(label.len() > 1, "a label, not a letter: {label}");
+
+    // Without --format, standard output gets the same TSV.
+    let default = fetch_to_stdout(&sim, &id_credor, &doc, &[]);
+    assert_eq!(default.status.code(), Some(0), "{}", stderr(&default));
+    assert!(
+        default.stdout == output.stdout,
+        "TSV is the default on stdout"
+    );
+}
+
+#[test]
+fn every_format_goes_to_stdout_as_it_would_go_to_a_file() {
+    use calamine::{Data, Reader as _, Xlsx};
+    let sim = simulator();
+    let (id_credor, doc, rows) = cpf_debtor_rows(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let url = sim.url().to_string();
+
+    // CSV: the very bytes of the file (BOM, `;`, CRLF).
+    let file = dir.path().join("saida.csv");
+    let written = run(
+        &[
+            "fetch",
+            "--base-url",
+            &url,
+            "--id-credor",
+            &id_credor,
+            "--cpf-cnpj",
+            &doc,
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let csv_out = fetch_to_stdout(&sim, &id_credor, &doc, &["--format", "csv"]);
+    assert_eq!(csv_out.status.code(), Some(0), "{}", stderr(&csv_out));
+    assert!(csv_out.stdout.starts_with(b"\xEF\xBB\xBF"));
+    assert!(csv_out.stdout == std::fs::read(&file).unwrap(), "CSV bytes");
+
+    // JSON: the API's rows, parsed back.
+    let json_out = fetch_to_stdout(&sim, &id_credor, &doc, &["--format", "json"]);
+    assert_eq!(json_out.status.code(), Some(0), "{}", stderr(&json_out));
+    match parse_followups_slice(&json_out.stdout) {
+        Ok((parsed, Parsed::Rows(_))) => assert!(parsed == rows, "JSON rows"),
+        other => panic!("{other:?}"),
+    }
+
+    // XLSX: a workbook streamed out, read back with calamine.
+    let xlsx_out = fetch_to_stdout(&sim, &id_credor, &doc, &["--format", "xlsx"]);
+    assert_eq!(xlsx_out.status.code(), Some(0), "{}", stderr(&xlsx_out));
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(xlsx_out.stdout.clone())).expect("a valid workbook");
+    let sheet = workbook.worksheet_range("Follow-ups").unwrap();
+    assert_eq!(sheet.height(), rows.len() + 1);
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let cpf = header.iter().position(|h| h == "CPF/CNPJ").unwrap();
+    assert_eq!(
+        sheet.rows().nth(1).unwrap()[cpf],
+        Data::String(recuperador_followups::doc_id::format_lenient(&doc))
+    );
+    // Nothing was left in the working folder (checked by `fetch_to_stdout`) or the
+    // temporary folder.
+    assert_eq!(
+        support::temp_files(&std::env::temp_dir()),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
+
+/// A simulator with a huge history of `rows` follow-ups (about 560 bytes of TSV each).
+fn huge_simulator(rows: usize) -> (Simulator, String, String) {
+    let sim = support::start(recuperador_followups::sim::SimConfig {
+        token: TOKEN.to_owned(),
+        dataset: recuperador_followups::sim::DatasetConfig {
+            huge_history_rows: rows,
+            ..support::dataset(5, 10)
+        },
+        ..recuperador_followups::sim::SimConfig::default()
+    });
+    let debtor = sim.dataset().huge_debtor().unwrap().clone();
+    (sim, debtor.id_credor.to_string(), debtor.cpf_cnpj)
+}
+
+/// Starts `fetch` to standard output, piped to the test.
+fn spawn_to_stdout(
+    sim: &Simulator,
+    id_credor: &str,
+    doc: &str,
+    format: &str,
+) -> std::process::Child {
+    Command::new(BIN)
+        .args(["fetch", "--base-url", sim.url().as_str()])
+        .args(["--id-credor", id_credor, "--cpf-cnpj", doc])
+        .args(["--output", "-", "--format", format])
+        .env("RECUPERADOR_TOKEN", TOKEN)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs")
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_it_quietly() {
+    use std::io::Read as _;
+    // Megabytes of output, far beyond a pipe's buffer: the writer meets the closed pipe.
+    let (sim, id_credor, doc) = huge_simulator(5_000);
+    for format in ["tsv", "csv", "json", "xlsx"] {
+        let mut child = spawn_to_stdout(&sim, &id_credor, &doc, format);
+        // Read the first bytes, as `| head -c 100` does, then close the pipe.
+        let mut first = [0_u8; 100];
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_exact(&mut first)
+            .expect("some output arrives");
+        let output = child.wait_with_output().unwrap();
+        let messages = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{format}: {messages}");
+        assert!(!messages.contains("panicked"), "{format}: {messages}");
+        assert!(!messages.contains("Erro"), "{format}: {messages}");
+        if format == "tsv" {
+            assert!(first.starts_with("ID follow-up\t".as_bytes()));
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_a_write_to_a_reader_that_does_not_read() {
+    use std::time::{Duration, Instant};
+    let (sim, id_credor, doc) = huge_simulator(5_000);
+    // A pager that shows one screen and waits: the pipe fills and the write blocks.
+    let mut child = spawn_to_stdout(&sim, &id_credor, &doc, "tsv");
+    let stdout = child.stdout.take().unwrap();
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("ID follow-up\t"));
+    // The header came first; the rest (megabytes) fills the pipe while nobody reads.
+    assert!(child.try_wait().unwrap().is_none(), "still writing");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the process did not end after Ctrl+C"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(130), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Interrompido"),
+        "{}",
+        stderr(&output)
+    );
+    drop(reader);
+}
+
+#[test]
+fn help_tells_how_to_write_to_stdout() {
+    let output = run(&["fetch", "--help"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needle in ["ARQUIVO|-", "saída padrão", "tsv", "TSV"] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_workbook_is_not_written_to_a_terminal() {
+    // `script` runs the command on a pseudo-terminal (util-linux; skipped where missing).
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("SKIPPED: no `script` command to provide a terminal");
+        return;
+    }
+    let command = format!(
+        "{BIN} fetch --base-url http://127.0.0.1:9/api/v1Followup/ --id-credor 12 \
+         --cpf-cnpj 529.982.247-25 --output - --format xlsx"
+    );
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("RECUPERADOR_TOKEN", TOKEN)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let terminal = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{terminal}");
+    assert!(
+        terminal.contains("não pode ser mostrada no terminal"),
+        "{terminal}"
+    );
+    assert!(!terminal.contains("PK"), "no zip bytes on the terminal");
+}

@@ -384,6 +384,52 @@ fn csv_round_trip_for_excel_pt_br() {
 }
 
 #[test]
+fn tsv_round_trip_values_as_on_screen() {
+    let dir = temp_dir();
+    let path = dir.path().join("followups.tsv");
+    let rows = sample_rows();
+    let summary = export(&path, &rows, &ExportOptions::new(ExportFormat::Tsv)).unwrap();
+    assert_eq!(summary.rows, rows.len());
+    assert_eq!(summary.truncated_cells, 0, "TSV is never cut");
+
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let body = &bytes[3..];
+    let header: Vec<&str> = Column::ALL.iter().map(|c| c.label()).collect();
+    assert!(body.starts_with(format!("{}\r\n", header.join("\t")).as_bytes()));
+    assert!(body.ends_with(b"\r\n"));
+
+    // An independent reader: the csv crate with a tab separator and `"` quoting.
+    let records = read_csv(body, b'\t');
+    assert_eq!(records.len(), rows.len() + 1);
+    assert_eq!(records[0], header);
+    for (index, row) in rows.iter().enumerate() {
+        for (col, &column) in Column::ALL.iter().enumerate() {
+            let shown = row.field_br(column);
+            let mut expected = recuperador_followups::export::neutralize_formula(&shown)
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
+            if column == Column::CpfCnpj && index == 3 {
+                // Unmasked and number-like: kept text with the formula protection's quote.
+                expected = format!("'{expected}");
+            }
+            assert_eq!(records[index + 1][col], expected, "row {index}, {column:?}");
+        }
+    }
+    let field = |row: usize, column: Column| records[row + 1][column as usize].clone();
+    assert_eq!(field(0, Column::CpfCnpj), "012.345.678-90");
+    assert_eq!(field(0, Column::Data), "03/11/2026");
+    assert_eq!(field(0, Column::DataReagendamento), "10/11/2026 14:30");
+    assert_eq!(field(0, Column::TipoContato), "WhatsApp");
+    assert_eq!(field(3, Column::CpfCnpj), "'0012345");
+    assert_eq!(field(3, Column::Interacao), long_text(), "never cut");
+    let raw = String::from_utf8(body.to_vec()).unwrap();
+    assert!(raw.contains(
+        "\t\"Cliente pediu boleto 😀; disse \"\"pago amanhã\"\"\nLigar às 14h, ação nº 2\"\t"
+    ));
+}
+
+#[test]
 fn csv_comma_option_is_plain_utf8_with_iso_dates() {
     let dir = temp_dir();
     let path = dir.path().join("followups.csv");

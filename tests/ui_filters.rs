@@ -571,3 +571,38 @@ fn filters_survive_a_new_search_and_stay_visible() {
         "the chip still says what hides rows"
     );
 }
+
+#[test]
+fn the_date_range_has_the_portuguese_calendar_and_a_pick_keeps_the_popup_open() {
+    let sim = simulator();
+    let mut harness = searched(&sim);
+    open_filter(&mut harness, Column::Data);
+    harness
+        .get_by_role_and_label(Role::Button, "Calendário: Data final")
+        .click();
+    wait_for_label(&mut harness, "Novembro de 2026");
+    // A click inside the calendar (a popup over the filter's popup) picks the day and leaves
+    // the filter's popup open for "OK".
+    harness
+        .get_by_label("Calendário")
+        .get_by_role_and_label(Role::Button, "Hoje")
+        .click();
+    harness.step();
+    harness.step();
+    let popup = harness.state().column_filters.popup.as_ref();
+    assert!(
+        popup.is_some_and(|p| p.column == Column::Data),
+        "the filter popup stays open"
+    );
+    assert_eq!(
+        harness
+            .get_by_label("Data final")
+            .accesskit_node()
+            .value()
+            .as_deref(),
+        Some("29/11/2026")
+    );
+    click_in_popup(&mut harness, "OK");
+    settle(&mut harness);
+    assert!(shows(&harness, "Data: até 29/11/2026"));
+}

@@ -9,6 +9,11 @@
 //! line on a terminal and, when an interrupt arrives, cancels what is running (the download or
 //! the file being written), so that the process ends within a second with no temporary file
 //! left and the destination untouched.
+//!
+//! `--output -` writes to standard output (TSV unless `--format` says otherwise): only the
+//! data goes there, every message to stderr. A reader that closes the pipe early (`| head`)
+//! ends the program quietly with 0; an interrupt while the reader does not read (a pager)
+//! ends it with 130 after a second.
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -45,7 +50,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Busca os follow-ups de um ou vários devedores e grava em arquivo (.xlsx, .csv ou .json).
+    /// Busca os follow-ups de um ou vários devedores e grava em arquivo (.xlsx, .csv, .tsv ou
+    /// .json) ou na saída padrão (--output -).
     Fetch(Box<FetchArgs>),
     /// Executa o simulador local da API (dados fictícios), para testes e demonstração.
     DemoServer(DemoArgs),
@@ -96,10 +102,13 @@ struct FetchArgs {
     /// Tempo limite total da consulta, em segundos.
     #[arg(long, value_name = "SEGUNDOS", default_value_t = 900)]
     timeout_secs: u64,
-    /// Arquivo de saída: .xlsx (Excel), .csv ou .json, pela extensão.
-    #[arg(long, short, value_name = "ARQUIVO")]
+    /// Arquivo de saída: .xlsx (Excel), .csv, .tsv ou .json, pela extensão. Com - os dados vão
+    /// para a saída padrão (para um pipe: | clip, | pbcopy, | xclip), em TSV se --format não
+    /// disser outro formato; as mensagens vão para a saída de erros.
+    #[arg(long, short, value_name = "ARQUIVO|-")]
     output: PathBuf,
-    /// Formato do arquivo, quando a extensão não basta.
+    /// Formato da saída, quando a extensão não basta: xlsx, csv, tsv (texto separado por
+    /// tabulação, como o Excel copia; o arquivo leva BOM, a saída padrão não) ou json.
     #[arg(long, value_enum)]
     format: Option<FormatArg>,
     /// Separador do CSV: ponto-e-vírgula (Excel em português, com BOM) ou vírgula (UTF-8 puro).
@@ -117,6 +126,7 @@ struct FetchArgs {
 enum FormatArg {
     Xlsx,
     Csv,
+    Tsv,
     Json,
 }
 
@@ -263,17 +273,42 @@ fn watch<T: Send>(
     cancel: impl Fn(),
     status: Option<&dyn Fn() -> String>,
 ) -> T {
+    watch_with_deadline(interrupts, since, work, cancel, status, None)
+}
+
+/// [`watch`], and when `give_up_after` is given and the work has not ended that long after
+/// its cancel, the process exits with 130 without waiting for it: for a write to standard
+/// output blocked by a reader that does not read (a pager), which no flag can interrupt.
+/// Nothing is left behind then: a stream export has no temporary file of its own (the XLSX
+/// writer's are anonymous and vanish with the process).
+fn watch_with_deadline<T: Send>(
+    interrupts: &Interrupts,
+    since: usize,
+    work: impl FnOnce() -> T + Send,
+    cancel: impl Fn(),
+    status: Option<&dyn Fn() -> String>,
+    give_up_after: Option<Duration>,
+) -> T {
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::channel();
         let worker = scope.spawn(move || {
             let _ = sender.send(work());
         });
-        let mut cancelled = false;
+        let mut cancelled_at: Option<Instant> = None;
         let mut drawn: Option<Instant> = None;
         let value = loop {
-            if !cancelled && interrupts.count() > since {
+            if cancelled_at.is_none() && interrupts.count() > since {
                 cancel();
-                cancelled = true;
+                cancelled_at = Some(Instant::now());
+            }
+            if let (Some(at), Some(limit)) = (cancelled_at, give_up_after)
+                && at.elapsed() >= limit
+            {
+                if drawn.is_some() {
+                    eprint!("\r\x1b[2K");
+                }
+                eprintln!("Interrompido: a saída padrão não estava sendo lida.");
+                std::process::exit(i32::from(exit::CANCELLED));
             }
             if let Some(status) = status
                 && drawn.is_none_or(|at| at.elapsed() >= REDRAW_EVERY)
@@ -361,9 +396,9 @@ fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 
         Err(code) => return code,
     };
     eprintln!(
-        "{} follow-ups gravados em {} ({} recebidos em {}{}; arquivo gravado em {}).",
+        "{} follow-ups gravados {} ({} recebidos em {}{}; {} em {}).",
         br::thousands(outcome.rows.len() as u64),
-        path.display(),
+        output_place(path),
         br::bytes_br(outcome.bytes),
         br::seconds_br(outcome.elapsed),
         if outcome.attempts > 1 {
@@ -371,6 +406,7 @@ fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 
         } else {
             String::new()
         },
+        output_written(path),
         br::seconds_br(write_time),
     );
     if let Some(problems) = outcome.report.problem_summary() {
@@ -395,18 +431,28 @@ fn export_options(args: &FetchArgs) -> Result<ExportOptions, u8> {
     let format = match args.format {
         Some(FormatArg::Xlsx) => ExportFormat::Xlsx,
         Some(FormatArg::Csv) => ExportFormat::Csv,
+        Some(FormatArg::Tsv) => ExportFormat::Tsv,
         Some(FormatArg::Json) => ExportFormat::Json,
+        // Standard output goes to a program or the clipboard: text that pastes into a
+        // spreadsheet as columns and that any script splits on tabs.
+        None if is_stdout(&args.output) => ExportFormat::Tsv,
         None => match ExportFormat::from_path(&args.output) {
             Some(format) => format,
             None => {
                 eprintln!(
-                    "Erro: não sei o formato de {}: use a extensão .xlsx, .csv ou .json, ou --format.",
+                    "Erro: não sei o formato de {}: use a extensão .xlsx, .csv, .tsv ou .json, ou --format.",
                     args.output.display()
                 );
                 return Err(exit::INVALID_INPUT);
             }
         },
     };
+    if format == ExportFormat::Xlsx && is_stdout(&args.output) && std::io::stdout().is_terminal() {
+        eprintln!(
+            "Erro: uma planilha .xlsx não pode ser mostrada no terminal: redirecione a saída (> arquivo.xlsx) ou use --format tsv."
+        );
+        return Err(exit::INVALID_INPUT);
+    }
     Ok(ExportOptions {
         raw_codes: args.raw_codes,
         csv_separator: match args.csv_separator {
@@ -438,9 +484,38 @@ fn make_client(args: &FetchArgs) -> Result<FollowupClient, u8> {
     FollowupClient::new(config, token).map_err(|error| report_api_error(&error, args.verbose))
 }
 
-/// Writes the rows, with a progress line on a terminal, and reports what Excel's limits
-/// changed; returns how long the write took. An interrupt after the first `since` ones cancels
-/// the write (exit code 130, the destination untouched); exit code 5 on failure.
+/// Whether `--output` names standard output (`-`).
+fn is_stdout(output: &Path) -> bool {
+    output.as_os_str() == "-"
+}
+
+/// Where the rows went, for messages: "em saida.xlsx" or "na saída padrão".
+fn output_place(output: &Path) -> String {
+    if is_stdout(output) {
+        "na saída padrão".to_owned()
+    } else {
+        format!("em {}", output.display())
+    }
+}
+
+/// What took the write's time, for messages: "arquivo gravado" or "saída escrita".
+fn output_written(output: &Path) -> &'static str {
+    if is_stdout(output) {
+        "saída escrita"
+    } else {
+        "arquivo gravado"
+    }
+}
+
+/// How long an interrupted write to standard output may stay blocked before the process
+/// exits anyway.
+const STDOUT_GIVE_UP_AFTER: Duration = Duration::from_secs(1);
+
+/// Writes the rows to the file or, for `-`, to standard output, with a progress line on a
+/// terminal, and reports what Excel's limits changed; returns how long the write took. An
+/// interrupt after the first `since` ones cancels the write (exit code 130, the destination
+/// untouched); exit code 5 on failure. A closed pipe on standard output returns `Err(0)`:
+/// the reader had what it wanted, nothing to report.
 fn write_output<'a>(
     path: &Path,
     rows: impl ExactSizeIterator<Item = &'a Followup> + Send,
@@ -451,19 +526,33 @@ fn write_output<'a>(
     let progress = ExportProgress::new();
     let total = rows.len();
     let started = Instant::now();
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let status = || write_status(&progress, total, options.format, &name, started.elapsed());
-    let result = watch(
+    let to_stdout = is_stdout(path);
+    let lead = if to_stdout {
+        "Escrevendo na saída padrão".to_owned()
+    } else {
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("Gravando {name}")
+    };
+    let status = || write_status(&progress, total, options.format, &lead, started.elapsed());
+    // No progress line when the data itself goes to the same terminal.
+    let show_status =
+        std::io::stderr().is_terminal() && !(to_stdout && std::io::stdout().is_terminal());
+    let result = watch_with_deadline(
         interrupts,
         since,
-        || export::export_rows(path, rows, options, &progress),
+        || {
+            if to_stdout {
+                export::export_to_writer(&mut std::io::stdout(), rows, options, &progress)
+            } else {
+                export::export_rows(path, rows, options, &progress)
+            }
+        },
         || progress.cancel(),
-        std::io::stderr()
-            .is_terminal()
-            .then_some(&status as &dyn Fn() -> String),
+        show_status.then_some(&status as &dyn Fn() -> String),
+        to_stdout.then_some(STDOUT_GIVE_UP_AFTER),
     );
     let write_time = started.elapsed();
     let summary = match result {
@@ -472,6 +561,7 @@ fn write_output<'a>(
             eprintln!("Interrompido: {error}");
             return Err(exit::CANCELLED);
         }
+        Err(error) if to_stdout && error.is_broken_pipe() => return Err(exit::OK),
         Err(error) => {
             eprintln!("Erro: {error}");
             return Err(exit::OUTPUT);
@@ -492,22 +582,22 @@ fn write_output<'a>(
     Ok(write_time)
 }
 
-/// The progress line of a file being written: rows (of `total`) and percent, then the
-/// finishing step.
+/// The progress line of a file being written (`lead` says where: "Gravando saida.xlsx"): rows
+/// (of `total`) and percent, then the finishing step.
 fn write_status(
     progress: &ExportProgress,
     total: usize,
     format: ExportFormat,
-    name: &str,
+    lead: &str,
     elapsed: Duration,
 ) -> String {
     if progress.is_finishing() {
         let step = match format {
             ExportFormat::Xlsx => "compactando a planilha…",
-            ExportFormat::Csv | ExportFormat::Json => "gravando no disco…",
+            ExportFormat::Csv | ExportFormat::Json | ExportFormat::Tsv => "gravando no disco…",
         };
         return format!(
-            "Gravando {name}: {step} {} · {}",
+            "{lead}: {step} {} · {}",
             br::bytes_br(progress.bytes_written()),
             br::seconds_br(elapsed)
         );
@@ -518,15 +608,19 @@ fn write_status(
         .checked_div(total)
         .unwrap_or(100);
     format!(
-        "Gravando {name}: {} de {} linhas ({percent} %) · {}",
+        "{lead}: {} de {} linhas ({percent} %) · {}",
         br::thousands(written as u64),
         br::thousands(total as u64),
         br::seconds_br(elapsed)
     )
 }
 
-/// Where the failure list of a batch goes: `saida.xlsx` → `saida.falhas.csv`.
+/// Where the failure list of a batch goes: `saida.xlsx` → `saida.falhas.csv`; for standard
+/// output, `followups.falhas.csv` in the current folder.
 fn failures_path(output: &Path) -> PathBuf {
+    if is_stdout(output) {
+        return PathBuf::from("followups.falhas.csv");
+    }
     let stem = output
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -702,19 +796,20 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u
             Err(exit::CANCELLED) => return exit::CANCELLED,
             Err(output_code) => code = output_code,
             Ok(write_time) => eprintln!(
-                "{} follow-ups de {} documento(s) gravados em {} ({} recebidos, repetidos removidos; {}; arquivo gravado em {}).",
+                "{} follow-ups de {} documento(s) gravados {} ({} recebidos, repetidos removidos; {}; {} em {}).",
                 br::thousands(results.total_count() as u64),
                 br::thousands(summary.succeeded as u64),
-                args.output.display(),
+                output_place(&args.output),
                 br::thousands(summary.rows),
                 br::seconds_br(summary.elapsed),
+                output_written(&args.output),
                 br::seconds_br(write_time),
             ),
         }
     } else {
         eprintln!(
-            "Nenhum documento foi consultado com sucesso; {} não foi gravado.",
-            args.output.display()
+            "Nenhum documento foi consultado com sucesso; nada foi gravado {}.",
+            output_place(&args.output)
         );
     }
 

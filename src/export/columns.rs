@@ -28,11 +28,18 @@ pub enum ExportFormat {
     Csv,
     /// The API's own JSON (`.json`): every field, wire names and formats.
     Json,
+    /// Tab-separated text (`.tsv`) as Excel writes it: the values as the table shows them.
+    Tsv,
 }
 
 impl ExportFormat {
     /// Every format, in the order a file dialog lists them.
-    pub const ALL: [ExportFormat; 3] = [ExportFormat::Xlsx, ExportFormat::Csv, ExportFormat::Json];
+    pub const ALL: [ExportFormat; 4] = [
+        ExportFormat::Xlsx,
+        ExportFormat::Csv,
+        ExportFormat::Json,
+        ExportFormat::Tsv,
+    ];
 
     /// The format for a file name's extension (case-insensitive): `relatorio.XLSX` → `Xlsx`.
     pub fn from_path(path: &Path) -> Option<ExportFormat> {
@@ -48,6 +55,7 @@ impl ExportFormat {
             ExportFormat::Xlsx => "xlsx",
             ExportFormat::Csv => "csv",
             ExportFormat::Json => "json",
+            ExportFormat::Tsv => "tsv",
         }
     }
 
@@ -57,6 +65,7 @@ impl ExportFormat {
             ExportFormat::Xlsx => "Planilha do Excel (.xlsx)",
             ExportFormat::Csv => "CSV (.csv)",
             ExportFormat::Json => "JSON (.json)",
+            ExportFormat::Tsv => "TSV, texto separado por tabulação (.tsv)",
         }
     }
 }
@@ -222,6 +231,10 @@ mod tests {
         assert_eq!(
             ExportFormat::from_path(Path::new("b.json")),
             Some(ExportFormat::Json)
+        );
+        assert_eq!(
+            ExportFormat::from_path(Path::new("c.TSV")),
+            Some(ExportFormat::Tsv)
         );
         assert_eq!(ExportFormat::from_path(Path::new("b.xls")), None);
         assert_eq!(ExportFormat::from_path(Path::new("xlsx")), None);

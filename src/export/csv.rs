@@ -115,7 +115,7 @@ pub fn csv_writer<W: Write>(
 /// Whether Excel pt-BR would turn a document that has no mask into a number or a date: it has
 /// only digits and `.,/-` or spaces, and is not a CPF/CNPJ (those were already masked, and a
 /// mask like `529.982.247-25` or `11.222.333/0001-81` stays text).
-fn excel_would_convert(text: &str) -> bool {
+pub(super) fn excel_would_convert(text: &str) -> bool {
     text.bytes().any(|b| b.is_ascii_digit())
         && text
             .bytes()

@@ -32,7 +32,8 @@ pub fn write_json_rows<'a>(
         progress.checkpoint(written)?;
         out.write_all(if written == 0 { b"\n" } else { b",\n" })
             .map_err(io)?;
-        serde_json::to_writer(&mut *out, row).map_err(|e| io(io::Error::other(e)))?;
+        // `io::Error::from` keeps an I/O failure's kind: a closed pipe stays `BrokenPipe`.
+        serde_json::to_writer(&mut *out, row).map_err(|e| io(io::Error::from(e)))?;
         written += 1;
     }
     out.write_all(b"\n]\n").map_err(io)?;

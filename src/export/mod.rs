@@ -1,7 +1,7 @@
 //! Writing result rows to files: atomic replacement and the formats.
 //!
 //! [`export_rows`] is the one entry point (for the GUI's background thread and the CLI): it
-//! writes XLSX ([`xlsx`]), CSV ([`csv`]) or JSON ([`json`]) with the options of
+//! writes XLSX ([`xlsx`]), CSV ([`csv`]), JSON ([`json`]) or TSV ([`tsv`]) with the options of
 //! [`ExportOptions`] (shared column mapping in [`columns`]), reports progress and honours
 //! cancellation through [`ExportProgress`].
 //!
@@ -9,9 +9,11 @@
 //! destination only when complete: a failure or a cancellation leaves any existing file
 //! untouched and no half-written file behind.
 
+pub mod clipboard;
 pub mod columns;
 pub mod csv;
 pub mod json;
+pub mod tsv;
 pub mod xlsx;
 
 use std::fs::File;
@@ -28,6 +30,7 @@ pub use columns::{
     neutralize_formula,
 };
 pub use json::{write_json, write_json_rows};
+pub use tsv::{tsv_text, write_tsv};
 
 /// A failure writing an export, with a Portuguese message the user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +99,12 @@ impl ExportError {
                 source: error,
             },
         }
+    }
+
+    /// Whether the export failed because the reader of its stream went away (a closed pipe,
+    /// as `| head -1` does): not a failure the user needs to hear about.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, ExportError::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
     }
 
     /// Maps an error of the `csv` crate while writing `path`: its I/O errors as
@@ -418,23 +427,17 @@ pub fn export_rows<'a>(
         path: path.to_path_buf(),
     };
     let written = write_atomically_with(path, progress, |out| {
-        match options.format {
-            ExportFormat::Csv => {
-                summary.rows = csv::write_csv(out, rows, options, progress, path)?;
-            }
-            ExportFormat::Json => {
-                summary.rows = json::write_json_rows(out, rows, progress, path)?;
-            }
-            ExportFormat::Xlsx => {
-                let folder = destination_folder(path);
-                let temp_folder = xlsx::temp_folder_for(&folder);
-                let stats = xlsx::write_xlsx(out, rows, options, progress, path, &temp_folder)?;
-                summary.rows = stats.rows;
-                summary.sheets = stats.sheets;
-                summary.truncated_cells = stats.truncated_cells;
-            }
-        }
-        Ok(())
+        let temp_folder = xlsx::temp_folder_for(&destination_folder(path));
+        write_format(
+            out,
+            rows,
+            options,
+            tsv::Bom::Yes,
+            progress,
+            path,
+            &temp_folder,
+            &mut summary,
+        )
     });
     match written {
         Ok(()) => Ok(summary),
@@ -442,6 +445,97 @@ pub fn export_rows<'a>(
         Err(_) if progress.is_cancelled() => Err(ExportError::Cancelled),
         Err(error) => Err(error),
     }
+}
+
+/// The name [`export_to_writer`]'s errors and summary give a stream: "a saída padrão", so that
+/// a message reads «Falha ao gravar a saída padrão: …».
+pub const STREAM_NAME: &str = "a saída padrão";
+
+/// Exports `rows` in `options.format` to a stream (the CLI's `--output -`): the same bytes as
+/// [`export_rows`] writes to a file, except that TSV has no byte order mark there (a stream
+/// goes to a program or the clipboard, which do not expect one; see [`tsv`]).
+///
+/// Nothing is written to disk but the XLSX writer's anonymous temporary files in the system's
+/// temporary folder, which vanish when closed. `progress` behaves as for a file: once it is
+/// cancelled the next write fails and the export returns [`ExportError::Cancelled`]. A reader
+/// that goes away (a closed pipe) ends the export with an error for which
+/// [`ExportError::is_broken_pipe`] is true. Errors and the summary name the stream
+/// [`STREAM_NAME`].
+pub fn export_to_writer<'a>(
+    out: &mut (dyn Write + Send),
+    rows: impl ExactSizeIterator<Item = &'a Followup>,
+    options: &ExportOptions,
+    progress: &ExportProgress,
+) -> Result<ExportSummary, ExportError> {
+    progress.start(rows.len());
+    if progress.is_cancelled() {
+        return Err(ExportError::Cancelled);
+    }
+    let name = Path::new(STREAM_NAME);
+    let mut summary = ExportSummary {
+        rows: 0,
+        sheets: 1,
+        truncated_cells: 0,
+        path: name.to_path_buf(),
+    };
+    let mut writer = ProgressWriter::new(BufWriter::with_capacity(256 * 1024, out), progress);
+    let temp_folder = xlsx::temp_folder_for(Path::new("."));
+    let written = write_format(
+        &mut writer,
+        rows,
+        options,
+        tsv::Bom::No,
+        progress,
+        name,
+        &temp_folder,
+        &mut summary,
+    )
+    .and_then(|()| {
+        progress.set_finishing();
+        writer
+            .flush()
+            .map_err(|error| ExportError::from_io(name, error))
+    });
+    match written {
+        Ok(()) if writer.refused => Err(ExportError::Cancelled),
+        Ok(()) => Ok(summary),
+        Err(_) if progress.is_cancelled() => Err(ExportError::Cancelled),
+        Err(error) => Err(error),
+    }
+}
+
+/// Writes `rows` to `out` in `options.format`, filling `summary`'s counts: the part of an
+/// export that does not depend on where the bytes go. `bom` applies to TSV (CSV's mark comes
+/// with its dialect); `temp_folder` holds the XLSX writer's temporary files.
+#[allow(clippy::too_many_arguments)]
+fn write_format<'a>(
+    out: &mut (dyn Write + Send),
+    rows: impl Iterator<Item = &'a Followup>,
+    options: &ExportOptions,
+    bom: tsv::Bom,
+    progress: &ExportProgress,
+    path: &Path,
+    temp_folder: &Path,
+    summary: &mut ExportSummary,
+) -> Result<(), ExportError> {
+    match options.format {
+        ExportFormat::Csv => {
+            summary.rows = csv::write_csv(out, rows, options, progress, path)?;
+        }
+        ExportFormat::Json => {
+            summary.rows = json::write_json_rows(out, rows, progress, path)?;
+        }
+        ExportFormat::Tsv => {
+            summary.rows = tsv::write_tsv(out, rows, options, bom, progress, path)?;
+        }
+        ExportFormat::Xlsx => {
+            let stats = xlsx::write_xlsx(out, rows, options, progress, path, temp_folder)?;
+            summary.rows = stats.rows;
+            summary.sheets = stats.sheets;
+            summary.truncated_cells = stats.truncated_cells;
+        }
+    }
+    Ok(())
 }
 
 /// The folder a file goes to (`.` for a bare file name).
@@ -650,6 +744,98 @@ mod tests {
                 "only the owner can read the data while it is written"
             );
             assert!(std::fs::read_to_string(&path).unwrap().starts_with('['));
+        }
+    }
+
+    #[test]
+    fn a_stream_gets_the_files_bytes_and_tsv_drops_its_bom() {
+        let rows = rows(1_500);
+        let dir = tempfile::tempdir().unwrap();
+        for format in ExportFormat::ALL {
+            let options = ExportOptions::new(format);
+            let path = dir.path().join(format!("saida.{}", format.extension()));
+            let file_summary =
+                export_rows(&path, rows.iter(), &options, &ExportProgress::new()).unwrap();
+            let file = std::fs::read(&path).unwrap();
+            let mut stream = Vec::new();
+            let progress = ExportProgress::new();
+            let summary = export_to_writer(&mut stream, rows.iter(), &options, &progress).unwrap();
+            assert_eq!(summary.rows, rows.len(), "{format:?}");
+            assert_eq!(summary.rows, file_summary.rows, "{format:?}");
+            assert_eq!(summary.path, Path::new(STREAM_NAME));
+            assert_eq!(progress.bytes_written(), stream.len() as u64, "{format:?}");
+            match format {
+                ExportFormat::Tsv => {
+                    assert!(file.starts_with(b"\xEF\xBB\xBF"));
+                    assert_eq!(stream, file[3..], "the file's text without the BOM");
+                }
+                // A workbook holds its creation time: compare what it reads as instead.
+                ExportFormat::Xlsx => {
+                    assert!(stream.starts_with(b"PK\x03\x04"), "a zip archive");
+                    assert!(stream.len() > 10_000);
+                }
+                ExportFormat::Csv | ExportFormat::Json => assert_eq!(stream, file, "{format:?}"),
+            }
+        }
+        assert_eq!(temp_files(Path::new(".")), Vec::<PathBuf>::new());
+    }
+
+    /// A stream whose reader is gone after `accept` bytes, as a pipe closed by `head`.
+    struct ClosedPipe {
+        accept: usize,
+    }
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.accept == 0 {
+                return Err(io::Error::from(io::ErrorKind::BrokenPipe));
+            }
+            let n = buf.len().min(self.accept);
+            self.accept -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_told_apart_from_other_failures() {
+        let rows = rows(3_000);
+        for format in ExportFormat::ALL {
+            let mut pipe = ClosedPipe { accept: 100 };
+            let result = export_to_writer(
+                &mut pipe,
+                rows.iter(),
+                &ExportOptions::new(format),
+                &ExportProgress::new(),
+            );
+            let error = result.expect_err("the reader went away");
+            assert!(error.is_broken_pipe(), "{format:?}: {error:?}");
+        }
+        assert!(!ExportError::Cancelled.is_broken_pipe());
+        let denied = ExportError::from_io(
+            Path::new("x"),
+            io::Error::from(io::ErrorKind::PermissionDenied),
+        );
+        assert!(!denied.is_broken_pipe());
+    }
+
+    #[test]
+    fn a_cancelled_stream_export_stops() {
+        let rows = rows(5_000);
+        for format in ExportFormat::ALL {
+            let progress = ExportProgress::new();
+            progress.cancel();
+            let mut out = Vec::new();
+            let result = export_to_writer(
+                &mut out,
+                rows.iter(),
+                &ExportOptions::new(format),
+                &progress,
+            );
+            assert!(matches!(result, Err(ExportError::Cancelled)), "{result:?}");
+            assert!(out.is_empty(), "{format:?}: nothing written");
         }
     }
 

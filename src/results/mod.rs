@@ -38,6 +38,7 @@ mod parallel;
 mod ptr_memo;
 mod rank;
 mod rows;
+mod selection;
 mod sort;
 mod text_order;
 
@@ -55,6 +56,7 @@ pub use layout::{
     VIEW_NAME_MAX_CHARS, ViewNameError, personal_filters_notice,
 };
 pub use rows::Rows;
+pub use selection::{Motion, Selection};
 pub use sort::sort_indices;
 
 use crate::api::{Column, Followup};

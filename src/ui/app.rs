@@ -11,10 +11,11 @@
 //! `search.rs` ([`SearchState`]: a single search and the view), `batch_run.rs`
 //! ([`BatchUiState`]: "Vários documentos"), `export.rs` ([`ExportUiState`]), `settings.rs`
 //! ([`SettingsState`]: token, keyring, connection), `demo.rs` ([`DemoState`]),
-//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `column_filters.rs`
-//! ([`ColumnFiltersState`]: column filters, their chips, the filter popup and its lists),
-//! `layout.rs` (the column order) and `views.rs` ([`ViewsUiState`]: the saved views,
-//! "Visões").
+//! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `selection.rs` ([`TableUiState`]: the
+//! table's selection and keyboard), `clipboard.rs` ([`ClipboardState`]: copying rows and
+//! cells), `column_filters.rs` ([`ColumnFiltersState`]: column filters, their chips, the
+//! filter popup and its lists), `layout.rs` (the column order) and `views.rs`
+//! ([`ViewsUiState`]: the saved views, "Visões").
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,16 +25,19 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 mod batch_run;
+mod clipboard;
 mod column_filters;
 mod demo;
 mod dialogs;
 mod export;
 mod layout;
 mod search;
+mod selection;
 mod settings;
 mod views;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
+pub use clipboard::{ClipboardState, CopyAction, PendingCopy};
 pub use column_filters::{
     Chip, ColumnFiltersState, FilterDraft, FilterPopup, ListDraft, NumberMode, chip_for,
 };
@@ -41,6 +45,7 @@ pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
 pub use search::{DISPLAY_ORDER, FetchTask, LastFetch, SearchState};
+pub use selection::{ClickKind, TableAction, TableUiState};
 pub use settings::{KeyringProblem, SettingsState, TokenState};
 pub use views::{ViewDialog, ViewNotice, ViewsUiState};
 
@@ -152,8 +157,10 @@ pub enum Command {
     SortBy(Column),
     /// The quick-filter text changed.
     QuickFilterChanged,
-    /// Select a row (by its index in the result set) or clear the selection.
-    Select(Option<u32>),
+    /// Act on the table's selection: move, click, select all, clear, open the details.
+    Table(TableAction),
+    /// Copy the selected rows or a cell, or answer the question before a large copy.
+    Copy(CopyAction),
     /// Fill the period with a preset.
     ApplyPreset(DatePreset),
     /// Show or hide a column.
@@ -196,6 +203,28 @@ pub enum Command {
     ChooseFailuresFile,
     /// Export the failure list to this file.
     ExportFailuresTo(PathBuf),
+    /// Open the filter popup of a column (or close it when it is the open one).
+    ToggleColumnFilter(Column),
+    /// Close the filter popup if it shows this column.
+    CloseColumnFilter(Column),
+    /// The search text of the filter popup's list changed.
+    ColumnFilterSearchChanged,
+    /// Apply the filter popup's choice to its column ("OK").
+    ApplyColumnFilter,
+    /// Filter a column by the value of one cell ("Filtrar por este valor"): the row (index in
+    /// the result set) and the column.
+    FilterByCell {
+        /// The row, by its index in the result set.
+        row: u32,
+        /// The column.
+        column: Column,
+    },
+    /// Remove a column's filter (its chip's ×, "Remover filtro").
+    RemoveColumnFilter(Column),
+    /// Remove every column filter ("Limpar filtros").
+    ClearColumnFilters,
+    /// Hide a column ("Ocultar esta coluna"); the last visible column stays.
+    HideColumn(Column),
     /// Move a column just before another one, or to the end with `None` (a dragged header).
     MoveColumn {
         /// The column moved.
@@ -232,28 +261,6 @@ pub enum Command {
     DeleteView(String),
     /// The default layout: default order, every column, no sort, no column filter.
     RestoreDefaultView,
-    /// Open the filter popup of a column (or close it when it is the open one).
-    ToggleColumnFilter(Column),
-    /// Close the filter popup if it shows this column.
-    CloseColumnFilter(Column),
-    /// The search text of the filter popup's list changed.
-    ColumnFilterSearchChanged,
-    /// Apply the filter popup's choice to its column ("OK").
-    ApplyColumnFilter,
-    /// Filter a column by the value of one cell ("Filtrar por este valor"): the row (index in
-    /// the result set) and the column.
-    FilterByCell {
-        /// The row, by its index in the result set.
-        row: u32,
-        /// The column.
-        column: Column,
-    },
-    /// Remove a column's filter (its chip's ×, "Remover filtro").
-    RemoveColumnFilter(Column),
-    /// Remove every column filter ("Limpar filtros").
-    ClearColumnFilters,
-    /// Hide a column ("Ocultar esta coluna"); the last visible column stays.
-    HideColumn(Column),
 }
 
 /// An error shown over the table.
@@ -301,8 +308,8 @@ pub struct FollowupsApp {
     pub last_fetch: Option<LastFetch>,
     /// The error shown over the table.
     pub banner: Option<Banner>,
-    /// The selected row (index into the result set).
-    pub selected: Option<u32>,
+    /// The table's selection (rows by their index in the result set) and keyboard state.
+    pub table: TableUiState,
     /// The quick-filter text.
     pub quick_filter: String,
     /// Ask the quick-filter box for focus on the next frame.
@@ -325,6 +332,8 @@ pub struct FollowupsApp {
     pub demo: DemoState,
     /// Native file dialogs.
     pub dialogs: NativeDialogs,
+    /// Copying rows and cells to the clipboard.
+    pub clipboard: ClipboardState,
     /// Column filters (AutoFilter) and their popup.
     pub column_filters: ColumnFiltersState,
     /// The "Visões" menu's dialog and message.
@@ -352,7 +361,7 @@ impl FollowupsApp {
             results: ResultSet::new(),
             last_fetch: None,
             banner: None,
-            selected: None,
+            table: TableUiState::default(),
             quick_filter: String::new(),
             focus_quick_filter: false,
             today,
@@ -364,6 +373,7 @@ impl FollowupsApp {
             settings,
             demo: DemoState::Off,
             dialogs: NativeDialogs::new(ctx),
+            clipboard: ClipboardState::default(),
             column_filters: ColumnFiltersState::default(),
             views: ViewsUiState::default(),
             commands: Vec::new(),
@@ -417,6 +427,7 @@ impl FollowupsApp {
         self.export.cancel();
         self.search.cancel_all();
         self.batch.cancel();
+        self.clipboard.cancel();
         self.column_filters.cancel_all();
         loop {
             if self.export.ended() && self.batch.ended() {
@@ -462,7 +473,8 @@ impl FollowupsApp {
             Command::ExportFailuresTo(path) => self.export_failures(ctx, path),
             Command::SortBy(column) => self.sort_by(ctx, column),
             Command::QuickFilterChanged => self.refresh_view(ctx),
-            Command::Select(row) => self.selected = row,
+            Command::Table(action) => self.run_table_action(action),
+            Command::Copy(action) => self.run_copy_action(ctx, action),
             Command::ApplyPreset(preset) => {
                 let (de, ate) = preset.range(self.today);
                 let text = |d: Option<NaiveDate>| d.map(crate::fmt::date_br).unwrap_or_default();
@@ -485,16 +497,6 @@ impl FollowupsApp {
             Command::StartDemo => self.start_demo(ctx),
             Command::LeaveDemo => self.leave_demo(),
             Command::DismissError => self.banner = None,
-            Command::MoveColumn { column, before } => self.move_column(column, before),
-            Command::MoveColumnUp(column) => self.shift_column(column, true),
-            Command::MoveColumnDown(column) => self.shift_column(column, false),
-            Command::RestoreColumns => self.restore_columns(),
-            Command::OpenViewDialog(dialog) => self.open_view_dialog(dialog),
-            Command::SaveView { name, replace } => self.save_view(&name, replace),
-            Command::ApplyView(name) => self.apply_view(ctx, &name),
-            Command::RenameView { from, to } => self.rename_view(&from, &to),
-            Command::DeleteView(name) => self.delete_view(&name),
-            Command::RestoreDefaultView => self.restore_default_view(ctx),
             Command::ToggleColumnFilter(column) => self.toggle_column_filter(ctx, column),
             Command::CloseColumnFilter(column) => self.close_column_filter(Some(column)),
             Command::ColumnFilterSearchChanged => self.search_column_values(ctx),
@@ -508,6 +510,16 @@ impl FollowupsApp {
                     hidden.push(column);
                 }
             }
+            Command::MoveColumn { column, before } => self.move_column(column, before),
+            Command::MoveColumnUp(column) => self.shift_column(column, true),
+            Command::MoveColumnDown(column) => self.shift_column(column, false),
+            Command::RestoreColumns => self.restore_columns(),
+            Command::OpenViewDialog(dialog) => self.open_view_dialog(dialog),
+            Command::SaveView { name, replace } => self.save_view(&name, replace),
+            Command::ApplyView(name) => self.apply_view(ctx, &name),
+            Command::RenameView { from, to } => self.rename_view(&from, &to),
+            Command::DeleteView(name) => self.delete_view(&name),
+            Command::RestoreDefaultView => self.restore_default_view(ctx),
         }
     }
 
@@ -521,6 +533,7 @@ impl FollowupsApp {
         self.poll_view();
         self.poll_column_filters(ctx);
         self.poll_export();
+        self.poll_clipboard(ctx);
     }
 
     /// Whether something runs in the background (the UI then repaints to show progress).
@@ -532,6 +545,7 @@ impl FollowupsApp {
             || self.settings.busy()
             || self.demo.busy()
             || self.dialogs.busy()
+            || self.clipboard.busy()
             || self.column_filters.busy()
             || self.views.busy()
     }

@@ -5,7 +5,10 @@
 
 use egui::{Align, Layout, RichText, Sense};
 
+use chrono::NaiveDate;
+
 use super::app::{Command, FilterDraft, FollowupsApp, ListDraft, NumberMode};
+use super::date_picker::DatePickerButton;
 use crate::api::{Column, Followup};
 use crate::fmt as br;
 use crate::results::ColumnFilter;
@@ -95,7 +98,12 @@ pub fn popup_ui(ui: &mut egui::Ui, app: &mut FollowupsApp, anchor: Option<egui::
         ui.layer_id(),
     )
     .open_bool(&mut open)
-    .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+    .close_behavior(if super::date_picker::calendar_was_open(ui.ctx()) {
+        // A click in the date range's calendar is not a click away from the filter.
+        egui::PopupCloseBehavior::IgnoreClicks
+    } else {
+        egui::PopupCloseBehavior::CloseOnClickOutside
+    })
     .width(POPUP_WIDTH)
     .accessible_name(format!("Filtro de {}", column.label()))
     .show(|ui| {
@@ -112,6 +120,7 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
     ui.add_space(4.0);
     let active = app.column_filters.active.get(column).is_some();
     let list_pending = app.column_filters.list_pending();
+    let today = app.today;
     let mut commands = Vec::new();
     let mut enter = false;
     let blocker: Option<String> = {
@@ -147,8 +156,8 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
                 }
             }
             FilterDraft::Dates { from, to } => {
-                enter |= typed_field(ui, "Data inicial", "dd/mm/aaaa", from);
-                enter |= typed_field(ui, "Data final", "dd/mm/aaaa", to);
+                enter |= date_field(ui, "Data inicial", from, today);
+                enter |= date_field(ui, "Data final", to, today);
                 ui.label(
                     RichText::new("Deixe um dos lados vazio para não limitar.")
                         .small()
@@ -225,6 +234,38 @@ fn typed_field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) ->
             )
             .labelled_by(label.id);
         enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    });
+    enter
+}
+
+/// A typed `dd/mm/aaaa` field with the Portuguese calendar beside it; whether Enter was pressed
+/// in the field.
+fn date_field(ui: &mut egui::Ui, label: &str, text: &mut String, today: NaiveDate) -> bool {
+    let mut enter = false;
+    ui.horizontal(|ui| {
+        let label_response = ui.add_sized([80.0, 18.0], egui::Label::new(label));
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .id_salt(("column_filter_field", label_response.id))
+                    .hint_text("dd/mm/aaaa")
+                    .desired_width(120.0),
+            )
+            .labelled_by(label_response.id);
+        enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        // The calendar opens on the typed date, or on today when the field is empty or wrong.
+        let mut picked = crate::api::query::parse_date(text)
+            .ok()
+            .flatten()
+            .unwrap_or(today);
+        let picker = ui.add(
+            DatePickerButton::new(&mut picked, today)
+                .id_salt(("column_filter_calendar", label_response.id))
+                .accessible_name(format!("Calendário: {label}")),
+        );
+        if picker.changed() {
+            *text = crate::fmt::date_br(picked);
+        }
     });
     enter
 }

@@ -118,6 +118,10 @@ impl egui::Widget for DatePickerButton<'_> {
     fn ui(self, ui: &mut Ui) -> Response {
         let id = ui.make_persistent_id(self.id_salt);
         let mut memory: PickerMemory = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+        if memory.calendar.is_some() {
+            let pass = ui.ctx().cumulative_pass_nr();
+            ui.data_mut(|d| d.insert_temp(open_marker_id(), pass));
+        }
         let mut response = calendar_button(ui, &self.name, memory.calendar.is_some())
             .on_hover_text("Escolher no calendário");
         if response.clicked() {
@@ -152,6 +156,20 @@ impl egui::Widget for DatePickerButton<'_> {
         }
         response
     }
+}
+
+/// Where the pass in which a calendar was last open is noted.
+fn open_marker_id() -> egui::Id {
+    egui::Id::unique("date_picker_calendar_open_pass")
+}
+
+/// Whether a picker's calendar was open in this pass or the one before. A popup holding a
+/// picker (a column filter's date range) ignores clicks then: they land in the calendar, which
+/// is a popup of its own and so "outside" the holder for egui.
+pub fn calendar_was_open(ctx: &egui::Context) -> bool {
+    let pass = ctx.cumulative_pass_nr();
+    ctx.data(|d| d.get_temp::<u64>(open_marker_id()))
+        .is_some_and(|open| pass.saturating_sub(open) <= 1)
 }
 
 /// Draws the calendar for `state` and handles its keys while it has the keyboard (it takes

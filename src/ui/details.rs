@@ -1,11 +1,11 @@
-//! The details pane: the selected follow-up whole, selectable and copyable.
+//! The details pane: the current row's follow-up whole, selectable and copyable.
 
-use super::app::{Command, FollowupsApp};
+use super::app::FollowupsApp;
 use crate::api::Column;
 
-/// Draws the selected follow-up.
+/// Draws the follow-up of the table's current row.
 pub fn details_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    let Some(index) = app.selected else {
+    let Some(index) = app.table.current() else {
         return;
     };
     let Some(row) = app.results.rows().get(index as usize) else {
@@ -15,8 +15,12 @@ pub fn details_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     ui.horizontal(|ui| {
         ui.heading("Follow-up");
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui.small_button("Fechar").clicked() {
-                app.queue(Command::Select(None));
+            if ui
+                .small_button("Fechar")
+                .on_hover_text("Enter ou um duplo clique na tabela abre de novo")
+                .clicked()
+            {
+                app.persisted.show_details = false;
             }
             if ui
                 .small_button("Copiar")

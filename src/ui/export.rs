@@ -60,7 +60,9 @@ fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         ui.add_enabled_ui(!busy, |ui| {
             if ui
                 .button(RichText::new("Escolher arquivo e exportar…").strong())
-                .on_hover_text("Planilha do Excel (.xlsx) ou CSV (.csv)")
+                .on_hover_text(
+                    "Planilha do Excel (.xlsx), CSV (.csv) ou texto separado por tabulação (.tsv)",
+                )
                 .clicked()
             {
                 app.queue(Command::ChooseExportFile);
@@ -123,7 +125,9 @@ pub fn export_status_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                     br::thousands(written as u64),
                     match task.format {
                         ExportFormat::Xlsx => "compactando a planilha",
-                        ExportFormat::Csv | ExportFormat::Json => "gravando no disco",
+                        ExportFormat::Csv | ExportFormat::Json | ExportFormat::Tsv => {
+                            "gravando no disco"
+                        }
                     }
                 ));
             } else {

@@ -6,6 +6,7 @@
 
 pub mod app;
 mod column_filters;
+mod copy;
 pub mod date_picker;
 mod details;
 mod export;
@@ -56,7 +57,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| filters::filters_ui(ui, app));
         });
-    let show_details = app.persisted.show_details && app.selected.is_some();
+    let show_details = app.persisted.show_details && app.table.current().is_some();
     if show_details {
         egui::Panel::right("details")
             .resizable(true)
@@ -106,6 +107,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     export::export_window(ui.ctx(), app);
     views::views_dialog(ui.ctx(), app);
     list_panel::failures_window(ui.ctx(), app);
+    copy::confirm_copy_modal(ui.ctx(), app);
     dropped_files(app, ui);
 
     if let Some(started) = app.report_first_frame.take() {
@@ -174,11 +176,16 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
     if save {
         app.queue(Command::OpenExport);
     }
-    if escape && app.searching() {
+    // Esc in the table clears its selection first (see table.rs), and the question before a
+    // large copy takes Esc for its Cancelar: only otherwise does Esc cancel a search.
+    let table_takes_escape = table::table_has_focus(ui) && !app.table.selection.is_empty();
+    let asking = app.clipboard.confirm.is_some();
+    if escape && app.searching() && !table_takes_escape && !asking {
         app.queue(Command::Cancel);
     }
     // Enter searches unless a box that uses Enter itself has the focus (the quick filter,
-    // the settings window, the export window, where Enter exports); Enter inside a filter
+    // the settings window, the export window, where Enter exports, the question before a
+    // large copy, where Enter copies); Enter inside a filter
     // field searches (see filters.rs).
     let nothing_focused = ui.memory(|m| m.focused().is_none());
     if enter
@@ -186,6 +193,7 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
         && !app.settings.open
         && !app.export.window_open
         && app.views.dialog.is_none()
+        && app.clipboard.confirm.is_none()
         && app.search_blocker().is_none()
     {
         app.queue_search();

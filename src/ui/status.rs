@@ -89,7 +89,8 @@ pub fn progress_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 /// quick filter or a column filter hides rows), then a toolbar: the quick filter, the column
 /// chooser, the details toggle and the export.
 pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
-    ui.horizontal(|ui| {
+    // Wrapped: the selection and the copy's outcome must not widen the panel past the window.
+    ui.horizontal_wrapped(|ui| {
         let mut summary = count_line(app);
         if let Some(last) = &app.last_fetch {
             if last.documents > 1 {
@@ -120,6 +121,7 @@ pub fn results_header_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         if app.view_pending() {
             ui.spinner();
         }
+        super::copy::selection_status_ui(ui, app);
     });
     ui.horizontal_wrapped(|ui| {
         let search_label = ui.label("Buscar nos resultados");

@@ -1,11 +1,13 @@
 //! The results table: virtualised rows, sortable headers with drawn arrows and filter
-//! buttons, selection, a cell's context menu.
+//! buttons, the selection (keyboard, clicks with Ctrl and Shift) and the right-click menu of a
+//! cell.
 
 use egui::{Align, Layout, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
 
-use super::app::{Command, FollowupsApp};
+use super::app::{ClickKind, Command, CopyAction, FollowupsApp, TableAction};
 use crate::api::{Column, ColumnKind};
+use crate::results::Motion;
 
 /// The initial width of a column, in points.
 fn initial_width(column: Column) -> f32 {
@@ -24,79 +26,230 @@ fn initial_width(column: Column) -> f32 {
     }
 }
 
-/// Draws the table of the current view.
+/// Draws the table of the current view. While it has the keyboard focus (a click in it, or
+/// Tab), the keys of [`table_keys`] act on its selection and Ctrl+C copies it.
 pub fn table_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    let focus_id = table_focus_id();
+    let focused = ui.memory(|m| m.has_focus(focus_id));
+    let mut commands = Vec::new();
+    // While the question before a large copy or a menu is up, the keys are theirs.
+    let keys_elsewhere = app.clipboard.confirm.is_some() || egui::Popup::is_any_open(ui.ctx());
+    if focused && !keys_elsewhere {
+        table_keys(ui, app, &mut commands);
+    }
     let columns = app.visible_columns();
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    let selected = app.selected;
-    let mut clicked_row: Option<u32> = None;
-    let mut clicked_header: Option<Column> = None;
-    let mut filters = TableFilters::default();
+    // Scroll to the current row on the frame after it moved only: `scroll_to_row` scrolls
+    // every frame it is set.
+    let scroll_to = app.table.scroll_to.take();
 
     // Twenty columns do not fit: scroll sideways (the table scrolls vertically by itself).
-    egui::ScrollArea::horizontal()
+    let output = egui::ScrollArea::horizontal()
         .id_salt("followups_table_hscroll")
         .show(ui, |ui| {
             draw_table(
                 ui,
                 &columns,
                 app,
-                &mut clicked_header,
-                &mut clicked_row,
-                &mut filters,
+                focused,
+                scroll_to,
+                &mut commands,
                 row_height,
-            );
+            )
         });
-    super::column_filters::popup_ui(ui, app, filters.popup_anchor);
-    for command in filters.commands {
+    let (page_rows, popup_anchor) = output.inner;
+
+    app.table.page_rows = page_rows;
+    let refocus = std::mem::take(&mut app.table.refocus);
+    table_focus(ui, focus_id, output.inner_rect, refocus);
+    super::column_filters::popup_ui(ui, app, popup_anchor);
+
+    for command in commands {
         app.queue(command);
     }
+}
 
-    if let Some(column) = clicked_header {
-        app.queue(Command::SortBy(column));
+/// The id of the table's keyboard focus.
+pub(super) fn table_focus_id() -> egui::Id {
+    egui::Id::unique("followups_table_focus")
+}
+
+/// Whether the table has the keyboard focus (its keys act then, not the window's).
+pub(super) fn table_has_focus(ui: &egui::Ui) -> bool {
+    ui.memory(|m| m.has_focus(table_focus_id()))
+}
+
+/// Makes the table area focusable (Tab reaches it, a press in it focuses it), keeps the
+/// arrows and Esc for the table while it has the focus, and draws the focus ring.
+/// With `refocus`, it takes the focus whatever happened.
+fn table_focus(ui: &mut egui::Ui, focus_id: egui::Id, rect: egui::Rect, refocus: bool) {
+    let had_focus = ui.memory(|m| m.has_focus(focus_id));
+    let response = ui.interact(rect, focus_id, Sense::FOCUSABLE);
+    response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Grid, true, TABLE_LABEL));
+    // A press or a click in the table focuses it. egui takes the focus from a widget when the
+    // pointer clicks elsewhere, and a row's cell is "elsewhere" for this area: ask again on the
+    // release too, after that check.
+    let pointer_inside = ui.input(|i| i.pointer.any_pressed() || i.pointer.any_click())
+        && ui.rect_contains_pointer(rect);
+    // egui also takes the focus away on a click in the table's own menus and in the question
+    // before a large copy (layers above the window): keep it unless something else took it.
+    let click_at = ui.input(|i| {
+        (i.pointer.any_pressed() || i.pointer.any_click())
+            .then(|| i.pointer.interact_pos())
+            .flatten()
+    });
+    let click_on_popup = click_at
+        .and_then(|pos| ui.ctx().layer_id_at(pos))
+        .is_some_and(|layer| matches!(layer.order, egui::Order::Foreground | egui::Order::Tooltip));
+    let nothing_focused = ui.memory(|m| m.focused().is_none());
+    if refocus || pointer_inside || (had_focus && click_on_popup && nothing_focused) {
+        response.request_focus();
     }
-    if let Some(index) = clicked_row {
-        let toggled = (selected != Some(index)).then_some(index);
-        app.queue(Command::Select(toggled));
+    if !response.has_focus() {
+        return;
+    }
+    ui.memory_mut(|m| {
+        m.set_focus_lock_filter(
+            focus_id,
+            egui::EventFilter {
+                tab: false,
+                horizontal_arrows: true,
+                vertical_arrows: true,
+                escape: true,
+            },
+        );
+    });
+    if response.gained_focus() {
+        // The arrows belong to the table from the next frame on: run it before the next key.
+        ui.ctx().request_repaint();
+    }
+    let stroke = ui.visuals().selection.stroke;
+    ui.painter()
+        .rect_stroke(rect, 2.0, stroke, egui::StrokeKind::Inside);
+}
+
+/// The accessible name of the table area.
+pub const TABLE_LABEL: &str = "Tabela de follow-ups";
+
+/// The table's keys, taken from the input so nothing else sees them: ↑/↓, PgUp/PgDn,
+/// Home/End (with Shift they extend the selection), Ctrl+A, Enter, Esc, Ctrl+C (which egui
+/// delivers as [`egui::Event::Copy`]) and ←/→ (scroll sideways).
+fn table_keys(ui: &mut egui::Ui, app: &FollowupsApp, commands: &mut Vec<Command>) {
+    use egui::{Event, Key};
+    let page = app.table.page_rows;
+    let has_selection = !app.table.selection.is_empty();
+    let mut sideways = 0.0;
+    let mut leave = false;
+    ui.input_mut(|input| {
+        input.events.retain(|event| {
+            let (key, modifiers) = match event {
+                Event::Copy => {
+                    commands.push(Command::Copy(CopyAction::Rows));
+                    return false;
+                }
+                Event::Key {
+                    key,
+                    pressed,
+                    modifiers,
+                    ..
+                } => {
+                    if !*pressed {
+                        return true;
+                    }
+                    (*key, *modifiers)
+                }
+                _ => return true,
+            };
+            if modifiers.alt {
+                return true;
+            }
+            let extend = modifiers.shift;
+            let motion = match key {
+                Key::ArrowUp => Some(Motion::Up),
+                Key::ArrowDown => Some(Motion::Down),
+                Key::PageUp => Some(Motion::PageUp(page)),
+                Key::PageDown => Some(Motion::PageDown(page)),
+                Key::Home => Some(Motion::Home),
+                Key::End => Some(Motion::End),
+                _ => None,
+            };
+            let command = match (key, motion) {
+                (_, Some(motion)) => Command::Table(TableAction::Move { motion, extend }),
+                (Key::A, _) if modifiers.command && !extend => {
+                    Command::Table(TableAction::SelectAll)
+                }
+                (Key::C, _) if modifiers.command && !extend => Command::Copy(CopyAction::Rows),
+                (Key::Enter, _) if !modifiers.any() => Command::Table(TableAction::OpenDetails),
+                (Key::Escape, _) if has_selection => Command::Table(TableAction::Clear),
+                (Key::Escape, _) => {
+                    leave = true;
+                    return false;
+                }
+                (Key::ArrowLeft, _) => {
+                    sideways += SIDEWAYS_STEP;
+                    return false;
+                }
+                (Key::ArrowRight, _) => {
+                    sideways -= SIDEWAYS_STEP;
+                    return false;
+                }
+                _ => return true,
+            };
+            commands.push(command);
+            false
+        });
+    });
+    if sideways != 0.0 {
+        ui.scroll_with_delta(egui::vec2(sideways, 0.0));
+    }
+    if leave {
+        // Esc with nothing selected leaves the table, as in any other widget.
+        ui.memory_mut(|m| m.surrender_focus(table_focus_id()));
     }
 }
 
-/// What the table's filter buttons, context menus and dragged headers asked for during
-/// drawing.
-#[derive(Default)]
-struct TableFilters {
-    /// Where the open filter popup hangs: its column's filter button.
-    popup_anchor: Option<egui::Rect>,
-    /// Commands of the filter buttons, the context menus and a header dropped elsewhere.
-    commands: Vec<Command>,
-}
+/// How far ← and → scroll the table sideways, in points.
+const SIDEWAYS_STEP: f32 = 80.0;
 
+/// Draws the header and the visible rows; returns how many rows fit on screen (a page) and
+/// where the open filter popup hangs.
 fn draw_table(
     ui: &mut egui::Ui,
     columns: &[Column],
     app: &FollowupsApp,
-    clicked_header: &mut Option<Column>,
-    clicked_row: &mut Option<u32>,
-    filters: &mut TableFilters,
+    focused: bool,
+    scroll_to: Option<usize>,
+    commands: &mut Vec<Command>,
     row_height: f32,
-) {
-    let popup_column = app.column_filters.popup.as_ref().map(|p| p.column);
-    let sort = app.results.sort();
-    let selected = app.selected;
+) -> (usize, Option<egui::Rect>) {
     let moved = columns_moved(ui, columns);
+    // Where the open filter popup hangs: its column's filter button.
+    let mut popup_anchor: Option<egui::Rect> = None;
+    let sort = app.results.sort();
+    let popup_column = app.column_filters.popup.as_ref().map(|p| p.column);
+    let selection = &app.table.selection;
+    let current = selection.current();
+    let mut current_rect: Option<egui::Rect> = None;
     // Labels in the table must not swallow the row's clicks.
     ui.style_mut().interaction.selectable_labels = false;
     let mut builder = TableBuilder::new(ui)
         .id_salt("followups_table")
         .striped(true)
         .resizable(true)
-        .sense(Sense::click())
+        // Clicks only: the cells must not be focus stops of their own (the table is one).
+        .sense(Sense::CLICK)
         .cell_layout(Layout::left_to_right(Align::Center))
         .min_scrolled_height(0.0)
         .auto_shrink(false);
+    // A keyboard move scrolls at once, as in a spreadsheet.
+    builder = builder.animate_scrolling(false);
     if moved {
         // The table keeps widths by position: give each column its own width again.
         builder.reset();
+    }
+    if let Some(position) = scroll_to {
+        builder = builder.scroll_to_row(position, None);
     }
     for column in columns {
         builder = builder.column(
@@ -106,33 +259,31 @@ fn draw_table(
                 .resizable(true),
         );
     }
-    builder
+    let body = builder
         .header(row_height + 4.0, |mut header| {
             for (index, column) in columns.iter().enumerate() {
                 header.col(|ui| {
-                    // The cell's whole rect: drops land on it, whatever its contents' layout.
                     let cell = ui.max_rect();
                     // The filter button at the right edge, the sort label in what is left.
                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                         let filter = super::column_filters::filter_button(ui, app, *column);
                         if filter.clicked() {
-                            filters.commands.push(Command::ToggleColumnFilter(*column));
+                            commands.push(Command::ToggleColumnFilter(*column));
                         }
                         if popup_column == Some(*column) {
-                            filters.popup_anchor = Some(filter.rect);
+                            popup_anchor = Some(filter.rect);
                         }
                         ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                             let arrow = sort.filter(|s| s.column == *column).map(|s| s.descending);
                             let response = header_button(ui, column.label(), arrow);
                             if response.clicked() {
-                                *clicked_header = Some(*column);
+                                commands.push(Command::SortBy(*column));
                             }
-                            if let Some((column, before)) =
-                                header_reorder(ui, &response, cell, columns, index)
+                            if let Some(dropped) =
+                                header_reorder(ui, cell, &response, columns, index)
                             {
-                                filters
-                                    .commands
-                                    .push(Command::MoveColumn { column, before });
+                                let (column, before) = dropped;
+                                commands.push(Command::MoveColumn { column, before });
                             }
                         });
                     });
@@ -143,13 +294,14 @@ fn draw_table(
             let indices = app.results.view_indices();
             let rows = app.results.rows();
             body.rows(row_height, indices.len(), |mut row| {
-                let Some(&index) = indices.get(row.index()) else {
+                let position = row.index();
+                let Some(&index) = indices.get(position) else {
                     return;
                 };
                 let Some(followup) = rows.get(index as usize) else {
                     return;
                 };
-                row.set_selected(selected == Some(index));
+                row.set_selected(selection.is_selected(index));
                 for column in columns {
                     let (_, cell) = row.col(|ui| {
                         let text = followup.field_br_line(*column);
@@ -161,22 +313,90 @@ fn draw_table(
                             ui.label(text);
                         }
                     });
+                    if cell.secondary_clicked() {
+                        commands.push(Command::Table(TableAction::ContextClick { position }));
+                    }
                     cell.context_menu(|ui| {
-                        super::column_filters::cell_menu_ui(
+                        row_context_menu(
                             ui,
+                            app,
                             followup,
                             index,
                             *column,
                             columns.len(),
-                            &mut filters.commands,
+                            commands,
                         );
                     });
                 }
-                if row.response().clicked() {
-                    *clicked_row = Some(index);
+                let response = row.response();
+                if response.clicked() {
+                    let kind = ClickKind::from_modifiers(response.ctx.input(|i| i.modifiers));
+                    commands.push(Command::Table(TableAction::Click { position, kind }));
+                }
+                if response.double_clicked() {
+                    commands.push(Command::Table(TableAction::OpenDetails));
+                }
+                if current == Some(index) {
+                    current_rect = Some(response.rect);
                 }
             });
         });
+    if focused && let Some(rect) = current_rect {
+        // The keyboard cursor: an outline around the current row.
+        let stroke = ui.visuals().selection.stroke;
+        ui.painter_at(body.inner_rect)
+            .rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Inside);
+    }
+    let row_step = row_height + ui.spacing().item_spacing.y;
+    // The rows wholly on screen, less one so a page keeps one row of context.
+    let page_rows = ((body.inner_rect.height() / row_step).floor() as usize).saturating_sub(1);
+    (page_rows, popup_anchor)
+}
+
+/// The menu of a right click on a cell: items about the selected rows and this cell.
+fn row_context_menu(
+    ui: &mut egui::Ui,
+    app: &FollowupsApp,
+    followup: &crate::api::Followup,
+    row: u32,
+    column: Column,
+    visible_columns: usize,
+    commands: &mut Vec<Command>,
+) {
+    copy_menu_items(ui, app, row, column, commands);
+    ui.separator();
+    super::column_filters::cell_menu_ui(ui, followup, row, column, visible_columns, commands);
+}
+
+/// "Copiar linhas" (the selected rows, as for Excel) and "Copiar célula" (this cell's value).
+fn copy_menu_items(
+    ui: &mut egui::Ui,
+    app: &FollowupsApp,
+    row: u32,
+    column: Column,
+    commands: &mut Vec<Command>,
+) {
+    let selected = app.table.selection.count().max(1);
+    let rows_hint = format!(
+        "{} com cabeçalho, para colar no Excel (Ctrl+C)",
+        crate::fmt::count_br(selected, "linha selecionada", "linhas selecionadas")
+    );
+    if ui
+        .button("Copiar linhas")
+        .on_hover_text(rows_hint)
+        .clicked()
+    {
+        commands.push(Command::Copy(CopyAction::Rows));
+        ui.close();
+    }
+    if ui
+        .button("Copiar célula")
+        .on_hover_text(format!("Só o valor de «{}»", column.label()))
+        .clicked()
+    {
+        commands.push(Command::Copy(CopyAction::Cell { row, column }));
+        ui.close();
+    }
 }
 
 /// A header that sorts on click, with an arrow drawn by the painter (the default fonts have no
@@ -220,15 +440,15 @@ fn header_button(ui: &mut egui::Ui, label: &str, descending: Option<bool>) -> eg
 #[derive(Clone, Copy, Debug)]
 struct HeaderDrag(Column);
 
-/// Lets the header of `columns[index]` (its label's `response`, in the header cell `cell`) be
-/// dragged onto another header. While a header is dragged, its label follows the pointer and the header under the
+/// Lets the header of `columns[index]` (its label's `response`, its cell `cell`) be dragged onto another
+/// header. While a header is dragged, its label follows the pointer and the header under the
 /// pointer shows where it would land (a line on its left or right edge). Returns
 /// `(column, before)` in the frame a header is dropped on this one at a new place (`before`
 /// `None`: after the last column).
 fn header_reorder(
     ui: &egui::Ui,
-    response: &egui::Response,
     cell: egui::Rect,
+    response: &egui::Response,
     columns: &[Column],
     index: usize,
 ) -> Option<(Column, Option<Column>)> {

@@ -325,7 +325,7 @@ impl FollowupsApp {
             filter: self.quick_filter.clone(),
             columns: self.column_filters.active.clone(),
         });
-        self.selected = None;
+        self.table.forget();
     }
 
     fn finish_batch(&mut self, ctx: &egui::Context, summary: BatchSummary) {

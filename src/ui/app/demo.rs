@@ -62,7 +62,7 @@ impl FollowupsApp {
         self.demo = DemoState::Off;
         self.results = ResultSet::new();
         self.last_fetch = None;
-        self.selected = None;
+        self.table.forget();
     }
 
     /// Switches demo mode on once the simulator runs, with the form filled with one of its

@@ -131,6 +131,7 @@ impl FollowupsApp {
             .file_dialog("Exportar follow-ups", frame)
             .add_filter("Planilha do Excel (.xlsx)", &["xlsx"])
             .add_filter("CSV (.csv)", &["csv"])
+            .add_filter(ExportFormat::Tsv.label(), &["tsv"])
             .set_file_name(self.suggested_file_name(ExportFormat::Xlsx));
         self.export.error = None;
         self.export.dialog = Some(ask_save_path(ctx, "save-dialog", dialog));
@@ -156,7 +157,7 @@ impl FollowupsApp {
         }
         let Some(format) = ExportFormat::from_path(&path) else {
             self.export.error = Some(format!(
-                "Use a extensão .xlsx (Excel), .csv ou .json no nome do arquivo: {}",
+                "Use a extensão .xlsx (Excel), .csv, .tsv ou .json no nome do arquivo: {}",
                 path.display()
             ));
             self.export.window_open = true;

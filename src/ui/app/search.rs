@@ -293,7 +293,7 @@ impl FollowupsApp {
                 self.results = done.results;
                 self.batch.forget_screen();
                 self.last_fetch = Some(done.last);
-                self.selected = None;
+                self.table.forget();
                 self.banner = None;
                 // The sort or filter may have changed while the rows were coming.
                 self.search.cancel_view();
@@ -353,7 +353,9 @@ impl FollowupsApp {
             && spec == self.desired_view()
         {
             // A view of older rows is refused by the result set itself.
-            let _ = self.results.install_view(view);
+            if self.results.install_view(view).is_ok() {
+                self.retain_selection();
+            }
         }
     }
 }
