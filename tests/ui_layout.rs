@@ -536,6 +536,17 @@ fn saving_under_a_taken_name_asks_then_replaces_and_views_rename_and_delete() {
         Some(Column::Data)
     );
 
+    // Enter in the name field saves too.
+    save_view_as(&mut harness, "Pelo teclado");
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    wait_for_label(&mut harness, "Visão «Pelo teclado» salva.");
+    assert!(harness.state().views.dialog.is_none());
+    harness
+        .state_mut()
+        .queue(Command::DeleteView("Pelo teclado".to_owned()));
+    harness.step();
+
     // A blank name is refused in the dialog.
     save_view_as(&mut harness, "   ");
     click(&mut harness, "Salvar");

@@ -79,13 +79,10 @@ pub(super) fn notice_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     };
     let mut close = false;
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(&notice.saved).small());
+        ui.label(&notice.saved);
         if let Some(left_out) = &notice.left_out {
-            ui.label(
-                RichText::new(left_out)
-                    .small()
-                    .color(ui.visuals().warn_fg_color),
-            );
+            // At full size: the user should not miss that part of the layout was not kept.
+            ui.label(RichText::new(left_out).color(ui.visuals().warn_fg_color));
         }
         close = ui.small_button("Fechar").clicked();
     });
@@ -123,9 +120,13 @@ pub(super) fn views_dialog(ctx: &egui::Context, app: &mut FollowupsApp) {
 /// The name field; returns whether Enter was pressed in it.
 fn name_field(ui: &mut egui::Ui, name: &mut String, focus: bool) -> bool {
     let label = ui.label("Nome da visão");
+    let id = ui.make_persistent_id("view_name");
+    // Enter while the field has the keyboard confirms (read before the field gives it up).
+    let enter = ui.memory(|m| m.has_focus(id)) && ui.input(|i| i.key_pressed(egui::Key::Enter));
     let response = ui
         .add(
             egui::TextEdit::singleline(name)
+                .id(id)
                 .hint_text("por exemplo, Cobrança por WhatsApp")
                 .char_limit(crate::results::VIEW_NAME_MAX_CHARS)
                 .desired_width(f32::INFINITY),
@@ -133,10 +134,10 @@ fn name_field(ui: &mut egui::Ui, name: &mut String, focus: bool) -> bool {
         .labelled_by(label.id);
     // The field takes the keyboard when the dialog opens, and whenever nothing has it (the
     // release of the click that opened the dialog may land a frame later and take it away).
-    if focus || ui.memory(|m| m.focused().is_none()) {
+    if !enter && (focus || ui.memory(|m| m.focused().is_none())) {
         response.request_focus();
     }
-    response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+    enter
 }
 
 fn save_dialog_ui(
