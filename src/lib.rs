@@ -12,8 +12,8 @@
 //!    the tolerant streaming parser, the HTTP client ([`api::FollowupClient`]) and its errors.
 //! 3. [`sim`] (the API simulator for tests, benches and the demo; its siblings use it only in
 //!    their unit tests), [`results`] (the in-memory result set: sort, quick filter, column
-//!    filters, selection, views; the column order and the saved views, which never hold
-//!    personal data), [`export`] (XLSX, CSV for Excel pt-BR, JSON, TSV; atomic files or a
+//!    filters and their lists of distinct values, selection, views; the column order and the
+//!    saved views, which never hold personal data), [`export`] (XLSX, CSV for Excel pt-BR, JSON, TSV; atomic files or a
 //!    stream; the TSV text is also what the window copies), [`secrets`] (the token and the
 //!    proxy credentials in the OS keyring).
 //! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.
@@ -28,7 +28,9 @@
 //! that thread (async reqwest on one shared runtime; cancel, idle and total timeouts checked as
 //! bytes arrive), builds a [`results::ResultSet`] and computes the requested view. At the start
 //! of a later frame `poll_tasks` installs it if its generation is still current. Sorting and
-//! filtering are view tasks of their own; the table draws only the rows on screen. A batch
+//! filtering (the quick filter AND every [`results::ColumnFilter`], which outlive a new
+//! search) are view tasks of their own; a filter popup's list of distinct values is a task of
+//! `ui/app/column_filters.rs`; the table draws only the rows on screen. A batch
 //! (`ui/app/batch_run.rs`) runs [`batch::BatchRun`] and appends its rows each frame.
 //!
 //! # The life of an export

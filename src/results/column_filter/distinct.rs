@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::{Datelike as _, NaiveDate, NaiveTime};
 
 use super::super::filter::{Needle, ViewFilter, ViewFilterMemo};
+use super::super::fold::{fold_ascii, fold_char};
 use super::super::hash::FxHashMap;
 use super::super::parallel::{CANCEL_CHECK_EVERY, PAR_CHUNK, par_chunks, par_fold, par_sort_by};
 use super::super::ptr_memo::PtrMemo;
 use super::super::rows::Rows;
 use super::super::sort::par_sort_unstable;
-use super::super::text_order::is_blank;
 use super::super::{Cancelled, ViewSpec};
 use super::{BLANK_LABEL, ColumnFilter, text_key};
 use crate::api::{Column, ColumnKind, Value};
@@ -316,43 +316,21 @@ fn text_values(
         },
     )
     .ok_or(Cancelled)?;
-    // The same string (by address) seen by several workers.
+    // Every worker's strings, then each with its key. The same string seen by two workers, or
+    // equal keys in different strings (the same name twice in memory, spaces around it), sort
+    // next to each other and are merged below.
     let mut blanks = 0;
-    let mut tallies = tallies.into_iter();
-    let mut raws: Vec<RawCount<'_>> = Vec::new();
-    if let Some(first) = tallies.next() {
-        blanks += first.blanks;
-        raws = first.found;
-    }
-    let mut by_address: Option<FxHashMap<(usize, usize), usize>> = None;
+    let mut raws: Vec<RawCount<'_>> =
+        Vec::with_capacity(tallies.iter().map(|tally| tally.found.len()).sum());
     for tally in tallies {
         blanks += tally.blanks;
-        let index = by_address.get_or_insert_with(|| {
-            raws.iter()
-                .enumerate()
-                .map(|(n, (raw, _, _))| (address(raw), n))
-                .collect()
-        });
-        for (raw, label, count) in tally.found {
-            match index.get(&address(raw)) {
-                Some(&n) => raws[n].2 += count,
-                None => {
-                    index.insert(address(raw), raws.len());
-                    raws.push((raw, label, count));
-                }
-            }
-        }
+        raws.extend(tally.found);
     }
-    drop(by_address);
-    if cancel.load(Ordering::Relaxed) {
-        return Err(Cancelled);
-    }
-    // Equal keys of different strings (the same name twice in memory, spaces around it).
     let code = column.kind() == ColumnKind::Code;
-    let mut by_key: FxHashMap<Cow<'_, str>, usize> = FxHashMap::default();
-    let mut merged: Vec<(Cow<'_, str>, &str, usize)> = Vec::new();
+    let mut keyed: Vec<(Cow<'_, str>, &str, usize)> = Vec::with_capacity(raws.len());
     for (raw, label, count) in raws {
-        if is_blank(raw) {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
             blanks += count;
             continue;
         }
@@ -361,74 +339,115 @@ fn text_values(
         } else if column == Column::CpfCnpj {
             Cow::Owned(text_key(column, raw))
         } else {
-            Cow::Borrowed(raw.trim())
+            Cow::Borrowed(trimmed)
         };
-        match by_key.get(&key) {
-            Some(&n) => merged[n].2 += count,
-            None => {
-                by_key.insert(key.clone(), merged.len());
-                merged.push((key, label, count));
-            }
-        }
+        keyed.push((key, label, count));
     }
-    drop(by_key);
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
     }
-    // Sort by label in pt-BR text order.
-    let labels: Vec<&str> = merged
+    // Sort by label in pt-BR text order (a code's key breaks ties of equal labels).
+    let labels: Vec<&str> = keyed
         .iter()
         .map(|(key, label, _)| if code { *label } else { key.as_ref() })
         .collect();
-    let order = sort_labels(&labels, cancel)?;
-    let mut slots: Vec<Option<(Cow<'_, str>, &str, usize)>> =
-        merged.into_iter().map(Some).collect();
-    let values = order
-        .into_iter()
-        .filter_map(|n| slots.get_mut(n as usize).and_then(Option::take))
-        .map(|(key, label, count)| DistinctValue {
-            label: (code && label != key.as_ref()).then(|| Box::from(label)),
-            key: DistinctKey::Text(key.into_owned()),
-            count,
-        })
-        .collect();
+    let keys: Vec<&str> = keyed.iter().map(|(key, _, _)| key.as_ref()).collect();
+    let order = sort_labels(&labels, &keys, cancel)?;
+    let mut values: Vec<DistinctValue> = Vec::with_capacity(order.len());
+    for n in order {
+        let Some((key, label, count)) = keyed.get(n as usize) else {
+            continue;
+        };
+        if let Some(last) = values.last_mut()
+            && matches!(&last.key, DistinctKey::Text(last_key) if last_key.as_str() == key.as_ref())
+        {
+            last.count += count;
+            continue;
+        }
+        values.push(DistinctValue {
+            key: DistinctKey::Text(key.as_ref().to_owned()),
+            count: *count,
+            label: (code && *label != key.as_ref()).then(|| Box::from(*label)),
+        });
+    }
     Ok((values, blanks))
 }
 
-/// The identity of a string slice: its address and length.
-fn address(text: &str) -> (usize, usize) {
-    (text.as_ptr() as usize, text.len())
+/// The folds of many labels in one buffer: the fold of label `n` is
+/// `buffer[ends[n - 1]..ends[n]]` (from 0 for the first).
+struct Folds {
+    buffer: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+/// Appends the fold of `text` (the bytes [`super::super::fold`] makes) to `out`, byte by byte
+/// for ASCII text.
+fn fold_bytes_into(text: &str, out: &mut Vec<u8>) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(fold_ascii));
+    } else {
+        for c in text.chars() {
+            out.extend_from_slice(fold_char(c).as_bytes());
+        }
+    }
+}
+
+impl Folds {
+    /// Folds every label, on the machine's cores.
+    fn new(labels: &[&str], cancel: &AtomicBool) -> Result<Folds, Cancelled> {
+        let parts = par_chunks(
+            labels.len(),
+            PAR_CHUNK,
+            cancel,
+            || (),
+            |_, range| {
+                let mut buffer = Vec::new();
+                let mut ends = Vec::with_capacity(range.len());
+                for label in &labels[range] {
+                    fold_bytes_into(label, &mut buffer);
+                    ends.push(buffer.len());
+                }
+                Some((buffer, ends))
+            },
+        )
+        .ok_or(Cancelled)?;
+        let mut folds = Folds {
+            buffer: Vec::with_capacity(parts.iter().map(|(b, _)| b.len()).sum()),
+            ends: Vec::with_capacity(labels.len()),
+        };
+        for (buffer, ends) in parts {
+            let base = folds.buffer.len();
+            folds.buffer.extend_from_slice(&buffer);
+            folds.ends.extend(ends.into_iter().map(|end| base + end));
+        }
+        Ok(folds)
+    }
+
+    /// The fold of label `n`.
+    fn get(&self, n: u32) -> &[u8] {
+        let n = n as usize;
+        let start = if n == 0 {
+            0
+        } else {
+            self.ends.get(n - 1).copied().unwrap_or(0)
+        };
+        let end = self.ends.get(n).copied().unwrap_or(start);
+        self.buffer.get(start..end).unwrap_or(&[])
+    }
 }
 
 /// The order of `labels` in pt-BR text order: folded (case and accents ignored), ties by the
-/// label itself so the order is deterministic.
+/// label itself and then by `keys` (same positions), so the order is deterministic.
 ///
 /// Each label is folded once; then the folds are sorted eight bytes at a time: all by their
 /// first eight bytes (as an integer, on two threads), then only the runs that tie by their next
 /// eight bytes, and so on (comparisons touch one contiguous array instead of the strings).
-fn sort_labels(labels: &[&str], cancel: &AtomicBool) -> Result<Vec<u32>, Cancelled> {
-    let folded: Vec<String> = par_chunks(
-        labels.len(),
-        PAR_CHUNK,
-        cancel,
-        || (),
-        |_, range| {
-            Some(
-                labels[range]
-                    .iter()
-                    .map(|label| super::super::fold(label))
-                    .collect::<Vec<String>>(),
-            )
-        },
-    )
-    .ok_or(Cancelled)?
-    .concat();
-    let mut items: Vec<LabelItem> = folded
-        .iter()
-        .enumerate()
-        .map(|(n, text)| LabelItem {
-            key: chunk_at(text.as_bytes(), 0),
-            idx: n as u32,
+fn sort_labels(labels: &[&str], keys: &[&str], cancel: &AtomicBool) -> Result<Vec<u32>, Cancelled> {
+    let folds = Folds::new(labels, cancel)?;
+    let mut items: Vec<LabelItem> = (0..labels.len() as u32)
+        .map(|n| LabelItem {
+            key: chunk_at(folds.get(n), 0),
+            idx: n,
         })
         .collect();
     par_sort_by(&mut items, |a, b| a.key.cmp(&b.key));
@@ -442,7 +461,7 @@ fn sort_labels(labels: &[&str], cancel: &AtomicBool) -> Result<Vec<u32>, Cancell
     }
     let mid = mid.min(items.len());
     let (left, right) = items.split_at_mut(mid);
-    let refine = |part: &mut [LabelItem]| refine_labels(part, &folded, labels, cancel);
+    let refine = |part: &mut [LabelItem]| refine_labels(part, &folds, labels, keys, cancel);
     let (a, b) = std::thread::scope(|scope| {
         let handle = scope.spawn(|| refine(left));
         let b = refine(right);
@@ -451,6 +470,11 @@ fn sort_labels(labels: &[&str], cancel: &AtomicBool) -> Result<Vec<u32>, Cancell
     a?;
     b?;
     Ok(items.into_iter().map(|item| item.idx).collect())
+}
+
+/// The text at position `n` of `texts` (empty when out of range).
+fn text_at<'a>(texts: &[&'a str], n: u32) -> &'a str {
+    texts.get(n as usize).copied().unwrap_or("")
 }
 
 /// A label being sorted: eight bytes of its fold as an integer, and its position.
@@ -471,14 +495,14 @@ fn chunk_at(bytes: &[u8], depth: usize) -> u64 {
 }
 
 /// Sorts the runs of `items` (sorted by their first eight folded bytes) that tie: by the next
-/// eight bytes while some fold goes on, then by the whole fold and the label.
+/// eight bytes while some fold goes on, then by the whole fold, the label and the key.
 fn refine_labels(
     items: &mut [LabelItem],
-    folded: &[String],
+    folds: &Folds,
     labels: &[&str],
+    keys: &[&str],
     cancel: &AtomicBool,
 ) -> Result<(), Cancelled> {
-    let len_of = |item: &LabelItem| folded.get(item.idx as usize).map_or(0, String::len);
     let mut pending = vec![(0usize, items.len(), 0usize)];
     let mut work = 0usize;
     while let Some((start, end, depth)) = pending.pop() {
@@ -499,22 +523,20 @@ fn refine_labels(
                 }
                 let run = &mut items[i..j];
                 let next = depth + 8;
-                if run.iter().any(|item| len_of(item) > next) {
+                if run.iter().any(|item| folds.get(item.idx).len() > next) {
                     for item in run.iter_mut() {
-                        let bytes = folded
-                            .get(item.idx as usize)
-                            .map_or(&[][..], |f| f.as_bytes());
-                        item.key = chunk_at(bytes, next);
+                        item.key = chunk_at(folds.get(item.idx), next);
                     }
                     run.sort_unstable_by_key(|item| item.key);
                     pending.push((i, j, next));
                 } else {
                     // Every fold ends here: equal folds (or a NUL padding), decided in full.
                     run.sort_unstable_by(|a, b| {
-                        let (a, b) = (a.idx as usize, b.idx as usize);
-                        folded[a]
-                            .cmp(&folded[b])
-                            .then_with(|| labels[a].cmp(labels[b]))
+                        folds
+                            .get(a.idx)
+                            .cmp(folds.get(b.idx))
+                            .then_with(|| text_at(labels, a.idx).cmp(text_at(labels, b.idx)))
+                            .then_with(|| text_at(keys, a.idx).cmp(text_at(keys, b.idx)))
                     });
                 }
             }
