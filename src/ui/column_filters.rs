@@ -118,9 +118,10 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
         let Some(popup) = app.column_filters.popup.as_mut() else {
             return;
         };
+        let focus = &mut popup.focus_pending;
         match &mut popup.draft {
             FilterDraft::List(list) => {
-                list_ui(ui, list, list_pending, &mut commands);
+                enter |= list_ui(ui, list, list_pending, focus, &mut commands);
                 list.blocker().map(str::to_owned)
             }
             FilterDraft::Numbers {
@@ -136,19 +137,19 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
                 ui.add_space(2.0);
                 match mode {
                     NumberMode::Values => {
-                        list_ui(ui, list, list_pending, &mut commands);
+                        enter |= list_ui(ui, list, list_pending, focus, &mut commands);
                         list.blocker().map(str::to_owned)
                     }
                     NumberMode::Range => {
-                        enter |= typed_field(ui, "Mínimo", "ex.: 1000", from);
-                        enter |= typed_field(ui, "Máximo", "ex.: 2000", to);
+                        enter |= typed_field(ui, "Mínimo", "ex.: 1000", from, focus);
+                        enter |= typed_field(ui, "Máximo", "ex.: 2000", to, &mut false);
                         None
                     }
                 }
             }
             FilterDraft::Dates { from, to } => {
-                enter |= typed_field(ui, "Data inicial", "dd/mm/aaaa", from);
-                enter |= typed_field(ui, "Data final", "dd/mm/aaaa", to);
+                enter |= typed_field(ui, "Data inicial", "dd/mm/aaaa", from, focus);
+                enter |= typed_field(ui, "Data final", "dd/mm/aaaa", to, &mut false);
                 ui.label(
                     RichText::new("Deixe um dos lados vazio para não limitar.")
                         .small()
@@ -157,7 +158,7 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
                 None
             }
             FilterDraft::Contains { text } => {
-                enter |= typed_field(ui, "Contém", "texto procurado", text);
+                enter |= typed_field(ui, "Contém", "texto procurado", text, focus);
                 ui.label(
                     RichText::new("Ignora maiúsculas e acentos, como a busca nos resultados.")
                         .small()
@@ -211,8 +212,15 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
     }
 }
 
-/// A labelled one-line field of the popup. Returns whether Enter was pressed in it.
-fn typed_field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) -> bool {
+/// A labelled one-line field of the popup, taking the focus when `focus` is set (then
+/// cleared). Returns whether Enter was pressed in it.
+fn typed_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    hint: &str,
+    text: &mut String,
+    focus: &mut bool,
+) -> bool {
     let mut enter = false;
     ui.horizontal(|ui| {
         let label = ui.add_sized([80.0, 18.0], egui::Label::new(label));
@@ -224,13 +232,23 @@ fn typed_field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) ->
                     .desired_width(150.0),
             )
             .labelled_by(label.id);
+        if std::mem::take(focus) {
+            response.request_focus();
+        }
         enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     });
     enter
 }
 
-/// The checklist: a search box, "Selecionar todos" / "Limpar", the values with their counts.
-fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mut Vec<Command>) {
+/// The checklist: a search box (focused once, when `focus` is set), "Selecionar todos" /
+/// "Limpar", the values with their counts. Returns whether Enter was pressed in the search box.
+fn list_ui(
+    ui: &mut egui::Ui,
+    list: &mut ListDraft,
+    pending: bool,
+    focus: &mut bool,
+    commands: &mut Vec<Command>,
+) -> bool {
     let Some(values) = list.values.clone() else {
         ui.horizontal(|ui| {
             if pending {
@@ -238,7 +256,7 @@ fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mu
             }
             ui.label("Calculando os valores…");
         });
-        return;
+        return false;
     };
     let search = ui
         .horizontal(|ui| {
@@ -252,9 +270,13 @@ fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mu
             .labelled_by(label.id)
         })
         .inner;
+    if std::mem::take(focus) {
+        search.request_focus();
+    }
     if search.changed() {
         commands.push(Command::ColumnFilterSearchChanged);
     }
+    let enter = search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     ui.horizontal(|ui| {
         if ui
             .small_button("Selecionar todos")
@@ -276,7 +298,7 @@ fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mu
             ui.spinner();
             ui.label("Pesquisando…");
         });
-        return;
+        return enter;
     };
     if shown.is_empty() {
         ui.label(RichText::new("Nenhum valor corresponde à pesquisa.").weak());
@@ -320,6 +342,7 @@ fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mu
         footer.push_str(" · OK aplica os valores marcados da pesquisa");
     }
     ui.label(RichText::new(footer).small().weak());
+    enter
 }
 
 /// The chips of the active filters above the table ("Tipo de contato: SMS, WhatsApp ×"), and
