@@ -127,9 +127,10 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
         let Some(popup) = app.column_filters.popup.as_mut() else {
             return;
         };
+        let focus = &mut popup.focus_pending;
         match &mut popup.draft {
             FilterDraft::List(list) => {
-                list_ui(ui, list, list_pending, &mut commands);
+                enter |= list_ui(ui, list, list_pending, focus, &mut commands);
                 list.blocker().map(str::to_owned)
             }
             FilterDraft::Numbers {
@@ -145,19 +146,19 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
                 ui.add_space(2.0);
                 match mode {
                     NumberMode::Values => {
-                        list_ui(ui, list, list_pending, &mut commands);
+                        enter |= list_ui(ui, list, list_pending, focus, &mut commands);
                         list.blocker().map(str::to_owned)
                     }
                     NumberMode::Range => {
-                        enter |= typed_field(ui, "Mínimo", "ex.: 1000", from);
-                        enter |= typed_field(ui, "Máximo", "ex.: 2000", to);
+                        enter |= typed_field(ui, "Mínimo", "ex.: 1000", from, focus);
+                        enter |= typed_field(ui, "Máximo", "ex.: 2000", to, &mut false);
                         None
                     }
                 }
             }
             FilterDraft::Dates { from, to } => {
-                enter |= date_field(ui, "Data inicial", from, today);
-                enter |= date_field(ui, "Data final", to, today);
+                enter |= date_field(ui, "Data inicial", from, today, focus);
+                enter |= date_field(ui, "Data final", to, today, &mut false);
                 ui.label(
                     RichText::new("Deixe um dos lados vazio para não limitar.")
                         .small()
@@ -166,7 +167,7 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
                 None
             }
             FilterDraft::Contains { text } => {
-                enter |= typed_field(ui, "Contém", "texto procurado", text);
+                enter |= typed_field(ui, "Contém", "texto procurado", text, focus);
                 ui.label(
                     RichText::new("Ignora maiúsculas e acentos, como a busca nos resultados.")
                         .small()
@@ -220,8 +221,15 @@ fn popup_contents(ui: &mut egui::Ui, app: &mut FollowupsApp, column: Column) {
     }
 }
 
-/// A labelled one-line field of the popup. Returns whether Enter was pressed in it.
-fn typed_field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) -> bool {
+/// A labelled one-line field of the popup, taking the focus when `focus` is set (then
+/// cleared). Returns whether Enter was pressed in it.
+fn typed_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    hint: &str,
+    text: &mut String,
+    focus: &mut bool,
+) -> bool {
     let mut enter = false;
     ui.horizontal(|ui| {
         let label = ui.add_sized([80.0, 18.0], egui::Label::new(label));
@@ -233,14 +241,23 @@ fn typed_field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String) ->
                     .desired_width(150.0),
             )
             .labelled_by(label.id);
+        if std::mem::take(focus) {
+            response.request_focus();
+        }
         enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     });
     enter
 }
 
-/// A typed `dd/mm/aaaa` field with the Portuguese calendar beside it; whether Enter was pressed
-/// in the field.
-fn date_field(ui: &mut egui::Ui, label: &str, text: &mut String, today: NaiveDate) -> bool {
+/// A typed `dd/mm/aaaa` field (focused once, when `focus` is set) with the Portuguese calendar
+/// beside it; whether Enter was pressed in the field.
+fn date_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    text: &mut String,
+    today: NaiveDate,
+    focus: &mut bool,
+) -> bool {
     let mut enter = false;
     ui.horizontal(|ui| {
         let label_response = ui.add_sized([80.0, 18.0], egui::Label::new(label));
@@ -252,6 +269,9 @@ fn date_field(ui: &mut egui::Ui, label: &str, text: &mut String, today: NaiveDat
                     .desired_width(120.0),
             )
             .labelled_by(label_response.id);
+        if std::mem::take(focus) {
+            response.request_focus();
+        }
         enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         // The calendar opens on the typed date, or on today when the field is empty or wrong.
         let mut picked = crate::api::query::parse_date(text)
@@ -270,8 +290,15 @@ fn date_field(ui: &mut egui::Ui, label: &str, text: &mut String, today: NaiveDat
     enter
 }
 
-/// The checklist: a search box, "Selecionar todos" / "Limpar", the values with their counts.
-fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mut Vec<Command>) {
+/// The checklist: a search box (focused once, when `focus` is set), "Selecionar todos" /
+/// "Limpar", the values with their counts. Returns whether Enter was pressed in the search box.
+fn list_ui(
+    ui: &mut egui::Ui,
+    list: &mut ListDraft,
+    pending: bool,
+    focus: &mut bool,
+    commands: &mut Vec<Command>,
+) -> bool {
     let Some(values) = list.values.clone() else {
         ui.horizontal(|ui| {
             if pending {
@@ -279,7 +306,7 @@ fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mu
             }
             ui.label("Calculando os valores…");
         });
-        return;
+        return false;
     };
     let search = ui
         .horizontal(|ui| {
@@ -293,9 +320,13 @@ fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mu
             .labelled_by(label.id)
         })
         .inner;
+    if std::mem::take(focus) {
+        search.request_focus();
+    }
     if search.changed() {
         commands.push(Command::ColumnFilterSearchChanged);
     }
+    let enter = search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     ui.horizontal(|ui| {
         if ui
             .small_button("Selecionar todos")
@@ -317,7 +348,7 @@ fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mu
             ui.spinner();
             ui.label("Pesquisando…");
         });
-        return;
+        return enter;
     };
     if shown.is_empty() {
         ui.label(RichText::new("Nenhum valor corresponde à pesquisa.").weak());
@@ -361,6 +392,7 @@ fn list_ui(ui: &mut egui::Ui, list: &mut ListDraft, pending: bool, commands: &mu
         footer.push_str(" · OK aplica os valores marcados da pesquisa");
     }
     ui.label(RichText::new(footer).small().weak());
+    enter
 }
 
 /// The chips of the active filters above the table ("Tipo de contato: SMS, WhatsApp ×"), and

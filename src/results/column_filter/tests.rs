@@ -501,8 +501,18 @@ fn appends_extend_an_unsorted_view_only_with_rows_passing_every_filter() {
     set.append(all[2..].to_vec());
     assert!(set.view_is_current());
     assert_eq!(set.view_indices(), [0, 2]);
+    // "boleto" by SMS passes the quick filter but not the channel filter.
+    set.append([Followup {
+        id_followup: Some(70),
+        tipo_contato: Some(TipoContato::Sms),
+        interacao: Some(Box::from("Boleto reenviado")),
+        ..Followup::default()
+    }]);
+    assert!(set.view_is_current());
+    assert_eq!(set.view_indices(), [0, 2]);
+    assert_eq!(set.total_count(), all.len() + 1);
     // The same rows computed at once give the same view.
-    let mut whole = ResultSet::from_rows(all);
+    let mut whole = ResultSet::from_rows(set.rows().iter().cloned());
     whole.set_view(set.spec().clone());
     assert_eq!(whole.view_indices(), set.view_indices());
 }

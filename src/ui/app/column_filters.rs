@@ -228,6 +228,9 @@ pub struct FilterPopup {
     pub column: Column,
     /// What the user is editing.
     pub draft: FilterDraft,
+    /// Whether the popup's first field (the list's search box, or the first typed field)
+    /// still has to take the keyboard focus, as it does once on opening.
+    pub focus_pending: bool,
     /// Bumped by each request of this popup, so late answers are dropped.
     generation: u64,
 }
@@ -380,6 +383,7 @@ impl FollowupsApp {
         state.popup = Some(FilterPopup {
             column,
             draft,
+            focus_pending: true,
             generation: state.generation,
         });
         if needs_list {
