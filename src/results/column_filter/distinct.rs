@@ -316,16 +316,38 @@ fn text_values(
         },
     )
     .ok_or(Cancelled)?;
-    // Every worker's strings, then each with its key. The same string seen by two workers, or
-    // equal keys in different strings (the same name twice in memory, spaces around it), sort
-    // next to each other and are merged below.
+    // Every worker's strings, then each with its key. Equal keys in different strings (the
+    // same name twice in memory, spaces around it) sort next to each other and are merged
+    // below.
     let mut blanks = 0;
-    let mut raws: Vec<RawCount<'_>> =
-        Vec::with_capacity(tallies.iter().map(|tally| tally.found.len()).sum());
+    let mut tallies = tallies.into_iter();
+    let mut raws: Vec<RawCount<'_>> = Vec::new();
+    if let Some(first) = tallies.next() {
+        blanks += first.blanks;
+        raws = first.found;
+    }
+    // A string every worker met (an interned name) is folded and sorted once: merged by
+    // address, which is cheaper than by content.
+    let mut by_address: Option<FxHashMap<(usize, usize), usize>> = None;
     for tally in tallies {
         blanks += tally.blanks;
-        raws.extend(tally.found);
+        let index = by_address.get_or_insert_with(|| {
+            raws.iter()
+                .enumerate()
+                .map(|(n, (raw, _, _))| (address(raw), n))
+                .collect()
+        });
+        for (raw, label, count) in tally.found {
+            match index.get(&address(raw)) {
+                Some(&n) => raws[n].2 += count,
+                None => {
+                    index.insert(address(raw), raws.len());
+                    raws.push((raw, label, count));
+                }
+            }
+        }
     }
+    drop(by_address);
     let code = column.kind() == ColumnKind::Code;
     let mut keyed: Vec<(Cow<'_, str>, &str, usize)> = Vec::with_capacity(raws.len());
     for (raw, label, count) in raws {
@@ -371,6 +393,11 @@ fn text_values(
         });
     }
     Ok((values, blanks))
+}
+
+/// The identity of a string slice: its address and length.
+fn address(text: &str) -> (usize, usize) {
+    (text.as_ptr() as usize, text.len())
 }
 
 /// The folds of many labels in one buffer: the fold of label `n` is
