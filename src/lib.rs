@@ -17,7 +17,7 @@
 //!    stream; the TSV text is also what the window copies), [`secrets`] (the token and the
 //!    proxy credentials in the OS keyring).
 //! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.
-//! 5. [`ui`] and the binaries (`src/main.rs`, `src/bin/cli.rs`): they only parse, draw and
+//! 5. [`ui`] and the binaries (`src/main.rs`, `src/bin/cli/`): they only parse, draw and
 //!    call the layers above. A number shown in the window and printed by the CLI comes from
 //!    one library function, pinned by one test.
 //!

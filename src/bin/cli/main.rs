@@ -177,7 +177,10 @@ fn main() -> ExitCode {
         Err(error) => return usage_error(&error),
     };
     let code = match cli.command {
-        Command::Fetch(args) => fetch(&args),
+        Command::Fetch(args) => match export_options(&args) {
+            Ok(options) => fetch(&args, &RowsProduct { options }),
+            Err(code) => code,
+        },
         Command::DemoServer(args) => demo_server(&args),
     };
     ExitCode::from(code)
@@ -208,7 +211,9 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     }
 }
 
-fn fetch(args: &FetchArgs) -> u8 {
+/// Fetches the rows the arguments ask for (one debtor, or a batch) and writes what `product`
+/// makes of them; returns the exit code.
+fn fetch(args: &FetchArgs, product: &dyn Product) -> u8 {
     let Some(reagendar) = ReagendarFiltro::from_wire(&args.reagendar) else {
         eprintln!("Erro: --reagendar aceita S (somente reagendamentos) ou N (sem reagendamentos).");
         return exit::INVALID_INPUT;
@@ -224,9 +229,9 @@ fn fetch(args: &FetchArgs) -> u8 {
     };
     let interrupts = Interrupts::install();
     if args.cpf_cnpj.len() == 1 && args.cpf_cnpj_file.is_none() {
-        fetch_one(args, &form, &interrupts)
+        fetch_one(args, &form, product, &interrupts)
     } else {
-        fetch_batch(args, &form, &interrupts)
+        fetch_batch(args, &form, product, &interrupts)
     }
 }
 
@@ -342,7 +347,12 @@ fn report_field_errors(errors: Vec<FieldError>) -> u8 {
 }
 
 /// One document: the query, its progress, the file.
-fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 {
+fn fetch_one(
+    args: &FetchArgs,
+    form: &QueryForm,
+    product: &dyn Product,
+    interrupts: &Interrupts,
+) -> u8 {
     let query = match form.validate().map_err(report_field_errors) {
         Ok(query) => query,
         Err(code) => return code,
@@ -350,10 +360,6 @@ fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 
     if let Some(warning) = query.cpf_cnpj.check_digit_warning() {
         eprintln!("Aviso: {warning}");
     }
-    let options = match export_options(args) {
-        Ok(options) => options,
-        Err(code) => return code,
-    };
     let client = match make_client(args) {
         Ok(client) => client,
         Err(code) => return code,
@@ -391,13 +397,13 @@ fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 
     };
 
     let path = &args.output;
-    let write_time = match write_output(path, outcome.rows.iter(), &options, interrupts, 0) {
+    let write_time = match product.write(path, Box::new(outcome.rows.iter()), interrupts, 0) {
         Ok(write_time) => write_time,
         Err(code) => return code,
     };
     eprintln!(
-        "{} follow-ups gravados {} ({} recebidos em {}{}; {} em {}).",
-        br::thousands(outcome.rows.len() as u64),
+        "{} {} ({} recebidos em {}{}; {} em {}).",
+        product.written(outcome.rows.len()),
         output_place(path),
         br::bytes_br(outcome.bytes),
         br::seconds_br(outcome.elapsed),
@@ -424,6 +430,49 @@ fn fetch_one(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 
         );
     }
     exit::OK
+}
+
+/// The rows a subcommand fetched, in arrival order (a batch's without repeats).
+type FetchedRows<'a> = Box<dyn ExactSizeIterator<Item = &'a Followup> + Send + 'a>;
+
+/// What a subcommand makes of the rows it fetched and writes to `--output`: `fetch` writes the
+/// rows themselves; other subcommands write what they compute from them.
+trait Product {
+    /// Writes the product of `rows` to `path` (`-`: standard output), with a progress line on a
+    /// terminal; returns how long the write took. An interrupt after the first `since` ones
+    /// cancels the write (exit code 130, the destination untouched); exit code 5 on failure;
+    /// `Err(0)` when the reader of standard output closed the pipe.
+    fn write<'a>(
+        &self,
+        path: &Path,
+        rows: FetchedRows<'a>,
+        interrupts: &Interrupts,
+        since: usize,
+    ) -> Result<Duration, u8>;
+
+    /// What was written, for the final message: "1.234 follow-ups gravados".
+    fn written(&self, rows: usize) -> String;
+}
+
+/// `fetch`'s product: the rows, in the chosen format.
+struct RowsProduct {
+    options: ExportOptions,
+}
+
+impl Product for RowsProduct {
+    fn write<'a>(
+        &self,
+        path: &Path,
+        rows: FetchedRows<'a>,
+        interrupts: &Interrupts,
+        since: usize,
+    ) -> Result<Duration, u8> {
+        write_output(path, rows, &self.options, interrupts, since)
+    }
+
+    fn written(&self, rows: usize) -> String {
+        format!("{} follow-ups gravados", br::thousands(rows as u64))
+    }
 }
 
 /// The output format and options from the arguments; exit code 2 when the format is unknown.
@@ -723,17 +772,18 @@ fn batch_documents(args: &FetchArgs) -> Result<Vec<CpfCnpj>, u8> {
 }
 
 /// Several documents: the batch, its progress, the rows merged once each, the failures.
-fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u8 {
+fn fetch_batch(
+    args: &FetchArgs,
+    form: &QueryForm,
+    product: &dyn Product,
+    interrupts: &Interrupts,
+) -> u8 {
     let docs = match batch_documents(args) {
         Ok(docs) => docs,
         Err(code) => return code,
     };
     let filters = match form.validate_filters().map_err(report_field_errors) {
         Ok(filters) => filters,
-        Err(code) => return code,
-    };
-    let options = match export_options(args) {
-        Ok(options) => options,
         Err(code) => return code,
     };
     let client = match make_client(args) {
@@ -786,20 +836,19 @@ fn fetch_batch(args: &FetchArgs, form: &QueryForm, interrupts: &Interrupts) -> u
     if summary.succeeded > 0 {
         // What arrived is written even after a Ctrl+C; another one cancels the write.
         let since = interrupts.count();
-        match write_output(
+        match product.write(
             &args.output,
-            results.rows().iter(),
-            &options,
+            Box::new(results.rows().iter()),
             interrupts,
             since,
         ) {
             Err(exit::CANCELLED) => return exit::CANCELLED,
             Err(output_code) => code = output_code,
             Ok(write_time) => eprintln!(
-                "{} follow-ups de {} documento(s) gravados {} ({} recebidos, repetidos removidos; {}; {} em {}).",
-                br::thousands(results.total_count() as u64),
-                br::thousands(summary.succeeded as u64),
+                "{} {} ({} documento(s), {} recebidos, repetidos removidos; {}; {} em {}).",
+                product.written(results.total_count()),
                 output_place(&args.output),
+                br::thousands(summary.succeeded as u64),
                 br::thousands(summary.rows),
                 br::seconds_br(summary.elapsed),
                 output_written(&args.output),
