@@ -8,7 +8,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use recuperador_followups::api::{Column, Token};
-use recuperador_followups::secrets::{MemoryStore, TokenStore as _};
+use recuperador_followups::secrets::MemoryStore;
 use recuperador_followups::sim::{Fault, SimConfig, SimFilter, Simulator};
 use recuperador_followups::ui::{FollowupsApp, LaunchOptions, Persisted};
 
@@ -1102,25 +1102,12 @@ fn an_unreachable_server_stops_the_batch_and_the_rest_can_be_resumed() {
     docs.sort();
     docs.dedup();
 
-    let store = Arc::new(MemoryStore::default());
-    store.save(&Token::parse(TOKEN).unwrap()).unwrap();
     let persisted = Persisted {
         base_url: format!("http://127.0.0.1:{port}/api/v1Followup/"),
         id_credor: id_credor.to_string(),
         ..Persisted::default()
     };
-    let options = LaunchOptions {
-        demo: false,
-        today: Some(today()),
-        token_store: Some(store),
-        started_at: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
-    step_until(&mut harness, "the token to load", |app| {
-        app.active_token().is_some()
-    });
+    let mut harness = app_harness_from(persisted, TOKEN);
     paste_list(&mut harness, &docs.join("\n"));
     let started = Instant::now();
     start_batch(&mut harness);

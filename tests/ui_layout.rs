@@ -571,26 +571,23 @@ fn saving_under_a_taken_name_asks_then_replaces_and_views_rename_and_delete() {
     wait_for_label(&mut harness, "Já existe uma visão chamada «AGENDA».");
     retype(&mut harness, "Nome da visão", "Semana");
     click(&mut harness, "Renomear");
-    let names: Vec<String> = harness
-        .state()
-        .persisted
-        .views
-        .iter()
-        .map(|v| v.name().to_owned())
-        .collect();
-    assert_eq!(names, ["AGENDA", "Semana"]);
+    assert_eq!(view_names(&harness), ["AGENDA", "Semana"]);
 
     // Delete asks first.
     open_views_menu(&mut harness);
     click(&mut harness, "Excluir a visão AGENDA");
     wait_for_label(&mut harness, "Excluir a visão «AGENDA»? A tabela não muda.");
     click(&mut harness, "Excluir");
-    let names: Vec<String> = harness
+    assert_eq!(view_names(&harness), ["Semana"]);
+}
+
+/// The saved views' names, in the menu's order.
+fn view_names(harness: &Harness<'_, FollowupsApp>) -> Vec<String> {
+    harness
         .state()
         .persisted
         .views
         .iter()
         .map(|v| v.name().to_owned())
-        .collect();
-    assert_eq!(names, ["Semana"]);
+        .collect()
 }

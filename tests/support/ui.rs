@@ -30,12 +30,23 @@ pub fn app_harness_at(
     size: egui::Vec2,
     pixels_per_point: f32,
 ) -> Harness<'static, FollowupsApp> {
-    let store = Arc::new(MemoryStore::default());
-    store.save(&Token::parse(token).unwrap()).unwrap();
     let persisted = Persisted {
         base_url: sim.url().to_string(),
         ..Persisted::default()
     };
+    harness_with(persisted, token, size, pixels_per_point)
+}
+
+/// The app started from `persisted` on `size` points at `pixels_per_point`, with `token`
+/// stored, once the token has loaded.
+pub fn harness_with(
+    persisted: Persisted,
+    token: &str,
+    size: egui::Vec2,
+    pixels_per_point: f32,
+) -> Harness<'static, FollowupsApp> {
+    let store = Arc::new(MemoryStore::default());
+    store.save(&Token::parse(token).unwrap()).unwrap();
     let options = LaunchOptions {
         demo: false,
         today: Some(today()),
@@ -147,19 +158,5 @@ pub fn retype(harness: &mut Harness<'_, FollowupsApp>, label: &str, text: &str) 
 /// The app started from saved settings `persisted` (what a restart loads), with `token`
 /// stored and "today" pinned; waits for the token to load.
 pub fn app_harness_from(persisted: Persisted, token: &str) -> Harness<'static, FollowupsApp> {
-    let store = Arc::new(MemoryStore::default());
-    store.save(&Token::parse(token).unwrap()).unwrap();
-    let options = LaunchOptions {
-        demo: false,
-        today: Some(today()),
-        token_store: Some(store),
-        started_at: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| FollowupsApp::new(&cc.egui_ctx, Some(persisted), options));
-    step_until(&mut harness, "the token to load", |app| {
-        app.active_token().is_some()
-    });
-    harness
+    harness_with(persisted, token, egui::vec2(1400.0, 900.0), 1.0)
 }
