@@ -5,7 +5,11 @@
 //! Rows come from the simulator's `huge_history_rows` (one debtor's synthetic history: a few
 //! consultants, events and channels, a day range of years, unique interaction texts). The
 //! lists of names with many distinct values use the same rows with the debtor's name replaced
-//! by one of 100,000 (a large batch) or 1,000,000 (every row a different debtor) names.
+//! by one of 100,000 (a large batch) or 1,000,000 (every row a different debtor) names. Lists
+//! go through a view request, as the window's do: a text column's values are sorted once per
+//! result set (the window prepares the debtor's name and document right after the rows
+//! arrive), so every list after that only counts. For those names the bench also measures the
+//! list with nothing prepared and the preparation itself.
 //!
 //! Then frames of the window at 1,000,000 rows: without filters, with three filters active
 //! (chips, filled header buttons) and with the popup of `id_followup` open (a list of
@@ -21,7 +25,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use recuperador_followups::api::{Column, Followup};
 use recuperador_followups::results::{
     ColumnFilter, ColumnFilters, ResultSet, SortSpec, ViewSpec, distinct_values,
@@ -220,15 +224,44 @@ fn bench_column_filters(c: &mut Criterion) {
         ("days_data", Column::Data, &none),
         ("ids_id_followup_all_distinct", Column::IdFollowup, &none),
     ] {
+        // As the window lists: through a view request, whose result set keeps the sorted
+        // list of a text column's values after the first list (see `prepare_lists`).
+        let request = set.request_view(spec.clone());
         distinct.bench_function(name, |b| {
-            b.iter(|| distinct_values(set.rows(), black_box(spec), column, &never))
+            b.iter(|| request.distinct_values(black_box(column), &never))
         });
     }
     for debtors in [100_000usize, 1_000_000] {
-        let many = ResultSet::from_rows(with_many_debtors(&rows, debtors));
-        distinct.bench_function(format!("name_nome_cliente_{debtors}_distinct"), |b| {
-            b.iter(|| distinct_values(many.rows(), black_box(&none), Column::NomeCliente, &never))
+        let many_rows = with_many_debtors(&rows, debtors);
+        let many = ResultSet::from_rows(many_rows.clone());
+        // The first list of a result set, with nothing prepared: the whole sort.
+        distinct.bench_function(
+            format!("name_nome_cliente_{debtors}_distinct_unprepared"),
+            |b| {
+                b.iter(|| {
+                    distinct_values(many.rows(), black_box(&none), Column::NomeCliente, &never)
+                })
+            },
+        );
+        // What the window's warm-up does once after the rows arrive (in the background).
+        distinct.bench_function(format!("prepare_nome_cliente_{debtors}_distinct"), |b| {
+            b.iter_batched(
+                || ResultSet::from_rows(many_rows.clone()).request_view(ViewSpec::default()),
+                |fresh| fresh.prepare_lists(&[Column::NomeCliente], &never),
+                BatchSize::LargeInput,
+            )
         });
+        // Every list after that, over all rows and with other filters active.
+        for (label, spec) in [("all_rows", &none), ("other_filters", &filtered)] {
+            let request = many.request_view(spec.clone());
+            request
+                .prepare_lists(&[Column::NomeCliente], &never)
+                .expect("prepared");
+            distinct.bench_function(
+                format!("name_nome_cliente_{debtors}_distinct_prepared_{label}"),
+                |b| b.iter(|| request.distinct_values(black_box(Column::NomeCliente), &never)),
+            );
+        }
     }
     distinct.finish();
 }

@@ -15,8 +15,11 @@
 //! old or edited settings file) is dropped when read and ignored when applied.
 
 mod distinct;
+mod list_ranks;
 
+pub(crate) use distinct::distinct_values_with;
 pub use distinct::{DistinctKey, DistinctValue, DistinctValues, distinct_values};
+pub(crate) use list_ranks::ListRankCache;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -122,42 +122,63 @@ fn folded_eq(a: &str, b: &str) -> bool {
     }
 }
 
-/// The [`TextRanks`] of a result set, shared by the set and the view requests it hands out so
-/// that whoever builds the table first (a warm-up task, a sort) saves the others the work.
-#[derive(Default)]
-pub(crate) struct TextRankCache {
+/// A table computed from all rows of a snapshot (sort keys, list ranks) that answers for
+/// every snapshot of at most as many rows of the same result set.
+pub(crate) trait RowTable {
+    /// How many rows the table covers.
+    fn row_count(&self) -> usize;
+}
+
+impl RowTable for TextRanks {
+    fn row_count(&self) -> usize {
+        TextRanks::row_count(self)
+    }
+}
+
+/// A table of a result set, shared by the set and the requests it hands out so that whoever
+/// builds it first (a warm-up task, a sort, a filter list) saves the others the work.
+pub(crate) struct SharedTable<T> {
     /// The newest table (over the most rows).
-    table: Mutex<Option<Arc<TextRanks>>>,
+    table: Mutex<Option<Arc<T>>>,
     /// Held while a table is being built, so concurrent users wait for it instead of
     /// building their own.
     building: Mutex<()>,
 }
 
-impl std::fmt::Debug for TextRankCache {
+impl<T> Default for SharedTable<T> {
+    fn default() -> Self {
+        SharedTable {
+            table: Mutex::new(None),
+            building: Mutex::new(()),
+        }
+    }
+}
+
+impl<T: RowTable> std::fmt::Debug for SharedTable<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let rows = self.lock_table().as_ref().map(|t| t.row_count());
-        f.debug_struct("TextRankCache")
+        f.debug_struct("SharedTable")
             .field("row_count", &rows)
             .finish()
     }
 }
 
-impl TextRankCache {
-    fn lock_table(&self) -> MutexGuard<'_, Option<Arc<TextRanks>>> {
+impl<T: RowTable> SharedTable<T> {
+    fn lock_table(&self) -> MutexGuard<'_, Option<Arc<T>>> {
         // The table is only ever replaced whole, so a poisoned lock still holds a valid one.
         crate::sync::lock(&self.table)
     }
 
     /// The cached table, if it covers `rows`.
-    pub(crate) fn cached(&self, rows: &Rows) -> Option<Arc<TextRanks>> {
+    pub(crate) fn cached(&self, rows: &Rows) -> Option<Arc<T>> {
         self.lock_table()
             .as_ref()
-            .filter(|table| table.covers(rows))
+            .filter(|table| table.row_count() >= rows.len())
             .cloned()
     }
 
     /// Keeps `table` unless a table over more rows is already cached.
-    fn store(&self, table: &Arc<TextRanks>) {
+    fn store(&self, table: &Arc<T>) {
         let mut slot = self.lock_table();
         if slot
             .as_ref()
@@ -167,13 +188,14 @@ impl TextRankCache {
         }
     }
 
-    /// The table covering `rows`, building (and caching) it when there is none. When another
-    /// thread is building one, waits for it (still honouring `cancel`).
-    pub(crate) fn get_or_build(
+    /// The table covering `rows`, building it with `build` (and caching it) when there is
+    /// none. When another thread is building one, waits for it (still honouring `cancel`).
+    pub(crate) fn get_or_build_with(
         &self,
         rows: &Rows,
         cancel: &AtomicBool,
-    ) -> Result<Arc<TextRanks>, Cancelled> {
+        build: impl Fn(&Rows, &AtomicBool) -> Result<T, Cancelled>,
+    ) -> Result<Arc<T>, Cancelled> {
         loop {
             if let Some(table) = self.cached(rows) {
                 return Ok(table);
@@ -192,27 +214,23 @@ impl TextRankCache {
             if let Some(table) = self.cached(rows) {
                 return Ok(table);
             }
-            let table = Arc::new(TextRanks::build(rows, cancel)?);
+            let table = Arc::new(build(rows, cancel)?);
             self.store(&table);
             return Ok(table);
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The [`TextRanks`] of a result set.
+pub(crate) type TextRankCache = SharedTable<TextRanks>;
 
-    #[test]
-    fn folded_equality_ignores_case_and_accents() {
-        assert!(folded_eq("Ávido", "avido"));
-        assert!(folded_eq("José\u{301}", "JOSÉ"));
-        assert!(folded_eq("prefixo comum ÁÉ", "prefixo comum ae"));
-        assert!(folded_eq("", ""));
-        assert!(!folded_eq("abc", "abcd"));
-        assert!(!folded_eq("prefixo comum á", "prefixo comum b"));
-        // A shared raw prefix that ends inside a character.
-        assert!(!folded_eq("xé", "xè!"));
-        assert!(folded_eq("xé", "xè"));
+impl TextRankCache {
+    /// The table covering `rows`, building (and caching) it when there is none.
+    pub(crate) fn get_or_build(
+        &self,
+        rows: &Rows,
+        cancel: &AtomicBool,
+    ) -> Result<Arc<TextRanks>, Cancelled> {
+        self.get_or_build_with(rows, cancel, TextRanks::build)
     }
 }

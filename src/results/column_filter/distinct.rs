@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{Datelike as _, NaiveDate, NaiveTime};
 
-use super::super::filter::{Needle, ViewFilter, ViewFilterMemo};
+use super::super::filter::{Needle, ViewFilter};
 use super::super::fold::{fold_ascii, fold_char};
 use super::super::hash::FxHashMap;
 use super::super::parallel::{CANCEL_CHECK_EVERY, PAR_CHUNK, par_chunks, par_fold, par_sort_by};
@@ -16,8 +16,9 @@ use super::super::ptr_memo::PtrMemo;
 use super::super::rows::Rows;
 use super::super::sort::par_sort_unstable;
 use super::super::{Cancelled, ViewSpec};
+use super::list_ranks::ListRankCache;
 use super::{BLANK_LABEL, ColumnFilter, text_key};
-use crate::api::{Column, ColumnKind, Value};
+use crate::api::{Column, ColumnKind, Followup, Value};
 
 /// Flips the sign bit so signed values order like unsigned ones.
 const SIGN: u64 = 1 << 63;
@@ -47,6 +48,11 @@ pub struct DistinctValue {
 }
 
 impl DistinctValue {
+    /// The label when it is not the key's own text (a code's Portuguese label).
+    pub(super) fn own_label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+
     /// How the value shows on screen: a code by its label, text as shown, an id as digits, a
     /// day `dd/mm/aaaa`, blanks "(vazio)".
     pub fn label(&self) -> Cow<'_, str> {
@@ -113,11 +119,29 @@ pub fn distinct_values(
     column: Column,
     cancel: &AtomicBool,
 ) -> Result<DistinctValues, Cancelled> {
+    distinct_values_with(rows, spec, column, None, cancel)
+}
+
+/// [`distinct_values`], counting a text or code column through the result set's cached list
+/// of its values when `cache` is given (built on the first use: see [`ListRankCache`]).
+pub(crate) fn distinct_values_with(
+    rows: &Rows,
+    spec: &ViewSpec,
+    column: Column,
+    cache: Option<&ListRankCache>,
+    cancel: &AtomicBool,
+) -> Result<DistinctValues, Cancelled> {
     let filter = ViewFilter::new(&spec.filter, &spec.columns.without(column));
-    let (mut values, blanks) = match column.kind() {
-        ColumnKind::Int | ColumnKind::DateTime => scalar_values(rows, &filter, column, cancel)?,
-        ColumnKind::Time => time_values(rows, &filter, column, cancel)?,
-        ColumnKind::Text | ColumnKind::Code => text_values(rows, &filter, column, cancel)?,
+    let table = cache
+        .and_then(|cache| cache.get_or_build(rows, column, cancel))
+        .transpose()?;
+    let (mut values, blanks) = match (column.kind(), table) {
+        (_, Some(table)) => table.list(rows, &filter, cancel)?,
+        (ColumnKind::Int | ColumnKind::DateTime, None) => {
+            scalar_values(rows, &filter, column, cancel)?
+        }
+        (ColumnKind::Time, None) => time_values(rows, &filter, column, cancel)?,
+        (ColumnKind::Text | ColumnKind::Code, None) => text_values(rows, &filter, column, cancel)?,
     };
     if blanks > 0 {
         values.push(DistinctValue {
@@ -137,33 +161,22 @@ fn scalar_values(
     column: Column,
     cancel: &AtomicBool,
 ) -> Result<(Vec<DistinctValue>, usize), Cancelled> {
-    let parts = par_fold(
-        rows.len(),
-        PAR_CHUNK,
+    let parts = fold_kept(
+        rows,
+        filter,
         cancel,
-        || (filter.memo(), Vec::new(), 0usize),
-        |(memo, keys, blanks), range| {
-            for idx in range {
-                let Some(row) = rows.get(idx) else {
-                    continue;
-                };
-                if !filter.matches(memo, row) {
-                    continue;
-                }
-                match row.value(column) {
-                    Value::Int(value) => keys.push(value as u64 ^ SIGN),
-                    Value::DateTime(value) => {
-                        keys.push(i64::from(value.date().num_days_from_ce()) as u64 ^ SIGN)
-                    }
-                    _ => *blanks += 1,
-                }
+        || (Vec::new(), 0usize),
+        |(keys, blanks), _, row| match row.value(column) {
+            Value::Int(value) => keys.push(value as u64 ^ SIGN),
+            Value::DateTime(value) => {
+                keys.push(i64::from(value.date().num_days_from_ce()) as u64 ^ SIGN)
             }
+            _ => *blanks += 1,
         },
-    )
-    .ok_or(Cancelled)?;
-    let blanks = parts.iter().map(|(_, _, blanks)| blanks).sum();
-    let mut keys = Vec::with_capacity(parts.iter().map(|(_, keys, _)| keys.len()).sum());
-    for (_, part, _) in parts {
+    )?;
+    let blanks = parts.iter().map(|(_, blanks)| blanks).sum();
+    let mut keys = Vec::with_capacity(parts.iter().map(|(keys, _)| keys.len()).sum());
+    for (part, _) in parts {
         keys.extend(part);
     }
     par_sort_unstable(&mut keys);
@@ -201,36 +214,19 @@ fn time_values(
     column: Column,
     cancel: &AtomicBool,
 ) -> Result<(Vec<DistinctValue>, usize), Cancelled> {
-    let parts = par_fold(
-        rows.len(),
-        PAR_CHUNK,
+    let parts = fold_kept(
+        rows,
+        filter,
         cancel,
-        || {
-            (
-                filter.memo(),
-                FxHashMap::<NaiveTime, usize>::default(),
-                0usize,
-            )
+        || (FxHashMap::<NaiveTime, usize>::default(), 0usize),
+        |(counts, blanks), _, row| match row.value(column) {
+            Value::Time(time) => *counts.entry(time).or_default() += 1,
+            _ => *blanks += 1,
         },
-        |(memo, counts, blanks), range| {
-            for idx in range {
-                let Some(row) = rows.get(idx) else {
-                    continue;
-                };
-                if !filter.matches(memo, row) {
-                    continue;
-                }
-                match row.value(column) {
-                    Value::Time(time) => *counts.entry(time).or_default() += 1,
-                    _ => *blanks += 1,
-                }
-            }
-        },
-    )
-    .ok_or(Cancelled)?;
+    )?;
     let mut blanks = 0;
     let mut counts: FxHashMap<NaiveTime, usize> = FxHashMap::default();
-    for (_, part, part_blanks) in parts {
+    for (part, part_blanks) in parts {
         blanks += part_blanks;
         for (time, count) in part {
             *counts.entry(time).or_default() += count;
@@ -260,11 +256,10 @@ fn time_values(
 
 /// One distinct string seen by a worker: the raw text (a code's code), its label (a code's
 /// label; the text itself otherwise) and how many rows hold it.
-type RawCount<'a> = (&'a str, &'a str, usize);
+pub(super) type RawCount<'a> = (&'a str, &'a str, usize);
 
-/// What a worker of [`text_values`] gathers.
+/// What a worker of [`gather_strings`] gathers.
 struct TextTally<'a> {
-    memo: ViewFilterMemo,
     ids: PtrMemo<u32>,
     found: Vec<RawCount<'a>>,
     blanks: usize,
@@ -278,47 +273,46 @@ fn text_values(
     column: Column,
     cancel: &AtomicBool,
 ) -> Result<(Vec<DistinctValue>, usize), Cancelled> {
-    let tallies = par_fold(
-        rows.len(),
-        PAR_CHUNK,
+    let (raws, mut blanks) = gather_strings(rows, filter, column, cancel)?;
+    let (values, _) = order_strings(raws, &mut blanks, column, cancel)?;
+    Ok((values, blanks))
+}
+
+/// Every distinct string (by address) of `column` among the rows `filter` keeps, with its
+/// count, and how many of those rows are blank. Counted per shared string on each worker, then
+/// merged by address.
+pub(super) fn gather_strings<'a>(
+    rows: &'a Rows,
+    filter: &ViewFilter,
+    column: Column,
+    cancel: &AtomicBool,
+) -> Result<(Vec<RawCount<'a>>, usize), Cancelled> {
+    let tallies = fold_kept(
+        rows,
+        filter,
         cancel,
         || TextTally {
-            memo: filter.memo(),
             ids: PtrMemo::new(),
             found: Vec::new(),
             blanks: 0,
         },
-        |tally, range| {
-            for idx in range {
-                let Some(row) = rows.get(idx) else {
-                    continue;
-                };
-                if !filter.matches(&mut tally.memo, row) {
-                    continue;
-                }
-                let (raw, label) = match row.value(column) {
-                    Value::Text(text) => (text, text),
-                    Value::Code(code, label) => (code, label),
-                    _ => {
-                        tally.blanks += 1;
-                        continue;
-                    }
-                };
-                let found = &mut tally.found;
-                let id = tally.ids.get_or_insert_with(raw, || {
-                    found.push((raw, label, 0));
-                    (found.len() - 1) as u32
-                });
-                if let Some(entry) = found.get_mut(id as usize) {
-                    entry.2 += 1;
-                }
+        |tally, _, row| {
+            let Some((raw, label)) = raw_text(row, column) else {
+                tally.blanks += 1;
+                return;
+            };
+            let found = &mut tally.found;
+            let id = tally.ids.get_or_insert_with(raw, || {
+                found.push((raw, label, 0));
+                (found.len() - 1) as u32
+            });
+            if let Some(entry) = found.get_mut(id as usize) {
+                entry.2 += 1;
             }
         },
-    )
-    .ok_or(Cancelled)?;
-    // Every worker's strings, then each with its key. Equal keys in different strings (the
-    // same name twice in memory, spaces around it) sort next to each other and are merged
-    // below.
+    )?;
+    // Every worker's strings. Equal keys in different strings (the same name twice in memory,
+    // spaces around it) sort next to each other and are merged by [`order_strings`].
     let mut blanks = 0;
     let mut tallies = tallies.into_iter();
     let mut raws: Vec<RawCount<'_>> = Vec::new();
@@ -347,23 +341,28 @@ fn text_values(
             }
         }
     }
-    drop(by_address);
+    Ok((raws, blanks))
+}
+
+/// The distinct values of the strings `raws` (each with its count), merged by key, in pt-BR
+/// text order of their labels; blank strings are added to `blanks`. Also returns, for each
+/// string of `raws`, the position of its value (`u32::MAX` for a blank one).
+pub(super) fn order_strings(
+    raws: Vec<RawCount<'_>>,
+    blanks: &mut usize,
+    column: Column,
+    cancel: &AtomicBool,
+) -> Result<(Vec<DistinctValue>, Vec<u32>), Cancelled> {
     let code = column.kind() == ColumnKind::Code;
-    let mut keyed: Vec<(Cow<'_, str>, &str, usize)> = Vec::with_capacity(raws.len());
-    for (raw, label, count) in raws {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            blanks += count;
+    let mut position = vec![u32::MAX; raws.len()];
+    // (key, label, count, position in `raws`)
+    let mut keyed: Vec<(Cow<'_, str>, &str, usize, usize)> = Vec::with_capacity(raws.len());
+    for (n, (raw, label, count)) in raws.into_iter().enumerate() {
+        let Some(key) = string_key(column, raw) else {
+            *blanks += count;
             continue;
-        }
-        let key: Cow<'_, str> = if code {
-            Cow::Borrowed(raw)
-        } else if column == Column::CpfCnpj {
-            Cow::Owned(text_key(column, raw))
-        } else {
-            Cow::Borrowed(trimmed)
         };
-        keyed.push((key, label, count));
+        keyed.push((key, label, count, n));
     }
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled);
@@ -371,32 +370,99 @@ fn text_values(
     // Sort by label in pt-BR text order (a code's key breaks ties of equal labels).
     let labels: Vec<&str> = keyed
         .iter()
-        .map(|(key, label, _)| if code { *label } else { key.as_ref() })
+        .map(|(key, label, _, _)| if code { *label } else { key.as_ref() })
         .collect();
-    let keys: Vec<&str> = keyed.iter().map(|(key, _, _)| key.as_ref()).collect();
+    let keys: Vec<&str> = keyed.iter().map(|(key, _, _, _)| key.as_ref()).collect();
     let order = sort_labels(&labels, &keys, cancel)?;
     let mut values: Vec<DistinctValue> = Vec::with_capacity(order.len());
     for n in order {
-        let Some((key, label, count)) = keyed.get(n as usize) else {
+        let Some((key, label, count, raw)) = keyed.get(n as usize) else {
             continue;
         };
-        if let Some(last) = values.last_mut()
-            && matches!(&last.key, DistinctKey::Text(last_key) if last_key.as_str() == key.as_ref())
-        {
-            last.count += count;
-            continue;
+        let merged = match values.last_mut() {
+            Some(last) if matches!(&last.key, DistinctKey::Text(last_key) if last_key.as_str() == key.as_ref()) =>
+            {
+                last.count += count;
+                true
+            }
+            _ => false,
+        };
+        if !merged {
+            values.push(text_value(column, key, label, *count));
         }
-        values.push(DistinctValue {
-            key: DistinctKey::Text(key.as_ref().to_owned()),
-            count: *count,
-            label: (code && *label != key.as_ref()).then(|| Box::from(*label)),
-        });
+        if let Some(slot) = position.get_mut(*raw) {
+            *slot = (values.len() - 1) as u32;
+        }
     }
-    Ok((values, blanks))
+    Ok((values, position))
+}
+
+/// Folds the rows of `rows` that `filter` keeps into one state per worker (each made by
+/// `init`), calling `add` with the state, the row's index and the row; on the machine's cores.
+/// Returns [`Cancelled`] soon after `cancel` is set.
+pub(super) fn fold_kept<'a, S: Send>(
+    rows: &'a Rows,
+    filter: &ViewFilter,
+    cancel: &AtomicBool,
+    init: impl Fn() -> S + Sync,
+    add: impl Fn(&mut S, usize, &'a Followup) + Sync,
+) -> Result<Vec<S>, Cancelled> {
+    let states = par_fold(
+        rows.len(),
+        PAR_CHUNK,
+        cancel,
+        || (filter.memo(), init()),
+        |(memo, state), range| {
+            for idx in range {
+                if let Some(row) = rows.get(idx)
+                    && filter.matches(memo, row)
+                {
+                    add(state, idx, row);
+                }
+            }
+        },
+    )
+    .ok_or(Cancelled)?;
+    Ok(states.into_iter().map(|(_, state)| state).collect())
+}
+
+/// The text of a text column (twice) or a code and its label; `None` for other values.
+pub(super) fn raw_text(row: &Followup, column: Column) -> Option<(&str, &str)> {
+    match row.value(column) {
+        Value::Text(text) => Some((text, text)),
+        Value::Code(code, label) => Some((code, label)),
+        _ => None,
+    }
+}
+
+/// The key of the text or code `raw` of `column` in a list of values: a code as it is, a
+/// CPF/CNPJ with its mask, other text trimmed; `None` for blank text.
+pub(super) fn string_key(column: Column, raw: &str) -> Option<Cow<'_, str>> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        None
+    } else if column.kind() == ColumnKind::Code {
+        Some(Cow::Borrowed(raw))
+    } else if column == Column::CpfCnpj {
+        Some(Cow::Owned(text_key(column, raw)))
+    } else {
+        Some(Cow::Borrowed(trimmed))
+    }
+}
+
+/// The listed value of the text or code of `column` with `key` (see [`string_key`]) and
+/// `label` (a code's label; the text itself otherwise), held by `count` rows.
+pub(super) fn text_value(column: Column, key: &str, label: &str, count: usize) -> DistinctValue {
+    let code = column.kind() == ColumnKind::Code;
+    DistinctValue {
+        key: DistinctKey::Text(key.to_owned()),
+        count,
+        label: (code && label != key).then(|| Box::from(label)),
+    }
 }
 
 /// The identity of a string slice: its address and length.
-fn address(text: &str) -> (usize, usize) {
+pub(super) fn address(text: &str) -> (usize, usize) {
     (text.as_ptr() as usize, text.len())
 }
 

@@ -1038,7 +1038,75 @@ proptest! {
                 prop_assert_eq!(blank, list.values.len() - 1, "blanks last");
             }
         }
+
+        // Through the result set's cached lists: the very same lists, in the same order.
+        let request = set.request_view(spec.clone());
+        for column in [Column::NomeConsultor, Column::TipoContato, Column::CpfCnpj, Column::Interacao] {
+            let uncached = distinct_values(set.rows(), &spec, column, &never()).expect("listed");
+            let cached = request.distinct_values(column, &never()).expect("listed");
+            prop_assert_eq!(cached, uncached, "{:?}", column);
+        }
     }
+}
+
+#[test]
+fn cached_lists_follow_appends_and_answer_older_snapshots() {
+    let mut set = ResultSet::from_rows(rows());
+    let spec = ViewSpec {
+        filter: "a".to_owned(),
+        ..ViewSpec::default()
+    };
+    let before = set.request_view(spec.clone());
+    let column = Column::NomeConsultor;
+    let first = before.distinct_values(column, &never()).expect("listed");
+    assert!(before.list_ready(column));
+    assert_eq!(
+        first,
+        distinct_values(before.rows(), &spec, column, &never()).expect("listed")
+    );
+    // New rows: a new name, more of an old one, a look-alike in another string.
+    let more: Vec<Followup> = ["Zuleica", "Ana Souza", " Ana Souza ", "Ana Souza"]
+        .iter()
+        .enumerate()
+        .map(|(n, name)| Followup {
+            id_followup: Some(10_000 + n as i64),
+            nome_consultor: Some(Arc::from(*name)),
+            interacao: Some(Box::from("ab")),
+            ..Followup::default()
+        })
+        .collect();
+    set.append(more);
+    let after = set.request_view(spec.clone());
+    assert!(
+        !after.list_ready(column),
+        "the table no longer covers the rows"
+    );
+    let list = after.distinct_values(column, &never()).expect("listed");
+    assert_eq!(
+        list,
+        distinct_values(after.rows(), &spec, column, &never()).expect("listed")
+    );
+    assert!(list.values.iter().any(|v| v.label() == "Zuleica"));
+    // The older snapshot is answered by the newer, larger table: its own rows only.
+    assert!(before.list_ready(column));
+    assert_eq!(
+        before.distinct_values(column, &never()).expect("listed"),
+        first
+    );
+    // A cancelled build caches nothing.
+    let cancelled = AtomicBool::new(true);
+    let fresh = ResultSet::from_rows(rows());
+    let request = fresh.request_view(ViewSpec::default());
+    assert_eq!(
+        request.distinct_values(Column::NomeCliente, &cancelled),
+        Err(Cancelled)
+    );
+    assert!(!request.list_ready(Column::NomeCliente));
+    // Ids, dates and times are not cached: they are listed directly.
+    request
+        .prepare_lists(&[Column::IdCliente, Column::Data], &never())
+        .expect("nothing to build");
+    assert!(!request.list_ready(Column::IdCliente));
 }
 
 #[test]
@@ -1086,6 +1154,20 @@ fn long_lists_on_several_threads_match_the_reference() {
     assert_eq!(got.len(), expected.len());
     assert!(got == expected, "the long list differs from the reference");
     assert_eq!(list.rows, rows.len());
+    // The cached list, over every row and under a filter that keeps about a third of them.
+    for quick in ["", "ana"] {
+        let spec = ViewSpec {
+            filter: quick.to_owned(),
+            ..ViewSpec::default()
+        };
+        let cached = set
+            .request_view(spec.clone())
+            .distinct_values(Column::NomeCliente, &never())
+            .expect("listed");
+        let uncached =
+            distinct_values(set.rows(), &spec, Column::NomeCliente, &never()).expect("listed");
+        assert!(cached == uncached, "the cached list differs with {quick:?}");
+    }
 
     let ids = distinct_values(set.rows(), &spec, Column::IdCliente, &never()).expect("listed");
     let keys: Vec<i64> = ids

@@ -14,7 +14,7 @@ use poll_promise::Promise;
 use super::super::tasks::{self, TaskPanicked};
 use super::FollowupsApp;
 use crate::api::{Column, ColumnKind, Followup};
-use crate::results::{Cancelled, ColumnFilter, ColumnFilters, DistinctValues, distinct_values};
+use crate::results::{Cancelled, ColumnFilter, ColumnFilters, DistinctValues};
 
 /// Lists up to this long are searched on the UI thread (well under a millisecond); longer
 /// ones in the background.
@@ -417,14 +417,13 @@ impl FollowupsApp {
         if let Some(old) = self.column_filters.list_task.take() {
             old.cancel();
         }
-        let rows = self.results.rows().clone();
-        let spec = self.desired_view();
-        let current = spec.columns.get(column).cloned();
+        let request = self.results.request_view(self.desired_view());
+        let current = request.spec().columns.get(column).cloned();
         let cancel = Arc::new(AtomicBool::new(false));
         let promise = {
             let cancel = Arc::clone(&cancel);
             tasks::spawn(ctx, "column-values", move || {
-                let values = distinct_values(&rows, &spec, column, &cancel)?;
+                let values = request.distinct_values(column, &cancel)?;
                 let checked = values
                     .values
                     .iter()
