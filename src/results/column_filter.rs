@@ -92,6 +92,9 @@ pub enum ColumnFilter {
         #[serde(default)]
         text: String,
     },
+    /// Rows whose value is blank ("(vazio)"), whatever the column: the only way to pick the
+    /// rows without a date (a summary's "(sem data)" group). Fits every column.
+    Blank,
 }
 
 /// Dates as `"aaaa-mm-dd"` in settings files (chrono's serde support is not enabled).
@@ -133,6 +136,7 @@ impl ColumnFilter {
             }
             ColumnFilter::DateRange { .. } => kind == ColumnKind::DateTime,
             ColumnFilter::Contains { .. } => matches!(kind, ColumnKind::Text | ColumnKind::Code),
+            ColumnFilter::Blank => true,
         }
     }
 
@@ -141,7 +145,9 @@ impl ColumnFilter {
     /// no row.
     pub fn is_noop(&self) -> bool {
         match self {
-            ColumnFilter::Values { .. } | ColumnFilter::Numbers { .. } => false,
+            ColumnFilter::Values { .. } | ColumnFilter::Numbers { .. } | ColumnFilter::Blank => {
+                false
+            }
             ColumnFilter::NumberRange { from, to } => from.is_none() && to.is_none(),
             ColumnFilter::DateRange { from, to } => from.is_none() && to.is_none(),
             ColumnFilter::Contains { text } => text.trim().is_empty(),
@@ -213,6 +219,7 @@ impl ColumnFilter {
                 }
             }
             ColumnFilter::Contains { text } => format!("contém \u{201C}{}\u{201D}", text.trim()),
+            ColumnFilter::Blank => BLANK_LABEL.to_owned(),
         }
     }
 }
@@ -422,6 +429,8 @@ enum Compiled {
     },
     /// Text containing a needle.
     Contains { column: Column, needle: Needle },
+    /// Blank values only.
+    Blank { column: Column },
 }
 
 /// Column filters compiled for matching rows (see [`CompiledFilters::matches`]).
@@ -503,6 +512,7 @@ fn compile(column: Column, filter: &ColumnFilter) -> Option<Compiled> {
             column,
             needle: Needle::new(text)?,
         },
+        ColumnFilter::Blank => Compiled::Blank { column },
     })
 }
 
@@ -570,6 +580,11 @@ fn matches_one(
             Value::Text(text) => strings.get_or_insert_with(text, || needle.matches(text)),
             Value::Code(_, label) => strings.get_or_insert_with(label, || needle.matches(label)),
             _ => false,
+        },
+        Compiled::Blank { column } => match row.value(*column) {
+            Value::Empty => true,
+            Value::Text(text) | Value::Code(text, _) => is_blank(text),
+            Value::Int(_) | Value::DateTime(_) | Value::Time(_) => false,
         },
     }
 }
