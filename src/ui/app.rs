@@ -31,6 +31,7 @@ mod demo;
 mod dialogs;
 mod export;
 mod layout;
+mod results_view;
 mod search;
 mod selection;
 mod settings;
@@ -44,6 +45,7 @@ pub use column_filters::{
 pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
+pub use results_view::{ResultsView, ThemeChoice};
 pub use search::{DISPLAY_ORDER, FetchTask, LastFetch, SearchState};
 pub use selection::{ClickKind, TableAction, TableUiState};
 pub use settings::{KeyringProblem, SettingsState, TokenState};
@@ -112,6 +114,10 @@ pub struct Persisted {
     /// The saved views ("Visões"), without personal data.
     #[serde(default)]
     pub views: SavedViews,
+    /// What the results area shows ("Tabela", "Resumo").
+    pub results_view: ResultsView,
+    /// The window's colours ("Tema" in the settings).
+    pub theme: ThemeChoice,
 }
 
 /// A sort as persisted.
@@ -142,6 +148,8 @@ impl Default for Persisted {
             batch_concurrency: crate::batch::DEFAULT_CONCURRENCY,
             column_order: ColumnOrder::default(),
             views: SavedViews::default(),
+            results_view: ResultsView::default(),
+            theme: ThemeChoice::default(),
         }
     }
 }
@@ -261,6 +269,10 @@ pub enum Command {
     DeleteView(String),
     /// The default layout: default order, every column, no sort, no column filter.
     RestoreDefaultView,
+    /// Show this view in the results area ("Tabela", "Resumo"; Ctrl+1, Ctrl+2).
+    ShowView(ResultsView),
+    /// Use this theme ("Tema" in the settings).
+    SetTheme(ThemeChoice),
 }
 
 /// An error shown over the table.
@@ -355,6 +367,7 @@ impl FollowupsApp {
             .unwrap_or_else(|| chrono::Local::now().date_naive());
         let mut persisted = persisted.unwrap_or_default();
         let settings = SettingsState::load(ctx, &mut persisted, options.token_store.clone());
+        ctx.set_theme(persisted.theme.preference());
         let mut app = FollowupsApp {
             persisted,
             cpf_cnpj: String::new(),
@@ -520,6 +533,8 @@ impl FollowupsApp {
             Command::RenameView { from, to } => self.rename_view(&from, &to),
             Command::DeleteView(name) => self.delete_view(&name),
             Command::RestoreDefaultView => self.restore_default_view(ctx),
+            Command::ShowView(view) => self.show_view(view),
+            Command::SetTheme(theme) => self.set_theme(ctx, theme),
         }
     }
 
