@@ -89,6 +89,9 @@ pub enum ColumnFilter {
         #[serde(default)]
         text: String,
     },
+    /// Rows whose value is blank ("(vazio)"), whatever the column: the only way to pick the
+    /// rows without a date (a summary's "(sem data)" group). Fits every column.
+    Blank,
 }
 
 /// Dates as `"aaaa-mm-dd"` in settings files (chrono's serde support is not enabled).
@@ -130,6 +133,7 @@ impl ColumnFilter {
             }
             ColumnFilter::DateRange { .. } => kind == ColumnKind::DateTime,
             ColumnFilter::Contains { .. } => matches!(kind, ColumnKind::Text | ColumnKind::Code),
+            ColumnFilter::Blank => true,
         }
     }
 
@@ -138,7 +142,9 @@ impl ColumnFilter {
     /// no row.
     pub fn is_noop(&self) -> bool {
         match self {
-            ColumnFilter::Values { .. } | ColumnFilter::Numbers { .. } => false,
+            ColumnFilter::Values { .. } | ColumnFilter::Numbers { .. } | ColumnFilter::Blank => {
+                false
+            }
             ColumnFilter::NumberRange { from, to } => from.is_none() && to.is_none(),
             ColumnFilter::DateRange { from, to } => from.is_none() && to.is_none(),
             ColumnFilter::Contains { text } => text.trim().is_empty(),
@@ -210,6 +216,7 @@ impl ColumnFilter {
                 }
             }
             ColumnFilter::Contains { text } => format!("contém \u{201C}{}\u{201D}", text.trim()),
+            ColumnFilter::Blank => BLANK_LABEL.to_owned(),
         }
     }
 }
@@ -419,6 +426,8 @@ enum Compiled {
     },
     /// Text containing a needle.
     Contains { column: Column, needle: Needle },
+    /// Blank values only.
+    Blank { column: Column },
 }
 
 /// Column filters compiled for matching rows (see [`CompiledFilters::matches`]).
@@ -500,6 +509,7 @@ fn compile(column: Column, filter: &ColumnFilter) -> Option<Compiled> {
             column,
             needle: Needle::new(text)?,
         },
+        ColumnFilter::Blank => Compiled::Blank { column },
     })
 }
 
@@ -567,6 +577,11 @@ fn matches_one(
             Value::Text(text) => strings.get_or_insert_with(text, || needle.matches(text)),
             Value::Code(_, label) => strings.get_or_insert_with(label, || needle.matches(label)),
             _ => false,
+        },
+        Compiled::Blank { column } => match row.value(*column) {
+            Value::Empty => true,
+            Value::Text(text) | Value::Code(text, _) => is_blank(text),
+            Value::Int(_) | Value::DateTime(_) | Value::Time(_) => false,
         },
     }
 }

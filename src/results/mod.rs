@@ -32,10 +32,10 @@
 mod column_filter;
 mod filter;
 mod fold;
-mod hash;
+pub(crate) mod hash;
 mod layout;
-mod parallel;
-mod ptr_memo;
+pub(crate) mod parallel;
+pub(crate) mod ptr_memo;
 mod rank;
 mod rows;
 mod selection;

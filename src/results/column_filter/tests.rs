@@ -902,6 +902,11 @@ fn ref_keeps(column: Column, filter: &ColumnFilter, row: &Followup) -> bool {
                 _ => false,
             }
         }
+        ColumnFilter::Blank => match value {
+            Value::Empty => true,
+            Value::Text(t) | Value::Code(t, _) => t.trim().is_empty(),
+            _ => false,
+        },
     }
 }
 
@@ -978,6 +983,14 @@ fn arb_filter() -> impl Strategy<Value = (Column, ColumnFilter)> {
             "[a-cáç9 ]{0,3}"
         )
             .prop_map(|(column, text)| (column, ColumnFilter::Contains { text })),
+        proptest::sample::select(vec![
+            Column::Data,
+            Column::IdConsultor,
+            Column::NomeConsultor,
+            Column::TipoContato,
+            Column::HorarioReagendamento,
+        ])
+        .prop_map(|column| (column, ColumnFilter::Blank)),
     ]
 }
 
