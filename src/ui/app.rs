@@ -14,8 +14,9 @@
 //! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `selection.rs` ([`TableUiState`]: the
 //! table's selection and keyboard), `clipboard.rs` ([`ClipboardState`]: copying rows and
 //! cells), `column_filters.rs` ([`ColumnFiltersState`]: column filters, their chips, the
-//! filter popup and its lists), `layout.rs` (the column order) and `views.rs`
-//! ([`ViewsUiState`]: the saved views, "Visões").
+//! filter popup and its lists), `layout.rs` (the column order), `views.rs`
+//! ([`ViewsUiState`]: the saved views, "Visões"), `results_view.rs` (the results area's views
+//! and the theme) and `summary.rs` ([`SummaryUiState`]: the "Resumo" view).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,6 +36,7 @@ mod results_view;
 mod search;
 mod selection;
 mod settings;
+mod summary;
 mod views;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
@@ -49,6 +51,9 @@ pub use results_view::{ResultsView, ThemeChoice};
 pub use search::{DISPLAY_ORDER, FetchTask, LastFetch, SearchState};
 pub use selection::{ClickKind, TableAction, TableUiState};
 pub use settings::{KeyringProblem, SettingsState, TokenState};
+pub use summary::{
+    STREAM_REFRESH, SummaryAction, SummaryBundle, SummarySource, SummaryUiState, time_dimension,
+};
 pub use views::{ViewDialog, ViewNotice, ViewsUiState};
 
 use crate::api::{
@@ -118,6 +123,9 @@ pub struct Persisted {
     pub results_view: ResultsView,
     /// The window's colours ("Tema" in the settings).
     pub theme: ThemeChoice,
+    /// The summary's grouping, by its CLI name ("consultor"; an unknown one reads as the
+    /// default).
+    pub summary_by: String,
 }
 
 /// A sort as persisted.
@@ -150,6 +158,7 @@ impl Default for Persisted {
             views: SavedViews::default(),
             results_view: ResultsView::default(),
             theme: ThemeChoice::default(),
+            summary_by: summary::DEFAULT_DIMENSION.cli_name().to_owned(),
         }
     }
 }
@@ -273,6 +282,8 @@ pub enum Command {
     ShowView(ResultsView),
     /// Use this theme ("Tema" in the settings).
     SetTheme(ThemeChoice),
+    /// Act on the "Resumo" view: grouping, sort, a click on a group or a bar, "Copiar".
+    Summary(SummaryAction),
 }
 
 /// An error shown over the table.
@@ -350,6 +361,8 @@ pub struct FollowupsApp {
     pub column_filters: ColumnFiltersState,
     /// The "Visões" menu's dialog and message.
     pub views: ViewsUiState,
+    /// The "Resumo" view: its summaries, sort and copy.
+    pub summary: SummaryUiState,
     commands: Vec<Command>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
@@ -389,6 +402,7 @@ impl FollowupsApp {
             clipboard: ClipboardState::default(),
             column_filters: ColumnFiltersState::default(),
             views: ViewsUiState::default(),
+            summary: SummaryUiState::default(),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -442,6 +456,7 @@ impl FollowupsApp {
         self.batch.cancel();
         self.clipboard.cancel();
         self.column_filters.cancel_all();
+        self.summary.cancel();
         loop {
             if self.export.ended() && self.batch.ended() {
                 return true;
@@ -535,6 +550,7 @@ impl FollowupsApp {
             Command::RestoreDefaultView => self.restore_default_view(ctx),
             Command::ShowView(view) => self.show_view(view),
             Command::SetTheme(theme) => self.set_theme(ctx, theme),
+            Command::Summary(action) => self.run_summary_action(ctx, action),
         }
     }
 
@@ -549,6 +565,7 @@ impl FollowupsApp {
         self.poll_column_filters(ctx);
         self.poll_export();
         self.poll_clipboard(ctx);
+        self.poll_summary(ctx);
     }
 
     /// Whether something runs in the background (the UI then repaints to show progress).
@@ -563,6 +580,7 @@ impl FollowupsApp {
             || self.clipboard.busy()
             || self.column_filters.busy()
             || self.views.busy()
+            || self.summary.busy()
     }
 
     /// Whether a search (single or batch) is running.
