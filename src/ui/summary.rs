@@ -5,7 +5,7 @@
 
 use egui::{Align, Color32, Layout, RichText, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
-use egui_plot::{Bar, BarChart, Corner, GridMark, Legend, Plot, PlotPoint};
+use egui_plot::{Bar, BarChart, GridMark, Plot, PlotPoint, PlotResponse};
 
 use super::app::{Command, FollowupsApp, SummaryAction, SummaryBundle, SummarySource};
 use crate::analysis::summary::{Counts, Dimension, Group, Summary, SummaryCell, SummaryColumn};
@@ -145,25 +145,30 @@ fn charts_ui(ui: &mut egui::Ui, bundle: &SummaryBundle, commands: &mut Vec<Comma
     let width = (ui.available_width() - 2.0 * spacing).max(300.0);
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| {
-            ui.set_width(width * 0.42);
+            ui.set_width(width * 0.40);
             time_chart_ui(ui, bundle.time.as_ref(), &colors, commands);
         });
         ui.vertical(|ui| {
-            ui.set_width(width * 0.23);
+            ui.set_width(width * 0.26);
             channel_chart_ui(ui, &bundle.channels, &colors, commands);
         });
         ui.vertical(|ui| {
-            ui.set_width(width * 0.35);
+            ui.set_width(width * 0.34);
             top_chart_ui(ui, bundle, &colors, commands);
         });
     });
 }
 
-/// The tooltip of a group's bar: its name and exact numbers.
-fn bar_tooltip(label: &str, counts: &Counts) -> String {
+/// The tooltip of a group's bar: its name and exact numbers, its share of `total`.
+fn bar_tooltip(label: &str, counts: &Counts, total: u64) -> String {
+    let share = (total > 0).then(|| {
+        let pct = counts.follow_ups as f64 / total as f64 * 100.0;
+        (pct * 10.0).round() / 10.0
+    });
     format!(
-        "{label}\n{} follow-ups\nProdutivos: {}\nImprodutivos: {}\nOutros: {}\n% produtivos: {}\nDevedores: {}",
+        "{label}\n{} follow-ups ({} do total)\nProdutivos: {}\nImprodutivos: {}\nOutros: {}\n% produtivos: {}\nDevedores: {}",
         fmt::thousands(counts.follow_ups),
+        pct_br(share),
         fmt::thousands(counts.produtivos),
         fmt::thousands(counts.improdutivos),
         fmt::thousands(counts.outros()),
@@ -212,7 +217,6 @@ fn stacked_bars(
     let mut series: [Vec<Bar>; 3] = Default::default();
     for (position, group) in groups.iter().enumerate() {
         let counts = &group.counts;
-        let tooltip = bar_tooltip(&group.label, counts);
         let x = argument(position);
         let p = counts.produtivos as f64;
         let i = counts.improdutivos as f64;
@@ -222,8 +226,7 @@ fn stacked_bars(
             let mut bar = Bar::new(x, value)
                 .base_offset(base)
                 .width(0.7)
-                .fill(fills[k])
-                .name(&tooltip);
+                .fill(fills[k]);
             if horizontal {
                 bar = bar.horizontal();
             }
@@ -234,9 +237,7 @@ fn stacked_bars(
     let names = ["Produtivos", "Improdutivos", "Outros"];
     let fills = [colors.produtivos, colors.improdutivos, colors.outros];
     let mut charts = [p, i, o].into_iter().enumerate().map(|(k, bars)| {
-        let chart = BarChart::new(names[k], bars)
-            .color(fills[k])
-            .element_formatter(Box::new(|bar, _| bar.name.clone()));
+        let chart = BarChart::new(names[k], bars).color(fills[k]);
         if horizontal {
             chart.horizontal()
         } else {
@@ -256,7 +257,8 @@ fn stacked_bars(
     [p, i, o]
 }
 
-/// A plot without zoom, drag or crosshair: the charts are read and clicked, not explored.
+/// A plot without zoom, drag or egui_plot's own hover text (the charts show a tooltip of their
+/// own, see [`bar_at`]): they are read and clicked, not explored.
 fn still_plot(id: &str, height: f32) -> Plot<'_> {
     Plot::new(id)
         .height(height)
@@ -269,9 +271,9 @@ fn still_plot(id: &str, height: f32) -> Plot<'_> {
         .show_y(false)
 }
 
-/// The group a click at `point` lands on, among bars at whole positions of the argument
-/// axis (x, or y for horizontal bars) whose lengths are `lengths`.
-fn clicked_bar(point: PlotPoint, horizontal: bool, lengths: &[f64]) -> Option<usize> {
+/// The bar under `point`, among bars at whole positions of the argument axis (x, or y for
+/// horizontal bars) whose lengths are `lengths`.
+fn bar_at(point: PlotPoint, horizontal: bool, lengths: &[f64]) -> Option<usize> {
     let (argument, value) = if horizontal {
         (point.y, point.x)
     } else {
@@ -284,6 +286,58 @@ fn clicked_bar(point: PlotPoint, horizontal: bool, lengths: &[f64]) -> Option<us
     let position = position as usize;
     let length = *lengths.get(position)?;
     (value >= 0.0 && value <= length.max(0.0)).then_some(position)
+}
+
+/// The bars of a chart, for its tooltip and its clicks.
+struct BarTarget<'a> {
+    /// Whether the bars lie along the x axis (their positions on y).
+    horizontal: bool,
+    /// Each bar's length, by position.
+    lengths: &'a [f64],
+    /// The follow-ups the shares in the tooltip are of.
+    total: u64,
+    /// The summary the groups belong to.
+    source: SummarySource,
+}
+
+/// The tooltip of the bar under the pointer, and a click on it showing its group's rows.
+/// `group_at` maps a bar's position to its group and the group's position in its summary.
+fn bar_interaction<'g>(
+    response: PlotResponse<Option<PlotPoint>>,
+    target: &BarTarget<'_>,
+    group_at: impl Fn(usize) -> Option<(usize, &'g Group)>,
+    commands: &mut Vec<Command>,
+) {
+    let Some(point) = response.inner else {
+        return;
+    };
+    let Some((position, group)) =
+        bar_at(point, target.horizontal, target.lengths).and_then(group_at)
+    else {
+        return;
+    };
+    let plot = response.response;
+    if plot.clicked() {
+        commands.push(Command::Summary(SummaryAction::ShowGroup {
+            source: target.source,
+            group: position,
+        }));
+    }
+    plot.on_hover_text_at_pointer(bar_tooltip(&group.label, &group.counts, target.total));
+}
+
+/// A key of the stacked bars' colours, beside a chart's title.
+fn stack_key(ui: &mut egui::Ui, colors: &Palette) {
+    for (color, name) in [
+        (colors.produtivos, "Produtivos"),
+        (colors.improdutivos, "Improdutivos"),
+        (colors.outros, "Outros"),
+    ] {
+        let size = egui::vec2(10.0, 10.0);
+        let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
+        ui.painter().rect_filled(rect, 2.0, color);
+        ui.label(RichText::new(name).small());
+    }
 }
 
 /// Follow-ups per day, week or month as stacked bars; a click on a bar shows its period.
@@ -313,7 +367,11 @@ fn time_chart_ui(
     let skip = dated.len().saturating_sub(CHART_PERIODS_MAX);
     let shown = dated.get(skip..).unwrap_or_default();
     let groups: Vec<&Group> = shown.iter().map(|(_, group)| *group).collect();
-    ui.label(RichText::new(format!("Follow-ups por {per}")).strong());
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("Follow-ups por {per}")).strong());
+        ui.add_space(8.0);
+        stack_key(ui, colors);
+    });
     if skip > 0 {
         ui.label(
             RichText::new(format!(
@@ -332,7 +390,6 @@ fn time_chart_ui(
     let lengths: Vec<f64> = groups.iter().map(|g| g.counts.follow_ups as f64).collect();
     let [p, i, o] = stacked_bars(&groups, false, colors, |position| position as f64);
     let response = still_plot("summary_time_chart", CHART_HEIGHT)
-        .legend(Legend::default().position(Corner::LeftTop))
         .x_axis_formatter(|mark, _| mark_name(&names, mark.value))
         .y_axis_formatter(|mark, _| count_mark(mark))
         .include_y(0.0)
@@ -342,16 +399,14 @@ fn time_chart_ui(
             plot.bar_chart(o);
             plot.pointer_coordinate()
         });
-    if response.response.clicked()
-        && let Some(point) = response.inner
-        && let Some(position) = clicked_bar(point, false, &lengths)
-        && let Some((group, _)) = shown.get(position)
-    {
-        commands.push(Command::Summary(SummaryAction::ShowGroup {
-            source: SummarySource::Time,
-            group: *group,
-        }));
-    }
+    let at = |bar: usize| shown.get(bar).map(|(position, group)| (*position, *group));
+    let target = BarTarget {
+        horizontal: false,
+        lengths: &lengths,
+        total: time.total.follow_ups,
+        source: SummarySource::Time,
+    };
+    bar_interaction(response, &target, at, commands);
 }
 
 /// A period on the time axis: `dd/mm` for days and weeks (their first day), `jan/2025` for
@@ -385,33 +440,22 @@ fn channel_chart_ui(
         .rev()
         .map(|group| group.counts.follow_ups as f64)
         .collect();
-    let total = channels.total.follow_ups.max(1) as f64;
     let bars: Vec<Bar> = channels
         .groups
         .iter()
         .enumerate()
         .map(|(position, group)| {
-            let share = group.counts.follow_ups as f64 / total * 100.0;
-            let tooltip = format!(
-                "{}\n{} follow-ups ({} do total)\n% produtivos: {}",
-                group.label,
-                fmt::thousands(group.counts.follow_ups),
-                pct_br(Some((share * 10.0).round() / 10.0)),
-                pct_br(group.counts.pct_produtivos()),
-            );
             Bar::new(
-                (count - 1 - position) as f64,
+                count.saturating_sub(position + 1) as f64,
                 group.counts.follow_ups as f64,
             )
             .width(0.7)
             .fill(colors.canal)
-            .name(tooltip)
         })
         .collect();
     let chart = BarChart::new("Follow-ups", bars)
         .color(colors.canal)
-        .horizontal()
-        .element_formatter(Box::new(|bar, _| bar.name.clone()));
+        .horizontal();
     let response = still_plot("summary_channel_chart", CHART_HEIGHT)
         .y_axis_formatter(|mark, _| mark_name(&names, mark.value))
         .x_axis_formatter(|mark, _| count_mark(mark))
@@ -420,15 +464,17 @@ fn channel_chart_ui(
             plot.bar_chart(chart);
             plot.pointer_coordinate()
         });
-    if response.response.clicked()
-        && let Some(point) = response.inner
-        && let Some(from_bottom) = clicked_bar(point, true, &lengths)
-    {
-        commands.push(Command::Summary(SummaryAction::ShowGroup {
-            source: SummarySource::Channels,
-            group: count - 1 - from_bottom,
-        }));
-    }
+    let at = |from_bottom: usize| {
+        let position = count.checked_sub(from_bottom + 1)?;
+        channels.groups.get(position).map(|group| (position, group))
+    };
+    let target = BarTarget {
+        horizontal: true,
+        lengths: &lengths,
+        total: channels.total.follow_ups,
+        source: SummarySource::Channels,
+    };
+    bar_interaction(response, &target, at, commands);
 }
 
 /// The top groups by follow-ups as horizontal stacked bars (the productive share in green);
@@ -474,16 +520,17 @@ fn top_chart_ui(
             plot.bar_chart(o);
             plot.pointer_coordinate()
         });
-    if response.response.clicked()
-        && let Some(point) = response.inner
-        && let Some(from_bottom) = clicked_bar(point, true, &lengths)
-        && let Some((position, _)) = top.get(count - 1 - from_bottom)
-    {
-        commands.push(Command::Summary(SummaryAction::ShowGroup {
-            source: SummarySource::Groups,
-            group: *position,
-        }));
-    }
+    let at = |from_bottom: usize| {
+        let (position, group) = top.get(count.checked_sub(from_bottom + 1)?)?;
+        Some((*position, *group))
+    };
+    let target = BarTarget {
+        horizontal: true,
+        lengths: &lengths,
+        total: summary.total.follow_ups,
+        source: SummarySource::Groups,
+    };
+    bar_interaction(response, &target, at, commands);
 }
 
 /// "Consultores", "Canais"… for the top chart's title.
