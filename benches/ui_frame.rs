@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use recuperador_followups::analysis::summary::Dimension;
-use recuperador_followups::api::Column;
+use recuperador_followups::api::{Column, Followup};
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::secrets::MemoryStore;
 use recuperador_followups::sim::huge_history_rows;
@@ -48,6 +48,28 @@ fn app_with_rows(ctx: &egui::Context, rows: usize) -> FollowupsApp {
     app
 }
 
+/// The app with `rows` rows of the simulator's history spread over `debtors` debtors (ids and
+/// shared names), so a summary by debtor has that many groups.
+fn app_with_many_debtors(ctx: &egui::Context, rows: usize, debtors: usize) -> FollowupsApp {
+    let mut app = app_with_rows(ctx, 0);
+    let names: Vec<Arc<str>> = (0..debtors)
+        .map(|n| Arc::from(format!("Devedor {n}")))
+        .collect();
+    let spread = huge_history_rows(rows)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let debtor = (i * 7_919) % debtors.max(1);
+            Followup {
+                id_cliente: Some(debtor as i64),
+                nome_cliente: names.get(debtor).cloned(),
+                ..row
+            }
+        });
+    app.results = ResultSet::from_rows(spread);
+    app
+}
+
 /// Draws frames until the summary is computed (and sorted) for the view on screen.
 fn settle_summary(ctx: &egui::Context, app: &mut FollowupsApp) {
     let _ = frame(ctx, app);
@@ -74,17 +96,17 @@ fn bench_frames(c: &mut Criterion) {
             b.iter(|| black_box(frame(&ctx, &mut app)));
         });
     }
-    // The "Resumo" view open on 1M rows, its summaries computed: the group table draws only
-    // its visible groups and the charts their few bars.
+    // The "Resumo" view open on 1M rows of 100,000 debtors, its summaries computed: the group
+    // table draws only its visible groups and the charts their few bars.
     {
         let ctx = egui::Context::default();
-        let mut app = app_with_rows(&ctx, 1_000_000);
+        let mut app = app_with_many_debtors(&ctx, 1_000_000, 100_000);
         app.queue(Command::ShowView(ResultsView::Resumo));
         settle_summary(&ctx, &mut app);
         group.bench_function("resumo_1000000_rows", |b| {
             b.iter(|| black_box(frame(&ctx, &mut app)));
         });
-        // Grouped by debtor: tens of thousands of groups in the table.
+        // Grouped by debtor: 100,000 groups in the table.
         app.queue(Command::Summary(SummaryAction::GroupBy(Dimension::Devedor)));
         settle_summary(&ctx, &mut app);
         group.bench_function("resumo_por_devedor_1000000_rows", |b| {
@@ -95,7 +117,7 @@ fn bench_frames(c: &mut Criterion) {
 
     // The longest frame while the summary of 1M rows is recomputed for another grouping.
     let ctx = egui::Context::default();
-    let mut app = app_with_rows(&ctx, 1_000_000);
+    let mut app = app_with_many_debtors(&ctx, 1_000_000, 100_000);
     app.queue(Command::ShowView(ResultsView::Resumo));
     settle_summary(&ctx, &mut app);
     for dimension in [Dimension::Devedor, Dimension::Dia, Dimension::Consultor] {

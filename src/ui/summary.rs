@@ -5,7 +5,7 @@
 
 use egui::{Align, Color32, Layout, RichText, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
-use egui_plot::{Bar, BarChart, GridMark, Plot, PlotPoint, PlotResponse};
+use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot, PlotPoint, PlotResponse};
 
 use super::app::{Command, FollowupsApp, SummaryAction, SummaryBundle, SummarySource};
 use crate::analysis::summary::{Counts, Dimension, Group, Summary, SummaryCell, SummaryColumn};
@@ -205,6 +205,14 @@ fn count_mark(mark: GridMark) -> String {
     } else {
         fmt::thousands(rounded as i64)
     }
+}
+
+/// The count axis of a horizontal bar chart: counts with thousands separators, labels closer
+/// together than egui_plot's default for x (a narrow chart otherwise labels only the 0).
+fn count_axis<'a>() -> AxisHints<'a> {
+    AxisHints::new_x()
+        .formatter(|mark, _| count_mark(mark))
+        .label_spacing(32.0..=48.0)
 }
 
 /// The stacked bars of groups at positions `0..`: produtivos, improdutivos, outros.
@@ -458,7 +466,7 @@ fn channel_chart_ui(
         .horizontal();
     let response = still_plot("summary_channel_chart", CHART_HEIGHT)
         .y_axis_formatter(|mark, _| mark_name(&names, mark.value))
-        .x_axis_formatter(|mark, _| count_mark(mark))
+        .custom_x_axes(vec![count_axis()])
         .include_x(0.0)
         .show(ui, |plot| {
             plot.bar_chart(chart);
@@ -512,7 +520,7 @@ fn top_chart_ui(
     let [p, i, o] = stacked_bars(&groups, true, colors, |position| position as f64);
     let response = still_plot("summary_top_chart", CHART_HEIGHT)
         .y_axis_formatter(|mark, _| mark_name(&names, mark.value))
-        .x_axis_formatter(|mark, _| count_mark(mark))
+        .custom_x_axes(vec![count_axis()])
         .include_x(0.0)
         .show(ui, |plot| {
             plot.bar_chart(p);
@@ -660,11 +668,12 @@ fn group_table_ui(
         });
 }
 
-/// A label, right-aligned in its cell for numbers.
+/// A label, right-aligned in its cell for numbers (both kinds centred vertically alike).
 fn aligned_label(ui: &mut egui::Ui, text: RichText, right: bool) {
-    if right {
-        ui.with_layout(Layout::right_to_left(Align::Center), |ui| ui.label(text));
+    let layout = if right {
+        Layout::right_to_left(Align::Center)
     } else {
-        ui.label(text);
-    }
+        Layout::left_to_right(Align::Center)
+    };
+    ui.with_layout(layout, |ui| ui.label(text));
 }
