@@ -2,6 +2,9 @@
 //! out only the visible rows, so both should cost about the same. Also measures the longest
 //! frame while a 1M-row sort runs in the background (it must not freeze the UI).
 //!
+//! The same with the "Resumo" view open on 1M rows (by consultant and by debtor), and the
+//! longest frame while its summary is recomputed for another grouping.
+//!
 //! Run: `cargo bench --bench ui_frame`.
 
 use std::hint::black_box;
@@ -9,10 +12,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use recuperador_followups::api::Column;
+use recuperador_followups::analysis::summary::Dimension;
+use recuperador_followups::api::{Column, Followup};
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::secrets::MemoryStore;
 use recuperador_followups::sim::huge_history_rows;
+use recuperador_followups::ui::app::{ResultsView, SummaryAction};
 use recuperador_followups::ui::{Command, FollowupsApp, LaunchOptions, draw};
 
 fn input() -> egui::RawInput {
@@ -43,6 +48,38 @@ fn app_with_rows(ctx: &egui::Context, rows: usize) -> FollowupsApp {
     app
 }
 
+/// The app with `rows` rows of the simulator's history spread over `debtors` debtors (ids and
+/// shared names), so a summary by debtor has that many groups.
+fn app_with_many_debtors(ctx: &egui::Context, rows: usize, debtors: usize) -> FollowupsApp {
+    let mut app = app_with_rows(ctx, 0);
+    let names: Vec<Arc<str>> = (0..debtors)
+        .map(|n| Arc::from(format!("Devedor {n}")))
+        .collect();
+    let spread = huge_history_rows(rows)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let debtor = (i * 7_919) % debtors.max(1);
+            Followup {
+                id_cliente: Some(debtor as i64),
+                nome_cliente: names.get(debtor).cloned(),
+                ..row
+            }
+        });
+    app.results = ResultSet::from_rows(spread);
+    app
+}
+
+/// Draws frames until the summary is computed (and sorted) for the view on screen.
+fn settle_summary(ctx: &egui::Context, app: &mut FollowupsApp) {
+    let _ = frame(ctx, app);
+    while app.summary.busy() || app.summary.current.is_none() || app.has_commands() {
+        let _ = frame(ctx, app);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = frame(ctx, app);
+}
+
 fn frame(ctx: &egui::Context, app: &mut FollowupsApp) -> egui::FullOutput {
     app.poll_tasks(ctx);
     ctx.run_ui(input(), |ui| draw(app, ui, None))
@@ -59,7 +96,55 @@ fn bench_frames(c: &mut Criterion) {
             b.iter(|| black_box(frame(&ctx, &mut app)));
         });
     }
+    // The "Resumo" view open on 1M rows of 100,000 debtors, its summaries computed: the group
+    // table draws only its visible groups and the charts their few bars.
+    {
+        let ctx = egui::Context::default();
+        let mut app = app_with_many_debtors(&ctx, 1_000_000, 100_000);
+        app.queue(Command::ShowView(ResultsView::Resumo));
+        settle_summary(&ctx, &mut app);
+        group.bench_function("resumo_1000000_rows", |b| {
+            b.iter(|| black_box(frame(&ctx, &mut app)));
+        });
+        // Grouped by debtor: 100,000 groups in the table.
+        app.queue(Command::Summary(SummaryAction::GroupBy(Dimension::Devedor)));
+        settle_summary(&ctx, &mut app);
+        group.bench_function("resumo_por_devedor_1000000_rows", |b| {
+            b.iter(|| black_box(frame(&ctx, &mut app)));
+        });
+    }
     group.finish();
+
+    // The longest frame while the summary of 1M rows is recomputed for another grouping.
+    let ctx = egui::Context::default();
+    let mut app = app_with_many_debtors(&ctx, 1_000_000, 100_000);
+    app.queue(Command::ShowView(ResultsView::Resumo));
+    settle_summary(&ctx, &mut app);
+    for dimension in [Dimension::Devedor, Dimension::Dia, Dimension::Consultor] {
+        app.queue(Command::Summary(SummaryAction::GroupBy(dimension)));
+        let _ = frame(&ctx, &mut app);
+        let started = Instant::now();
+        let mut longest = Duration::ZERO;
+        let mut frames = 0;
+        while app.summary.busy() {
+            let t = Instant::now();
+            let _ = frame(&ctx, &mut app);
+            longest = longest.max(t.elapsed());
+            frames += 1;
+            std::thread::sleep(Duration::from_millis(16));
+        }
+        let groups = app
+            .summary
+            .current
+            .as_ref()
+            .map_or(0, |b| b.groups.groups.len());
+        println!(
+            "summary by {} at 1M rows ({groups} groups): shown after {:?}, {frames} frames meanwhile, longest frame {:?}",
+            dimension.cli_name(),
+            started.elapsed(),
+            longest
+        );
+    }
 
     // The longest frame while the 1M-row view is re-sorted in the background.
     let ctx = egui::Context::default();

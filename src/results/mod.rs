@@ -325,6 +325,12 @@ impl ResultSet {
         set
     }
 
+    /// This result set's identity: a new search makes a new set with a new id, so a value
+    /// computed from the rows (the window's summary) knows when it is stale.
+    pub fn set_id(&self) -> u64 {
+        self.id
+    }
+
     /// All rows, in arrival order. Cloning is a cheap snapshot for a background thread.
     pub fn rows(&self) -> &Rows {
         &self.rows

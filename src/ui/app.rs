@@ -14,8 +14,9 @@
 //! `dialogs.rs` ([`NativeDialogs`]: native file dialogs), `selection.rs` ([`TableUiState`]: the
 //! table's selection and keyboard), `clipboard.rs` ([`ClipboardState`]: copying rows and
 //! cells), `column_filters.rs` ([`ColumnFiltersState`]: column filters, their chips, the
-//! filter popup and its lists), `layout.rs` (the column order) and `views.rs`
-//! ([`ViewsUiState`]: the saved views, "Visões").
+//! filter popup and its lists), `layout.rs` (the column order), `views.rs`
+//! ([`ViewsUiState`]: the saved views, "Visões"), `results_view.rs` (the results area's views
+//! and the theme) and `summary.rs` ([`SummaryUiState`]: the "Resumo" view).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,9 +32,11 @@ mod demo;
 mod dialogs;
 mod export;
 mod layout;
+mod results_view;
 mod search;
 mod selection;
 mod settings;
+mod summary;
 mod views;
 
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
@@ -44,9 +47,13 @@ pub use column_filters::{
 pub use demo::{DemoStart, DemoState};
 pub use dialogs::NativeDialogs;
 pub use export::{ExportDone, ExportScope, ExportTask, ExportUiState};
+pub use results_view::{ResultsView, ThemeChoice};
 pub use search::{DISPLAY_ORDER, FetchTask, LastFetch, SearchState};
 pub use selection::{ClickKind, TableAction, TableUiState};
 pub use settings::{KeyringProblem, SettingsState, TokenState};
+pub use summary::{
+    STREAM_REFRESH, SummaryAction, SummaryBundle, SummarySource, SummaryUiState, time_dimension,
+};
 pub use views::{ViewDialog, ViewNotice, ViewsUiState};
 
 use crate::api::{
@@ -112,6 +119,13 @@ pub struct Persisted {
     /// The saved views ("Visões"), without personal data.
     #[serde(default)]
     pub views: SavedViews,
+    /// What the results area shows ("Tabela", "Resumo").
+    pub results_view: ResultsView,
+    /// The window's colours ("Tema" in the settings).
+    pub theme: ThemeChoice,
+    /// The summary's grouping, by its CLI name ("consultor"; an unknown one reads as the
+    /// default).
+    pub summary_by: String,
 }
 
 /// A sort as persisted.
@@ -142,6 +156,9 @@ impl Default for Persisted {
             batch_concurrency: crate::batch::DEFAULT_CONCURRENCY,
             column_order: ColumnOrder::default(),
             views: SavedViews::default(),
+            results_view: ResultsView::default(),
+            theme: ThemeChoice::default(),
+            summary_by: summary::DEFAULT_DIMENSION.cli_name().to_owned(),
         }
     }
 }
@@ -261,6 +278,12 @@ pub enum Command {
     DeleteView(String),
     /// The default layout: default order, every column, no sort, no column filter.
     RestoreDefaultView,
+    /// Show this view in the results area ("Tabela", "Resumo"; Ctrl+1, Ctrl+2).
+    ShowView(ResultsView),
+    /// Use this theme ("Tema" in the settings).
+    SetTheme(ThemeChoice),
+    /// Act on the "Resumo" view: grouping, sort, a click on a group or a bar, "Copiar".
+    Summary(SummaryAction),
 }
 
 /// An error shown over the table.
@@ -338,6 +361,8 @@ pub struct FollowupsApp {
     pub column_filters: ColumnFiltersState,
     /// The "Visões" menu's dialog and message.
     pub views: ViewsUiState,
+    /// The "Resumo" view: its summaries, sort and copy.
+    pub summary: SummaryUiState,
     commands: Vec<Command>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
@@ -355,6 +380,7 @@ impl FollowupsApp {
             .unwrap_or_else(|| chrono::Local::now().date_naive());
         let mut persisted = persisted.unwrap_or_default();
         let settings = SettingsState::load(ctx, &mut persisted, options.token_store.clone());
+        ctx.set_theme(persisted.theme.preference());
         let mut app = FollowupsApp {
             persisted,
             cpf_cnpj: String::new(),
@@ -376,6 +402,7 @@ impl FollowupsApp {
             clipboard: ClipboardState::default(),
             column_filters: ColumnFiltersState::default(),
             views: ViewsUiState::default(),
+            summary: SummaryUiState::default(),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -429,6 +456,7 @@ impl FollowupsApp {
         self.batch.cancel();
         self.clipboard.cancel();
         self.column_filters.cancel_all();
+        self.summary.cancel();
         loop {
             if self.export.ended() && self.batch.ended() {
                 return true;
@@ -520,6 +548,9 @@ impl FollowupsApp {
             Command::RenameView { from, to } => self.rename_view(&from, &to),
             Command::DeleteView(name) => self.delete_view(&name),
             Command::RestoreDefaultView => self.restore_default_view(ctx),
+            Command::ShowView(view) => self.show_view(view),
+            Command::SetTheme(theme) => self.set_theme(ctx, theme),
+            Command::Summary(action) => self.run_summary_action(ctx, action),
         }
     }
 
@@ -534,6 +565,7 @@ impl FollowupsApp {
         self.poll_column_filters(ctx);
         self.poll_export();
         self.poll_clipboard(ctx);
+        self.poll_summary(ctx);
     }
 
     /// Whether something runs in the background (the UI then repaints to show progress).
@@ -548,6 +580,7 @@ impl FollowupsApp {
             || self.clipboard.busy()
             || self.column_filters.busy()
             || self.views.busy()
+            || self.summary.busy()
     }
 
     /// Whether a search (single or batch) is running.

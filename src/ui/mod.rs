@@ -12,8 +12,10 @@ mod details;
 mod export;
 mod filters;
 mod list_panel;
+mod results_area;
 mod settings;
 mod status;
+mod summary;
 mod table;
 pub mod tasks;
 mod views;
@@ -97,10 +99,11 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
                 welcome::welcome_ui(ui, app);
             }
         } else {
+            results_area::view_tabs_ui(ui, app);
             status::results_header_ui(ui, app);
             column_filters::chips_ui(ui, app);
             ui.separator();
-            table::table_ui(ui, app);
+            results_area::results_view_ui(ui, app);
         }
     });
     settings::settings_window(ui.ctx(), app);
@@ -170,6 +173,7 @@ fn shortcuts(app: &mut FollowupsApp, ui: &mut egui::Ui) {
             i.key_pressed(Key::Enter) && i.modifiers.is_none(),
         )
     });
+    results_area::view_shortcuts(ui, app);
     if find {
         app.focus_quick_filter = true;
     }

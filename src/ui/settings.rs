@@ -3,7 +3,7 @@
 
 use egui::RichText;
 
-use super::app::{Command, FollowupsApp, TokenState};
+use super::app::{Command, FollowupsApp, ThemeChoice, TokenState};
 use super::widgets::{app_window, flip_button};
 
 /// Draws the settings window when it is open.
@@ -161,6 +161,21 @@ fn settings_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         .small()
         .weak(),
     );
+
+    ui.separator();
+    ui.heading("Aparência");
+    ui.horizontal(|ui| {
+        ui.label("Tema:");
+        for theme in ThemeChoice::ALL {
+            if ui
+                .radio(app.persisted.theme == theme, theme.label())
+                .clicked()
+                && app.persisted.theme != theme
+            {
+                app.queue(Command::SetTheme(theme));
+            }
+        }
+    });
 }
 
 /// One row of the connection grid: a label and the single-line field it names.

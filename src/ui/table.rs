@@ -401,7 +401,11 @@ fn copy_menu_items(
 
 /// A header that sorts on click, with an arrow drawn by the painter (the default fonts have no
 /// arrow glyphs): up for ascending, down for descending.
-fn header_button(ui: &mut egui::Ui, label: &str, descending: Option<bool>) -> egui::Response {
+pub(super) fn header_button(
+    ui: &mut egui::Ui,
+    label: &str,
+    descending: Option<bool>,
+) -> egui::Response {
     let response = ui
         .add(
             egui::Button::new(egui::RichText::new(label).strong())
