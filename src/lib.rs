@@ -15,7 +15,8 @@
 //!    filters and their lists of distinct values, selection, views; the column order and the
 //!    saved views, which never hold personal data), [`export`] (XLSX, CSV for Excel pt-BR, JSON, TSV; atomic files or a
 //!    stream; the TSV text is also what the window copies), [`secrets`] (the token and the
-//!    proxy credentials in the OS keyring).
+//!    proxy credentials in the OS keyring), [`analysis`] (derived views of a set of rows,
+//!    pure and cancellable: the agenda of reschedules and its compliance table).
 //! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.
 //! 5. [`ui`] and the binaries (`src/main.rs`, `src/bin/cli/`): they only parse, draw and
 //!    call the layers above. A number shown in the window and printed by the CLI comes from
@@ -67,6 +68,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod api;
 pub mod batch;
 pub mod calendar;

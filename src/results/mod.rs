@@ -34,7 +34,7 @@ mod filter;
 mod fold;
 mod hash;
 mod layout;
-mod parallel;
+pub(crate) mod parallel;
 mod ptr_memo;
 mod rank;
 mod rows;
