@@ -259,6 +259,25 @@ impl Agenda {
     }
 }
 
+/// Where an agenda's entries point: the rows it was computed from, by the entries' `row`.
+/// Implemented for [`Rows`] (the window's result set) and for slices (the CLI, tests).
+pub trait SourceRows: Sync {
+    /// The row an entry's `row` points at.
+    fn source_row(&self, row: u32) -> Option<&Followup>;
+}
+
+impl SourceRows for Rows {
+    fn source_row(&self, row: u32) -> Option<&Followup> {
+        self.get(row as usize)
+    }
+}
+
+impl<T: Borrow<Followup> + Sync> SourceRows for [T] {
+    fn source_row(&self, row: u32) -> Option<&Followup> {
+        self.get(row as usize).map(Borrow::borrow)
+    }
+}
+
 /// The group name of entries without `reagendado_por`.
 pub const SEM_REAGENDADO_POR: &str = "(sem reagendado por)";
 /// The group name of entries without a consultant.
