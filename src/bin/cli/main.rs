@@ -15,6 +15,8 @@
 //! ends the program quietly with 0; an interrupt while the reader does not read (a pager)
 //! ends it with 130 after a second.
 
+mod agenda;
+
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,6 +55,10 @@ enum Command {
     /// Busca os follow-ups de um ou vários devedores e grava em arquivo (.xlsx, .csv, .tsv ou
     /// .json) ou na saída padrão (--output -).
     Fetch(Box<FetchArgs>),
+    /// Agenda de reagendamentos dos follow-ups buscados: situação de cada um numa data de
+    /// referência (realizado, atrasado, hoje, próximos 7 dias…) e o cumprimento por quem
+    /// reagendou; grava em .xlsx, .csv ou .json.
+    Agenda(Box<agenda::AgendaArgs>),
     /// Executa o simulador local da API (dados fictícios), para testes e demonstração.
     DemoServer(DemoArgs),
 }
@@ -181,6 +187,7 @@ fn main() -> ExitCode {
             Ok(options) => fetch(&args, &RowsProduct { options }),
             Err(code) => code,
         },
+        Command::Agenda(args) => agenda::run(&args),
         Command::DemoServer(args) => demo_server(&args),
     };
     ExitCode::from(code)
@@ -200,7 +207,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
                 K::UnknownArgument => "argumento desconhecido",
                 K::InvalidValue | K::ValueValidation => "valor inválido",
                 K::MissingSubcommand | K::InvalidSubcommand => {
-                    "informe o comando: fetch ou demo-server"
+                    "informe o comando: fetch, agenda ou demo-server"
                 }
                 _ => "argumentos inválidos",
             };
