@@ -36,18 +36,19 @@
 //!
 //! # Cost
 //! One pass over the rows (parallel chunks) collects each dated, attributable row's
-//! `(debtor, day, row)` and the entries; the keys are sorted once; each entry then finds its
-//! debtor's first follow-up on or after its due date by binary search. Memory is 24 bytes per
-//! row plus one [`AgendaEntry`] per reschedule, whatever the dates say.
+//! `(debtor, day, row)` and the entries; the contacts are grouped by debtor (a counting sort)
+//! and each debtor's sorted by day once; each entry then finds its debtor's first follow-up on
+//! or after its due date by binary search in that debtor's list (parallel), and the entries
+//! are sorted by a key computed once each. Memory is about 40 bytes per row at the peak plus
+//! one [`AgendaEntry`] per reschedule, whatever the dates say (no per-day structure).
 
 use std::borrow::Borrow;
-use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use chrono::{Datelike as _, NaiveDate, NaiveTime};
 
 use crate::api::{Followup, SimNao};
+use crate::results::hash::FxHashMap;
 use crate::results::parallel::{PAR_CHUNK, par_chunks, par_sort_by};
 use crate::results::{Cancelled, Rows, fold};
 
@@ -253,6 +254,26 @@ pub struct Agenda {
 }
 
 impl Agenda {
+    /// This agenda with only the entries whose source row passes `keep` (the window's
+    /// filters on consultant, `reagendado_por` or `reagendar_para`), counts and compliance
+    /// recomputed. The situações stay as computed over every row: a reschedule kept by a
+    /// follow-up the filter hides (another consultant's call) is still kept. Filter the
+    /// entries this way rather than computing [`agenda`] over filtered rows, which would lose
+    /// those follow-ups.
+    pub fn restricted<R: SourceRows + ?Sized>(
+        &self,
+        rows: &R,
+        keep: impl Fn(u32) -> bool,
+    ) -> Agenda {
+        let entries: Vec<AgendaEntry> = self
+            .entries
+            .iter()
+            .filter(|entry| keep(entry.row))
+            .copied()
+            .collect();
+        tally(entries, &|row| rows.source_row(row), self.reference)
+    }
+
     /// The entries of one situação, in agenda order.
     pub fn entries_of(&self, situacao: Situacao) -> impl Iterator<Item = &AgendaEntry> + '_ {
         self.entries.iter().filter(move |e| e.situacao == situacao)
@@ -337,10 +358,90 @@ struct Contact {
     row: u32,
 }
 
-impl Contact {
-    fn key(&self) -> (i64, i64, i32, u32) {
-        (self.credor, self.cliente, self.day, self.row)
+/// A contact within its debtor's list: its day and row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Slot {
+    day: i32,
+    row: u32,
+}
+
+/// Every debtor's contacts, sorted by day: debtor `d`'s are
+/// `slots[starts[d]..starts[d + 1]]`.
+struct Contacts {
+    ids: FxHashMap<(i64, i64), u32>,
+    starts: Vec<usize>,
+    slots: Vec<Slot>,
+}
+
+impl Contacts {
+    /// Groups `contacts` by debtor (a counting sort) and sorts each debtor's by day.
+    fn new(contacts: &[Contact], cancel: &AtomicBool) -> Result<Contacts, Cancelled> {
+        let mut ids: FxHashMap<(i64, i64), u32> = FxHashMap::default();
+        let mut debtor_of: Vec<u32> = Vec::with_capacity(contacts.len());
+        for contact in contacts {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            debtor_of.push(*ids.entry((contact.credor, contact.cliente)).or_insert(next));
+        }
+        check(cancel)?;
+        let mut starts = vec![0usize; ids.len() + 1];
+        for &debtor in &debtor_of {
+            if let Some(count) = starts.get_mut(debtor as usize + 1) {
+                *count += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut slots = vec![Slot::default(); contacts.len()];
+        for (contact, &debtor) in contacts.iter().zip(&debtor_of) {
+            if let Some(at) = next.get_mut(debtor as usize)
+                && let Some(slot) = slots.get_mut(*at)
+            {
+                *slot = Slot {
+                    day: contact.day,
+                    row: contact.row,
+                };
+                *at += 1;
+            }
+        }
+        drop(debtor_of);
+        check(cancel)?;
+        // Histories arrive mostly in date order, so these sorts are nearly linear.
+        for pair in starts.windows(2) {
+            if let Some(slice) = slots.get_mut(pair[0]..pair[1]) {
+                slice.sort_unstable();
+            }
+        }
+        Ok(Contacts { ids, starts, slots })
     }
+
+    /// The contacts of debtor (`credor`, `cliente`), by day.
+    fn of(&self, credor: i64, cliente: i64) -> &[Slot] {
+        let Some(&debtor) = self.ids.get(&(credor, cliente)) else {
+            return &[];
+        };
+        let debtor = debtor as usize;
+        match (self.starts.get(debtor), self.starts.get(debtor + 1)) {
+            (Some(&start), Some(&end)) => self.slots.get(start..end).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// The agenda order of an entry: due date, due time, `id_followup` (each missing last), row.
+type OrderKey = (i32, u32, bool, i64, u32);
+
+fn order_key(entry: &AgendaEntry, row: &Followup) -> OrderKey {
+    (
+        entry.due_date.map_or(i32::MAX, |d| d.num_days_from_ce()),
+        entry.due_time.map_or(u32::MAX, |t| {
+            chrono::Timelike::num_seconds_from_midnight(&t)
+        }),
+        row.id_followup.is_none(),
+        row.id_followup.unwrap_or_default(),
+        entry.row,
+    )
 }
 
 /// What the first pass makes of one chunk: its contacts and its entries' rows.
@@ -394,13 +495,12 @@ where
         entry_rows.extend(part_entries);
     }
 
-    // 2. Contacts by debtor and day, once.
-    par_sort_by(&mut contacts, |a, b| a.key().cmp(&b.key()));
-    check(cancel)?;
+    // 2. Each debtor's contacts by day, once.
+    let contacts = Contacts::new(&contacts, cancel)?;
 
     // 3. Each entry's situação: its debtor's first other contact on or after the due date.
     let contacts = &contacts;
-    let classified: Vec<Vec<AgendaEntry>> = par_chunks(
+    let classified: Vec<Vec<(OrderKey, AgendaEntry)>> = par_chunks(
         entry_rows.len(),
         PAR_CHUNK,
         cancel,
@@ -409,25 +509,35 @@ where
             let mut out = Vec::with_capacity(range.len());
             for &row in entry_rows.get(range).unwrap_or(&[]) {
                 let Some(followup) = get(row) else { continue };
-                out.push(classify(followup, row, contacts, &get, reference));
+                let entry = classify(followup, row, contacts, &get, reference);
+                out.push((order_key(&entry, followup), entry));
             }
             Some(out)
         },
     )
     .ok_or(Cancelled)?;
-    let mut entries: Vec<AgendaEntry> = classified.into_iter().flatten().collect();
+    let mut keyed: Vec<(OrderKey, AgendaEntry)> = classified.into_iter().flatten().collect();
     check(cancel)?;
 
     // 4. Agenda order.
-    entries.sort_unstable_by(|a, b| entry_order(a, b, &get));
+    par_sort_by(&mut keyed, |a, b| a.0.cmp(&b.0));
+    let entries: Vec<AgendaEntry> = keyed.into_iter().map(|(_, entry)| entry).collect();
     check(cancel)?;
 
     // 5. Counts and compliance.
+    Ok(tally(entries, &get, reference))
+}
+
+/// The agenda of classified `entries` (in agenda order): counts and compliance tables.
+fn tally<'r, G>(entries: Vec<AgendaEntry>, get: &G, reference: NaiveDate) -> Agenda
+where
+    G: Fn(u32) -> Option<&'r Followup>,
+{
     let mut counts = SituacaoCounts::default();
     let mut total = Cumprimento::new("Total".to_owned(), None, false);
-    let mut by_login: HashMap<&str, Cumprimento> = HashMap::new();
+    let mut by_login: FxHashMap<&str, Cumprimento> = FxHashMap::default();
     let mut no_login = Cumprimento::new(SEM_REAGENDADO_POR.to_owned(), None, true);
-    let mut by_consultant: HashMap<i64, Cumprimento> = HashMap::new();
+    let mut by_consultant: FxHashMap<i64, Cumprimento> = FxHashMap::default();
     let mut no_consultant = Cumprimento::new(SEM_CONSULTOR.to_owned(), None, true);
     for entry in &entries {
         counts.add(entry.situacao);
@@ -470,14 +580,14 @@ where
             .collect(),
         no_consultant,
     );
-    Ok(Agenda {
+    Agenda {
         reference,
         entries,
         counts,
         por_reagendado_por,
         por_consultor,
         total,
-    })
+    }
 }
 
 fn check(cancel: &AtomicBool) -> Result<(), Cancelled> {
@@ -492,7 +602,7 @@ fn check(cancel: &AtomicBool) -> Result<(), Cancelled> {
 fn classify<'r, G>(
     entry: &Followup,
     row: u32,
-    contacts: &[Contact],
+    contacts: &Contacts,
     get: &G,
     reference: NaiveDate,
 ) -> AgendaEntry
@@ -502,7 +612,7 @@ where
     let due_date = entry.data_reagendamento.map(|d| d.date());
     let realizado_em = match (entry.id_credor, entry.id_cliente, due_date) {
         (Some(credor), Some(cliente), Some(due)) => {
-            kept_on(credor, cliente, due, entry, row, contacts, get)
+            kept_on(contacts.of(credor, cliente), due, entry, row, get)
         }
         _ => None,
     };
@@ -520,26 +630,23 @@ where
     }
 }
 
-/// The day of the debtor's earliest other follow-up on or after `due`, if any.
+/// The day of the earliest of the debtor's `contacts` (by day) on or after `due` that is
+/// another follow-up than the entry's, if any.
 fn kept_on<'r, G>(
-    credor: i64,
-    cliente: i64,
+    contacts: &[Slot],
     due: NaiveDate,
     entry: &Followup,
     row: u32,
-    contacts: &[Contact],
     get: &G,
 ) -> Option<NaiveDate>
 where
     G: Fn(u32) -> Option<&'r Followup>,
 {
     let due_day = due.num_days_from_ce();
-    let start =
-        contacts.partition_point(|c| (c.credor, c.cliente, c.day) < (credor, cliente, due_day));
+    let start = contacts.partition_point(|c| c.day < due_day);
     contacts
         .get(start..)?
         .iter()
-        .take_while(|c| c.credor == credor && c.cliente == cliente)
         .find(|c| c.row != row && !same_followup(entry, get(c.row)))
         .and_then(|c| NaiveDate::from_num_days_from_ce_opt(c.day))
 }
@@ -552,11 +659,14 @@ fn same_followup(entry: &Followup, other: Option<&Followup>) -> bool {
     }
 }
 
-/// Agenda order: due date, due time, `id_followup` (each missing last), then row.
-fn entry_order<'r, G>(a: &AgendaEntry, b: &AgendaEntry, get: &G) -> Ordering
+/// Agenda order: due date, due time, `id_followup` (each missing last), then row (the
+/// comparison the tests check the order with).
+#[cfg(test)]
+fn entry_order<'r, G>(a: &AgendaEntry, b: &AgendaEntry, get: &G) -> std::cmp::Ordering
 where
     G: Fn(u32) -> Option<&'r Followup>,
 {
+    use std::cmp::Ordering;
     fn missing_last<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
         match (a, b) {
             (Some(a), Some(b)) => a.cmp(&b),

@@ -32,7 +32,7 @@
 mod column_filter;
 mod filter;
 mod fold;
-mod hash;
+pub(crate) mod hash;
 mod layout;
 pub(crate) mod parallel;
 mod ptr_memo;

@@ -1,6 +1,7 @@
 //! The agenda's rules, each against an expectation reasoned from the table, and a
 //! randomized comparison with a naive reference written here.
 
+use std::cmp::Ordering;
 use std::sync::atomic::AtomicBool;
 
 use chrono::{Duration, NaiveDate, NaiveTime};
@@ -377,6 +378,71 @@ fn compliance_with_nothing_due_is_none_and_rounds_to_one_decimal() {
         ..third.clone()
     };
     assert_eq!(two_thirds.pct_cumprimento(), Some(66.7));
+}
+
+#[test]
+fn a_restricted_agenda_keeps_the_situacoes_and_recounts() {
+    // Ana's reschedule is kept by João's call: filtering on Ana keeps it kept.
+    let mut call = contact(2, 12, 1, plus(-3));
+    call.id_consultor = Some(5);
+    let rows = vec![
+        entry(1, 12, 1, plus(-6), Some(plus(-4)), None),
+        call,
+        entry(3, 12, 2, plus(-6), Some(plus(-4)), None),
+        entry(4, 12, 3, plus(-6), Some(plus(2)), None),
+    ];
+    let mut other = rows[3].clone();
+    other.id_consultor = Some(5);
+    other.reagendado_por = Some("joao.nascimento".into());
+    let rows = [rows, vec![other]].concat();
+    let full = agenda_of(&rows, r());
+    let ana = full.restricted(rows.as_slice(), |row| {
+        rows[row as usize].id_consultor == Some(3)
+    });
+    let ids: Vec<(i64, Situacao)> = ana
+        .entries
+        .iter()
+        .map(|e| (rows[e.row as usize].id_followup.unwrap(), e.situacao))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (1, Situacao::Realizado),
+            (3, Situacao::Atrasado),
+            (4, Situacao::Proximos7Dias)
+        ]
+    );
+    assert_eq!(ana.counts.total(), 3);
+    assert_eq!((ana.total.devidos, ana.total.realizados), (2, 1));
+    assert_eq!(ana.por_reagendado_por.len(), 1);
+    assert_eq!(ana.por_consultor[0].id, Some(3));
+    // Computing over the filtered rows instead would lose João's call.
+    let filtered: Vec<&Followup> = rows.iter().filter(|r| r.id_consultor == Some(3)).collect();
+    assert_eq!(agenda_of(&filtered, r()).counts.get(Situacao::Realizado), 0);
+    // Keeping everything gives the same agenda back.
+    assert_eq!(full.restricted(rows.as_slice(), |_| true), full);
+}
+
+#[test]
+fn dates_at_the_ends_of_the_calendar_do_not_overflow() {
+    let rows = vec![
+        entry(1, 12, 1, NaiveDate::MIN, Some(NaiveDate::MAX), None),
+        entry(2, 12, 2, NaiveDate::MAX, Some(NaiveDate::MIN), None),
+        contact(3, 12, 2, NaiveDate::MAX),
+    ];
+    for reference in [NaiveDate::MIN, NaiveDate::MAX, r()] {
+        let agenda = agenda_of(&rows, reference);
+        assert_eq!(agenda.entries.len(), 2);
+        assert_eq!(of(&agenda, &rows, 2).realizado_em, Some(NaiveDate::MAX));
+    }
+    assert_eq!(
+        situacao_by_date(Some(NaiveDate::MAX), NaiveDate::MIN),
+        Situacao::Depois
+    );
+    assert_eq!(
+        situacao_by_date(Some(NaiveDate::MIN), NaiveDate::MAX),
+        Situacao::Atrasado
+    );
 }
 
 #[test]
