@@ -15,9 +15,10 @@
 //!    filters and their lists of distinct values, selection, views; the column order and the
 //!    saved views, which never hold personal data), [`export`] (XLSX, CSV for Excel pt-BR, JSON, TSV; atomic files or a
 //!    stream; the TSV text is also what the window copies), [`secrets`] (the token and the
-//!    proxy credentials in the OS keyring), [`analysis`] (derived views of rows: the summary
-//!    by consultant, channel, period… in [`analysis::summary`], shared by the window, the CLI
-//!    and the exports).
+//!    proxy credentials in the OS keyring), [`analysis`] (derived views of rows, pure and
+//!    cancellable: the summary by consultant, channel, period… in [`analysis::summary`]; the
+//!    agenda of reschedules and its compliance table in [`analysis::agenda`]; shared by the
+//!    window, the CLI and the exports).
 //! 4. [`batch`]: many debtors at once: document lists, the runner, the failure list.
 //! 5. [`ui`] and the binaries (`src/main.rs`, `src/bin/cli/`): they only parse, draw and
 //!    call the layers above. A number shown in the window and printed by the CLI comes from

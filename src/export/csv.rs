@@ -124,7 +124,7 @@ pub(super) fn excel_would_convert(text: &str) -> bool {
 }
 
 /// `29/11/2026` / `29/11/2026 14:30` (Excel dialect) or `2026-11-29` / `2026-11-29 14:30:00`.
-fn write_datetime(out: &mut String, value: NaiveDateTime, excel: bool) {
+pub(super) fn write_datetime(out: &mut String, value: NaiveDateTime, excel: bool) {
     let (date, time) = (value.date(), value.time());
     let has_time = time != NaiveTime::MIN;
     if excel {
@@ -159,7 +159,7 @@ fn write_datetime(out: &mut String, value: NaiveDateTime, excel: bool) {
 }
 
 /// `14:30` (`14:30:05` with seconds) in the Excel dialect, `14:30:00` otherwise.
-fn write_time(out: &mut String, value: NaiveTime, excel: bool) {
+pub(super) fn write_time(out: &mut String, value: NaiveTime, excel: bool) {
     let _ = write!(out, "{:02}:{:02}", value.hour(), value.minute());
     if !excel || value.second() != 0 {
         let _ = write!(out, ":{:02}", value.second());

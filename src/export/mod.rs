@@ -9,6 +9,7 @@
 //! destination only when complete: a failure or a cancellation leaves any existing file
 //! untouched and no half-written file behind.
 
+pub mod agenda;
 pub mod clipboard;
 pub mod columns;
 pub mod csv;

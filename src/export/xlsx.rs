@@ -190,16 +190,16 @@ pub fn write_xlsx_with_row_limit<'a>(
 }
 
 /// The cell formats of a workbook.
-struct Formats {
-    header: Format,
-    text: Format,
-    date: Format,
-    datetime: Format,
-    time: Format,
+pub(super) struct Formats {
+    pub(super) header: Format,
+    pub(super) text: Format,
+    pub(super) date: Format,
+    pub(super) datetime: Format,
+    pub(super) time: Format,
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(super) fn new() -> Formats {
         Formats {
             header: Format::new().set_bold(),
             text: Format::new().set_num_format("@"),
@@ -226,7 +226,7 @@ fn start_sheet(
 
 /// A readable width (in characters) for a column: room for the header and its filter button,
 /// and for typical content.
-fn column_width(column: Column, raw_codes: bool) -> f64 {
+pub(super) fn column_width(column: Column, raw_codes: bool) -> f64 {
     let content: usize = match column {
         Column::Interacao => 80,
         Column::NomeCredor | Column::NomeCliente | Column::NomeConsultor | Column::NomeEvento => 30,
@@ -248,7 +248,7 @@ fn column_width(column: Column, raw_codes: bool) -> f64 {
 }
 
 /// Writes one data cell.
-fn write_cell(
+pub(super) fn write_cell(
     worksheet: &mut Worksheet,
     row: u32,
     col: u16,
@@ -350,7 +350,7 @@ pub fn fit_excel_cell(text: &str) -> Option<String> {
 }
 
 /// Maps a `rust_xlsxwriter` error to the most helpful export error.
-fn xlsx_error(path: &Path, error: XlsxError) -> ExportError {
+pub(super) fn xlsx_error(path: &Path, error: XlsxError) -> ExportError {
     match error {
         XlsxError::IoError(io) => ExportError::from_io(path, io),
         XlsxError::TempFileError(folder, io) => ExportError::from_io(&folder, io),

@@ -25,6 +25,10 @@ pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 30) {
     None => NaiveDate::MIN,
 };
 
+/// The reference date of the agenda debtors ([`Dataset::agenda_debtors`]): their reschedules
+/// are kept, missed, due today and upcoming relative to this day (the last day of history).
+pub const AGENDA_REFERENCE: NaiveDate = LAST_DAY;
+
 /// How many days of history the dataset covers, ending on [`LAST_DAY`].
 pub const HISTORY_DAYS: i64 = 3 * 365;
 
@@ -574,6 +578,8 @@ pub struct Dataset {
     /// `(id_credor, normalised document)` → index in `debtors`.
     by_key: HashMap<(i64, String), usize>,
     huge: Option<HugeHistory>,
+    /// Where the agenda debtors are in `debtors`.
+    agenda_debtors: std::ops::Range<usize>,
 }
 
 impl Dataset {
@@ -668,6 +674,16 @@ impl Dataset {
         }
         let next_id = 1 + rows.iter().map(Vec::len).sum::<usize>() as i64;
 
+        // The agenda debtors take the ids after the huge history's, so that adding them
+        // changed no other row.
+        let agenda_ids = next_id.saturating_add(config.huge_history_rows as i64);
+        let regular_debtors = debtors.len();
+        for (debtor, history) in agenda_examples(&tables, agenda_ids, &used_documents) {
+            debtors.push(debtor);
+            rows.push(history);
+        }
+        let agenda_debtors = regular_debtors..debtors.len();
+
         let huge = (config.huge_history_rows > 0).then(|| {
             HugeHistory::new(
                 config.seed,
@@ -692,7 +708,16 @@ impl Dataset {
             rows,
             by_key,
             huge,
+            agenda_debtors,
         }
+    }
+
+    /// The debtors planted for the agenda (issue 14), whatever the seed: one whose reschedules
+    /// were all kept, one whose were missed (and one without a date), one with reschedules
+    /// due on [`AGENDA_REFERENCE`] and after it (within 7 days, on the 7th, on the 8th).
+    /// All of creditor 12; listed among [`Self::debtors`] before the huge one.
+    pub fn agenda_debtors(&self) -> &[Debtor] {
+        self.debtors.get(self.agenda_debtors.clone()).unwrap_or(&[])
     }
 
     /// Every debtor, the huge-history one (if any) last with `huge: true`.
@@ -795,6 +820,221 @@ impl Dataset {
         let slice = rows.get(start..end.max(start)).unwrap_or(&[]);
         Box::new(slice.iter().filter(move |row| filter.accepts(row)).cloned())
     }
+}
+
+/// A planted reschedule: `None` = not one; else the due day (offset from the reference, or
+/// none) and time (or none).
+type Reschedule = Option<(Option<i64>, Option<(u32, u32)>)>;
+
+/// One planted follow-up: days before [`AGENDA_REFERENCE`] it was registered (and its time),
+/// and its reschedule: `None` = not a reschedule; `Some((None, None))` = a reschedule without
+/// date or time; else the due day (offset from the reference) and time.
+struct Planted {
+    on: i64,
+    at: (u32, u32),
+    reschedule: Reschedule,
+    consultant: usize,
+    event: usize,
+    text: &'static str,
+}
+
+const fn planted(
+    on: i64,
+    at: (u32, u32),
+    reschedule: Reschedule,
+    consultant: usize,
+    event: usize,
+    text: &'static str,
+) -> Planted {
+    Planted {
+        on,
+        at,
+        reschedule,
+        consultant,
+        event,
+        text,
+    }
+}
+
+/// The agenda debtors of [`Dataset::agenda_debtors`] and their histories (in the server's
+/// order), ids from `first_id`. Their documents avoid `used`.
+fn agenda_examples(
+    tables: &Tables,
+    first_id: i64,
+    used: &HashSet<String>,
+) -> Vec<(Debtor, Vec<Followup>)> {
+    // Offsets are days from the reference date R. Consultant 0 is Ana Paula Ribeiro
+    // (ana.ribeiro), 1 João Vítor Nascimento (joao.nascimento), 2 Maria da Conceição Araújo.
+    let kept = [
+        // Due R-25 at 10:00, kept on R-25.
+        planted(
+            -30,
+            (9, 0),
+            Some((Some(-25), Some((10, 0)))),
+            0,
+            4,
+            "Cliente pediu retorno na próxima semana.",
+        ),
+        // Keeps the first; due R-20 at 14:30, kept late on R-18.
+        planted(
+            -25,
+            (10, 5),
+            Some((Some(-20), Some((14, 30)))),
+            0,
+            0,
+            "Retorno feito; cliente promete pagar a entrada. Ligar para confirmar.",
+        ),
+        planted(
+            -18,
+            (11, 0),
+            None,
+            1,
+            3,
+            "Boleto da entrada enviado por e-mail.",
+        ),
+        // Registered and due on R-10: kept by the other contact that afternoon.
+        planted(
+            -10,
+            (15, 0),
+            Some((Some(-10), Some((16, 0)))),
+            1,
+            5,
+            "Cliente ocupado; retornar hoje às 16h.",
+        ),
+        planted(-10, (16, 5), None, 1, 1, "Acordo fechado em 6 parcelas."),
+    ];
+    let missed = [
+        // Due R-14 at 09:00; nothing after it.
+        planted(
+            -20,
+            (9, 30),
+            Some((Some(-14), Some((9, 0)))),
+            2,
+            5,
+            "Ninguém atendeu; tentar de novo pela manhã.",
+        ),
+        // Due R-15, without a time.
+        planted(
+            -20,
+            (17, 0),
+            Some((Some(-15), None)),
+            0,
+            8,
+            "Caixa postal; deixar para outro dia.",
+        ),
+        // A reschedule with neither date nor time.
+        planted(
+            -16,
+            (8, 45),
+            Some((None, None)),
+            2,
+            7,
+            "Recado com a irmã; ela vai avisar o cliente.",
+        ),
+    ];
+    let upcoming = [
+        // Due on R at 11:00.
+        planted(
+            -2,
+            (10, 0),
+            Some((Some(0), Some((11, 0)))),
+            0,
+            4,
+            "Cliente recebe o salário na segunda; ligar às 11h.",
+        ),
+        // Due R+3, R+7 (still within the next 7 days) and R+8 (later).
+        planted(
+            -1,
+            (9, 0),
+            Some((Some(3), Some((15, 0)))),
+            1,
+            0,
+            "Promessa de pagamento; confirmar o depósito.",
+        ),
+        planted(
+            -1,
+            (9, 30),
+            Some((Some(7), Some((9, 0)))),
+            1,
+            4,
+            "Enviar proposta revisada.",
+        ),
+        planted(
+            -1,
+            (10, 0),
+            Some((Some(8), Some((14, 0)))),
+            2,
+            4,
+            "Segunda parcela: lembrar o cliente.",
+        ),
+    ];
+    let people: [(&str, &str, &[Planted]); 3] = [
+        ("Agenda Cumprida dos Santos", "318540276", &kept),
+        ("Agenda Perdida de Oliveira", "707224915", &missed),
+        ("Agenda Próxima Fagundes", "640193582", &upcoming),
+    ];
+    let creditor = &tables.creditors[0];
+    let mut id = first_id;
+    let mut out = Vec::new();
+    for (k, (nome, base, history)) in people.into_iter().enumerate() {
+        // A document no other debtor has: the planted one, or the next free one.
+        let first: u64 = base.parse().unwrap_or(0);
+        let cpf_cnpj = (0..)
+            .map(|step: u64| {
+                let base = format!("{:09}", (first + step) % 1_000_000_000);
+                with_check_digits(&base).unwrap_or(base)
+            })
+            .find(|doc| !used.contains(doc))
+            .unwrap_or_default();
+        let debtor = Debtor {
+            id_cliente: 9_000_001 + k as i64,
+            id_credor: creditor.id,
+            nome: Arc::from(nome),
+            cpf_cnpj,
+            huge: false,
+        };
+        let shared_doc: SharedStr = Arc::from(debtor.cpf_cnpj.as_str());
+        let mut rows = Vec::new();
+        for p in history {
+            let consultant = &tables.consultants[p.consultant % tables.consultants.len()];
+            let event = &tables.events[p.event % tables.events.len()];
+            let day = AGENDA_REFERENCE + Duration::days(p.on);
+            let mut row = Followup {
+                id_followup: Some(id),
+                id_credor: Some(creditor.id),
+                id_cliente: Some(debtor.id_cliente),
+                id_consultor: Some(consultant.id),
+                id_evento: Some(event.id),
+                nome_credor: Some(creditor.nome.clone()),
+                nome_cliente: Some(debtor.nome.clone()),
+                cpf_cnpj: Some(shared_doc.clone()),
+                nome_consultor: Some(consultant.nome.clone()),
+                nome_evento: Some(event.nome.clone()),
+                tipo_evento: Some(event.tipo_evento.clone()),
+                data: Some(day.and_time(
+                    NaiveTime::from_hms_opt(p.at.0, p.at.1, 0).unwrap_or(NaiveTime::MIN),
+                )),
+                interacao: Some(p.text.into()),
+                tipo_contato: Some(TipoContato::Telefonema),
+                reagendar: Some(SimNao::Nao),
+                visivel_cliente: Some(SimNao::Nao),
+                ..Followup::default()
+            };
+            if let Some((due, time)) = p.reschedule {
+                row.reagendar = Some(SimNao::Sim);
+                row.data_reagendamento =
+                    due.map(|offset| midnight(AGENDA_REFERENCE + Duration::days(offset)));
+                row.horario_reagendamento =
+                    time.and_then(|(h, m)| NaiveTime::from_hms_opt(h, m, 0));
+                row.reagendar_para = Some(ReagendarPara::Consultor);
+                row.reagendado_por = Some(consultant.login.clone());
+            }
+            rows.push(row);
+            id = id.saturating_add(1);
+        }
+        out.push((debtor, rows));
+    }
+    out
 }
 
 /// A random debtor name and normalised document: persons with CPF (some with leading
@@ -964,7 +1204,17 @@ mod tests {
         for code in ReagendarPara::KNOWN {
             assert!(rows.iter().any(|r| r.reagendar_para.as_ref() == Some(code)));
         }
-        for row in &rows {
+        // The agenda debtors' rows are written by hand (one reschedule has no date or time on
+        // purpose): the generator's invariants below are the random rows'.
+        let planted: HashSet<i64> = dataset
+            .agenda_debtors()
+            .iter()
+            .map(|d| d.id_cliente)
+            .collect();
+        for row in rows
+            .iter()
+            .filter(|r| !planted.contains(&r.id_cliente.unwrap()))
+        {
             let reschedule = row.reagendar == Some(SimNao::Sim);
             assert_eq!(row.data_reagendamento.is_some(), reschedule);
             assert_eq!(row.horario_reagendamento.is_some(), reschedule);
@@ -1090,5 +1340,63 @@ mod tests {
         assert_eq!(dataset.matching(&filter).collect::<Vec<_>>(), expected);
         assert_eq!(huge_history_rows(100).len(), 100);
         assert_eq!(huge_history_rows(10)[..], huge_history_rows(10)[..]);
+    }
+
+    #[test]
+    fn agenda_debtors_have_kept_missed_and_upcoming_reschedules() {
+        use crate::analysis::agenda::{Situacao, agenda_of};
+        for config in [
+            DatasetConfig::default(),
+            small(),
+            DatasetConfig {
+                seed: 7,
+                debtors: 3,
+                ..small()
+            },
+        ] {
+            let dataset = Dataset::generate(&config);
+            let planted = dataset.agenda_debtors();
+            assert_eq!(planted.len(), 3);
+            // Each is findable like any debtor and has its own document.
+            let mut situacoes = Vec::new();
+            for debtor in planted {
+                assert_eq!(
+                    dataset
+                        .documents_of(12)
+                        .iter()
+                        .filter(|d| **d == debtor.cpf_cnpj)
+                        .count(),
+                    1
+                );
+                let history = all_rows(&dataset, debtor);
+                assert!(!history.is_empty());
+                for pair in history.windows(2) {
+                    assert!(
+                        (pair[0].data, pair[0].id_followup) < (pair[1].data, pair[1].id_followup)
+                    );
+                }
+                let agenda = agenda_of(&history, AGENDA_REFERENCE);
+                let mut mine: Vec<Situacao> = agenda.entries.iter().map(|e| e.situacao).collect();
+                mine.sort();
+                situacoes.push(mine);
+            }
+            use Situacao::*;
+            assert_eq!(
+                situacoes,
+                [
+                    vec![Realizado, Realizado, Realizado],
+                    vec![SemData, Atrasado, Atrasado],
+                    vec![Hoje, Proximos7Dias, Proximos7Dias, Depois],
+                ]
+            );
+            // Their ids are new: no other row has them.
+            let mut ids = HashSet::new();
+            for debtor in dataset.debtors() {
+                for row in all_rows(&dataset, debtor) {
+                    assert!(ids.insert(row.id_followup.unwrap()));
+                }
+            }
+            assert!(dataset.huge_debtor().is_none_or(|h| !planted.contains(h)));
+        }
     }
 }

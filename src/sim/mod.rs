@@ -27,6 +27,7 @@ mod rules;
 pub mod server;
 
 pub use dataset::{
-    Consultant, Creditor, Dataset, DatasetConfig, Debtor, Event, SimFilter, huge_history_rows,
+    AGENDA_REFERENCE, Consultant, Creditor, Dataset, DatasetConfig, Debtor, Event, SimFilter,
+    huge_history_rows,
 };
 pub use server::{Fault, SimConfig, Simulator};

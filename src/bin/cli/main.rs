@@ -21,6 +21,8 @@
 
 mod resumo;
 
+mod agenda;
+
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,6 +64,10 @@ enum Command {
     /// Busca como o fetch e grava o resumo por consultor, canal, mês… (.xlsx com gráficos,
     /// .csv ou .json; JSON na saída padrão com --output -).
     Resumo(Box<resumo::ResumoArgs>),
+    /// Agenda de reagendamentos dos follow-ups buscados: situação de cada um numa data de
+    /// referência (realizado, atrasado, hoje, próximos 7 dias…) e o cumprimento por quem
+    /// reagendou; grava em .xlsx, .csv ou .json.
+    Agenda(Box<agenda::AgendaArgs>),
     /// Executa o simulador local da API (dados fictícios), para testes e demonstração.
     DemoServer(DemoArgs),
 }
@@ -206,6 +212,7 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Resumo(args) => resumo::run(&args),
+        Command::Agenda(args) => agenda::run(&args),
         Command::DemoServer(args) => demo_server(&args),
     };
     ExitCode::from(code)
@@ -225,7 +232,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
                 K::UnknownArgument => "argumento desconhecido",
                 K::InvalidValue | K::ValueValidation => "valor inválido",
                 K::MissingSubcommand | K::InvalidSubcommand => {
-                    "informe o comando: fetch, resumo ou demo-server"
+                    "informe o comando: fetch, resumo, agenda ou demo-server"
                 }
                 _ => "argumentos inválidos",
             };
