@@ -17,11 +17,11 @@
 //!
 //! Subcommands beyond `fetch` reuse its fetch (arguments, exit codes, interrupts) through a
 //! [`Product`] and live in their own files: `resumo` in `resumo.rs` (the summary by
-//! consultant, channel, month…; JSON on standard output unless `--format csv`).
-
-mod resumo;
+//! consultant, channel, month…; JSON on standard output unless `--format csv`), `agenda` in
+//! `agenda.rs` (the reschedules' situação on a reference date and the compliance table).
 
 mod agenda;
+mod resumo;
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
