@@ -3,7 +3,9 @@
 //! [`export_rows`] is the one entry point (for the GUI's background thread and the CLI): it
 //! writes XLSX ([`xlsx`]), CSV ([`csv`]), JSON ([`json`]) or TSV ([`tsv`]) with the options of
 //! [`ExportOptions`] (shared column mapping in [`columns`]), reports progress and honours
-//! cancellation through [`ExportProgress`].
+//! cancellation through [`ExportProgress`]. [`summary`] writes the summary of
+//! [`crate::analysis::summary`] (the window's copy, CSV, JSON, XLSX sheets with charts); the
+//! rows' XLSX appends those sheets when [`ExportOptions::summary`] names dimensions.
 //!
 //! Every format writes to a temporary file in the destination folder and renames it over the
 //! destination only when complete: a failure or a cancellation leaves any existing file
