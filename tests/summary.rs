@@ -672,3 +672,39 @@ fn cells_and_sorting_follow_the_columns() {
         .collect();
     assert!(periods.windows(2).all(|w| w[0] > w[1]));
 }
+
+#[test]
+fn the_copy_is_the_table_as_tsv_with_the_copy_rules() {
+    use recuperador_followups::export::summary::summary_tsv;
+    let data = Some(at(day(2024, 1, 10)));
+    let row = |id: Option<i64>, name: Option<&str>, tipo: Option<TipoEvento>| Followup {
+        id_consultor: id,
+        nome_consultor: name.map(Arc::from),
+        tipo_evento: tipo,
+        data,
+        ..Followup::default()
+    };
+    let rows = vec![
+        row(Some(1), Some("=HYPERLINK(x)"), Some(TipoEvento::Produtivo)),
+        row(
+            Some(1),
+            Some("=HYPERLINK(x)"),
+            Some(TipoEvento::Improdutivo),
+        ),
+        row(Some(2), Some("Ana\tB"), Some(TipoEvento::Produtivo)),
+        row(None, None, None),
+    ];
+    let text = summary_tsv(&summarize_rows(&rows, Dimension::Consultor));
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(
+        lines,
+        vec![
+            "Consultor\tID\tFollow-ups\tProdutivos\tImprodutivos\t% produtivos\tDevedores\tReagendamentos\tPrimeira data\tÚltima data",
+            "'=HYPERLINK(x)\t1\t2\t1\t1\t50,0\t0\t0\t10/01/2024\t10/01/2024",
+            "(sem consultor)\t\t1\t0\t0\t\t0\t0\t10/01/2024\t10/01/2024",
+            "\"Ana\tB\"\t2\t1\t1\t0\t100,0\t0\t0\t10/01/2024\t10/01/2024",
+            "Total\t\t4\t2\t1\t66,7\t0\t0\t10/01/2024\t10/01/2024",
+            "",
+        ]
+    );
+}

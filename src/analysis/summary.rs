@@ -31,9 +31,8 @@ use std::sync::atomic::AtomicBool;
 use chrono::{Datelike as _, Days, NaiveDate};
 
 use crate::api::{Column, Followup, SimNao, TipoContato, TipoEvento, Value};
-use crate::results::hash::{FxHashMap, FxHashSet};
-use crate::results::parallel::{PAR_CHUNK, par_fold};
-use crate::results::ptr_memo::PtrMemo;
+use crate::results::hash::{FxHashSet, FxHasher};
+use crate::results::parallel::{PAR_CHUNK, par_fold, par_sort_by};
 use crate::results::{Cancelled, ColumnFilter, Rows, fold, value_key};
 
 /// The most periods (days, weeks or months) a period summary fills in between its first and
@@ -316,11 +315,42 @@ pub fn summarize_rows<'a>(
     rows: impl IntoIterator<Item = &'a Followup>,
     dimension: Dimension,
 ) -> Summary {
-    let mut acc = Accumulator::new(dimension);
+    let mut builder = SummaryBuilder::new(dimension);
     for row in rows {
-        acc.add(row);
+        builder.add(row);
     }
-    finish(dimension, vec![acc])
+    builder.finish()
+}
+
+/// A summary built one row at a time, for a writer that summarizes the rows as it streams
+/// them (the XLSX export's summary sheets). The same result as [`summarize_rows`] over the
+/// same rows.
+///
+/// The rows must outlive the builder (`'a`): shared strings are recognised by their address
+/// while it runs.
+pub struct SummaryBuilder<'a> {
+    acc: Accumulator,
+    rows: std::marker::PhantomData<&'a Followup>,
+}
+
+impl<'a> SummaryBuilder<'a> {
+    /// An empty summary by `dimension`.
+    pub fn new(dimension: Dimension) -> SummaryBuilder<'a> {
+        SummaryBuilder {
+            acc: Accumulator::new(dimension),
+            rows: std::marker::PhantomData,
+        }
+    }
+
+    /// Counts one more row.
+    pub fn add(&mut self, row: &'a Followup) {
+        self.acc.add(row);
+    }
+
+    /// The summary of the rows added.
+    pub fn finish(self) -> Summary {
+        finish(self.acc.dimension, vec![self.acc])
+    }
 }
 
 /// The numbers of one group while rows are folded in.
@@ -332,12 +362,15 @@ struct Tally {
     reagendamentos: u64,
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
+    /// The distinct `id_cliente` seen (left empty when the key itself is the debtor).
     clients: FxHashSet<i64>,
+    /// Whether a row had an `id_cliente` (the count when `clients` is not kept).
+    any_client: bool,
 }
 
 impl Tally {
     #[inline]
-    fn add(&mut self, row: &Followup) {
+    fn add(&mut self, row: &Followup, keep_clients: bool) {
         self.follow_ups += 1;
         match row.tipo_evento {
             Some(TipoEvento::Produtivo) => self.produtivos += 1,
@@ -353,33 +386,62 @@ impl Tally {
             self.last = Some(self.last.map_or(day, |last| last.max(day)));
         }
         if let Some(client) = row.id_cliente {
-            self.clients.insert(client);
+            self.any_client = true;
+            if keep_clients {
+                self.clients.insert(client);
+            }
+        }
+    }
+}
+
+/// The tallies of one group from every worker, merged.
+#[derive(Default)]
+struct Merged {
+    counts: Counts,
+    any_client: bool,
+    /// Each worker's set of clients. They are counted together at the end: inserting one
+    /// set into another in its iteration order (hash order, with the same fixed hash) makes
+    /// long probe runs, seconds for a million values.
+    clients: Vec<FxHashSet<i64>>,
+}
+
+impl Merged {
+    fn add(&mut self, tally: Tally) {
+        let counts = &mut self.counts;
+        counts.follow_ups += tally.follow_ups;
+        counts.produtivos += tally.produtivos;
+        counts.improdutivos += tally.improdutivos;
+        counts.reagendamentos += tally.reagendamentos;
+        counts.primeira_data = min_opt(counts.primeira_data, tally.first);
+        counts.ultima_data = max_opt(counts.ultima_data, tally.last);
+        self.any_client |= tally.any_client;
+        if !tally.clients.is_empty() {
+            self.clients.push(tally.clients);
         }
     }
 
-    fn merge(&mut self, mut other: Tally) {
-        self.follow_ups += other.follow_ups;
-        self.produtivos += other.produtivos;
-        self.improdutivos += other.improdutivos;
-        self.reagendamentos += other.reagendamentos;
-        self.first = min_opt(self.first, other.first);
-        self.last = max_opt(self.last, other.last);
-        if other.clients.len() > self.clients.len() {
-            std::mem::swap(&mut self.clients, &mut other.clients);
-        }
-        self.clients.extend(other.clients);
-    }
-
-    fn counts(&self) -> Counts {
-        Counts {
-            follow_ups: self.follow_ups,
-            produtivos: self.produtivos,
-            improdutivos: self.improdutivos,
-            devedores: self.clients.len() as u64,
-            reagendamentos: self.reagendamentos,
-            primeira_data: self.first,
-            ultima_data: self.last,
-        }
+    /// The counts, with the distinct clients counted (`keep_clients` false: the group is one
+    /// debtor, or none).
+    fn counts(mut self, keep_clients: bool) -> Counts {
+        self.counts.devedores = if !keep_clients {
+            u64::from(self.any_client)
+        } else {
+            match self.clients.len() {
+                0 => 0,
+                1 => self.clients.iter().map(|set| set.len() as u64).sum(),
+                _ => {
+                    let mut all: Vec<i64> =
+                        Vec::with_capacity(self.clients.iter().map(FxHashSet::len).sum());
+                    for set in self.clients {
+                        all.extend(set);
+                    }
+                    par_sort_by(&mut all, i64::cmp);
+                    all.dedup();
+                    all.len() as u64
+                }
+            }
+        };
+        self.counts
     }
 }
 
@@ -397,6 +459,51 @@ fn max_opt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
     }
 }
 
+/// `FxHash` with a final avalanche (MurmurHash3's `fmix64`). Plain `FxHash` keeps the low bits
+/// of its last input poorly mixed, and the hash table picks buckets by the low bits: string
+/// addresses (multiples of 16, beside a constant length) and correlated ids then crowd a few
+/// buckets, seconds for 100,000 debtors.
+#[derive(Clone, Copy, Default)]
+struct MixedHasher(FxHasher);
+
+impl std::hash::Hasher for MixedHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0.write_u8(i);
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.0.write_u32(i);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0.write_u64(i);
+    }
+
+    fn write_i64(&mut self, i: i64) {
+        self.0.write_i64(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.0.write_usize(i);
+    }
+
+    fn finish(&self) -> u64 {
+        let mut k = self.0.finish();
+        k ^= k >> 33;
+        k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        k ^= k >> 33;
+        k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        k ^ (k >> 33)
+    }
+}
+
+/// A hash map with [`MixedHasher`].
+type MixedMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<MixedHasher>>;
+
 /// A group's key while folding: the id (or the period's ordinal) and up to two text parts,
 /// as indices into the accumulator's strings (0: blank).
 type RawKey = (Option<i64>, u32, u32);
@@ -404,14 +511,14 @@ type RawKey = (Option<i64>, u32, u32);
 /// Text keys interned: index 0 is the blank value.
 struct Interner {
     strings: Vec<String>,
-    index: FxHashMap<String, u32>,
+    index: MixedMap<String, u32>,
 }
 
 impl Interner {
     fn new() -> Interner {
         Interner {
             strings: vec![String::new()],
-            index: FxHashMap::default(),
+            index: MixedMap::default(),
         }
     }
 
@@ -443,10 +550,14 @@ struct Accumulator {
     text_columns: Vec<Column>,
     interner: Interner,
     /// Per text column: the interned key of each shared string, by its address.
-    memos: Vec<PtrMemo<u32>>,
-    groups: FxHashMap<RawKey, usize>,
+    memos: Vec<MixedMap<(usize, usize), u32>>,
+    groups: MixedMap<RawKey, usize>,
+    /// The keys in the order first seen (the `tallies`' order).
+    keys: Vec<RawKey>,
     tallies: Vec<Tally>,
     total: Tally,
+    /// Whether groups keep their set of clients (not when the key is the debtor).
+    keep_clients: bool,
 }
 
 impl Accumulator {
@@ -463,12 +574,14 @@ impl Accumulator {
         };
         Accumulator {
             dimension,
-            memos: text_columns.iter().map(|_| PtrMemo::new()).collect(),
+            memos: text_columns.iter().map(|_| MixedMap::default()).collect(),
             text_columns,
             interner: Interner::new(),
-            groups: FxHashMap::default(),
+            groups: MixedMap::default(),
+            keys: Vec::new(),
             tallies: Vec::new(),
             total: Tally::default(),
+            keep_clients: dimension != Dimension::Devedor,
         }
     }
 
@@ -485,9 +598,10 @@ impl Accumulator {
         let (Some(memo), interner) = (self.memos.get_mut(slot), &mut self.interner) else {
             return 0;
         };
-        memo.get_or_insert_with(raw, || {
-            interner.intern(value_key(column, row.value(column)))
-        })
+        // Shared strings (`Arc<str>`) are keyed once, by their address and length.
+        *memo
+            .entry((raw.as_ptr() as usize, raw.len()))
+            .or_insert_with(|| interner.intern(value_key(column, row.value(column))))
     }
 
     #[inline]
@@ -517,15 +631,16 @@ impl Accumulator {
             Some(&slot) => slot,
             None => {
                 self.tallies.push(Tally::default());
+                self.keys.push(key);
                 let slot = self.tallies.len() - 1;
                 self.groups.insert(key, slot);
                 slot
             }
         };
         if let Some(tally) = self.tallies.get_mut(slot) {
-            tally.add(row);
+            tally.add(row, self.keep_clients);
         }
-        self.total.add(row);
+        self.total.add(row, true);
     }
 }
 
@@ -616,13 +731,16 @@ fn period_names(dimension: Dimension, (first, last): (NaiveDate, NaiveDate)) -> 
 /// Merges the workers' groups and builds the ordered summary.
 fn finish(dimension: Dimension, workers: Vec<Accumulator>) -> Summary {
     let mut interner = Interner::new();
-    let mut merged: FxHashMap<RawKey, Tally> = FxHashMap::default();
-    let mut total = Tally::default();
+    // Groups in the order first met (never in a hash map's order: see `Merged`).
+    let mut index: MixedMap<RawKey, usize> = MixedMap::default();
+    let mut merged: Vec<(RawKey, Merged)> = Vec::new();
+    let mut total = Merged::default();
+    let keep_clients = dimension != Dimension::Devedor;
     for worker in workers {
         let Accumulator {
             interner: local,
-            groups,
-            mut tallies,
+            keys,
+            tallies,
             total: worker_total,
             ..
         } = worker;
@@ -639,17 +757,23 @@ fn finish(dimension: Dimension, workers: Vec<Accumulator>) -> Summary {
             })
             .collect();
         let translate = |id: u32| global.get(id as usize).copied().unwrap_or(0);
-        for ((id, a, b), slot) in groups {
-            let Some(tally) = tallies.get_mut(slot).map(std::mem::take) else {
-                continue;
-            };
-            merged
-                .entry((id, translate(a), translate(b)))
-                .or_default()
-                .merge(tally);
+        for ((id, a, b), tally) in keys.into_iter().zip(tallies) {
+            let key = (id, translate(a), translate(b));
+            let slot = *index.entry(key).or_insert_with(|| {
+                merged.push((key, Merged::default()));
+                merged.len() - 1
+            });
+            if let Some((_, group)) = merged.get_mut(slot) {
+                group.add(tally);
+            }
         }
-        total.merge(worker_total);
+        total.add(worker_total);
     }
+    drop(index);
+    let merged: Vec<(RawKey, Counts)> = merged
+        .into_iter()
+        .map(|(key, group)| (key, group.counts(keep_clients)))
+        .collect();
     let groups = if dimension.is_period() {
         period_groups(dimension, merged)
     } else {
@@ -658,19 +782,19 @@ fn finish(dimension: Dimension, workers: Vec<Accumulator>) -> Summary {
     Summary {
         dimension,
         groups,
-        total: total.counts(),
+        total: total.counts(true),
     }
 }
 
 /// The groups of a non-period dimension, by follow-ups descending, then name.
 fn keyed_groups(
     dimension: Dimension,
-    merged: FxHashMap<RawKey, Tally>,
+    merged: Vec<(RawKey, Counts)>,
     interner: &Interner,
 ) -> Vec<Group> {
     let mut groups: Vec<(String, Group)> = merged
         .into_iter()
-        .map(|((id, a, b), tally)| {
+        .map(|((id, a, b), counts)| {
             let text_keys: Vec<Option<String>> = [a, b]
                 .into_iter()
                 .take(
@@ -681,7 +805,7 @@ fn keyed_groups(
                 )
                 .map(|part| interner.get(part).map(str::to_owned))
                 .collect();
-            let group = keyed_group(dimension, id, text_keys, tally.counts());
+            let group = keyed_group(dimension, id, text_keys, counts);
             (fold(&group.label), group)
         })
         .collect();
@@ -747,13 +871,13 @@ fn keyed_group(
 
 /// The groups of a period dimension, by date, the gaps filled at zero (when the span is at
 /// most [`MAX_FILLED_PERIODS`]), "(sem data)" last.
-fn period_groups(dimension: Dimension, merged: FxHashMap<RawKey, Tally>) -> Vec<Group> {
+fn period_groups(dimension: Dimension, merged: Vec<(RawKey, Counts)>) -> Vec<Group> {
     let mut missing = None;
     let mut periods: Vec<(i64, Counts)> = Vec::with_capacity(merged.len());
-    for ((ordinal, _, _), tally) in merged {
+    for ((ordinal, _, _), counts) in merged {
         match ordinal {
-            Some(ordinal) => periods.push((ordinal, tally.counts())),
-            None => missing = Some(tally.counts()),
+            Some(ordinal) => periods.push((ordinal, counts)),
+            None => missing = Some(counts),
         }
     }
     periods.sort_unstable_by_key(|(ordinal, _)| *ordinal);

@@ -103,6 +103,9 @@ pub struct ExportOptions {
     pub raw_codes: bool,
     /// The CSV separator and dialect.
     pub csv_separator: CsvSeparator,
+    /// XLSX only: a summary sheet per dimension ("Resumo por consultor"…) after the data
+    /// sheets, summarizing the rows written (see [`super::summary`]). Empty by default.
+    pub summary: Vec<crate::analysis::summary::Dimension>,
 }
 
 impl Default for ExportOptions {
@@ -112,6 +115,7 @@ impl Default for ExportOptions {
             columns: Column::ALL.to_vec(),
             raw_codes: false,
             csv_separator: CsvSeparator::default(),
+            summary: Vec::new(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod clipboard;
 pub mod columns;
 pub mod csv;
 pub mod json;
+pub mod summary;
 pub mod tsv;
 pub mod xlsx;
 

@@ -16,6 +16,9 @@
 //!
 //! Rows go to temporary files as they are written (constant memory: the memory used does not
 //! grow with the row count) and the workbook is zipped into `out` at the end.
+//!
+//! With [`ExportOptions::summary`], the rows are also summarized as they are written and one
+//! sheet per dimension ("Resumo por consultor"…, see [`super::summary`]) follows the data.
 
 use std::borrow::Cow;
 use std::error::Error as _;
@@ -27,6 +30,7 @@ use rust_xlsxwriter::{DocProperties, Format, Workbook, Worksheet, XlsxError};
 
 use super::columns::{Cell, CellMapper, ExportOptions};
 use super::{ExportError, ExportProgress};
+use crate::analysis::summary::SummaryBuilder;
 use crate::api::{Column, ColumnKind, Followup};
 use crate::fmt::{datetime_br, thousands};
 
@@ -120,6 +124,12 @@ pub fn write_xlsx_with_row_limit<'a>(
     let mut mapper = CellMapper::new(options.raw_codes);
     let mut stats = XlsxStats::default();
     let mut rows = rows.peekable();
+    // The summary sheets asked for count the rows as they are written.
+    let mut summaries: Vec<SummaryBuilder<'a>> = options
+        .summary
+        .iter()
+        .map(|&dimension| SummaryBuilder::new(dimension))
+        .collect();
     loop {
         let sheet_number = stats.sheets + 1;
         let worksheet = workbook
@@ -138,6 +148,9 @@ pub fn write_xlsx_with_row_limit<'a>(
         while sheet_row < rows_per_sheet {
             let Some(row) = rows.next() else { break };
             progress.checkpoint(stats.rows)?;
+            for summary in &mut summaries {
+                summary.add(row);
+            }
             for (col, &column) in (0u16..).zip(&options.columns) {
                 write_cell(
                     worksheet,
@@ -163,6 +176,11 @@ pub fn write_xlsx_with_row_limit<'a>(
     progress.set_rows_written(stats.rows);
     if progress.is_cancelled() {
         return Err(ExportError::Cancelled);
+    }
+    if !summaries.is_empty() {
+        let summaries: Vec<_> = summaries.into_iter().map(SummaryBuilder::finish).collect();
+        super::summary::add_summary_sheets(&mut workbook, &summaries).map_err(xlsx)?;
+        stats.sheets += summaries.len();
     }
     // The workbook is compressed into `out` now: several seconds for a million rows. `out`
     // refuses writes once the export is cancelled, which stops this step too.

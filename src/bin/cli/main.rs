@@ -14,6 +14,12 @@
 //! data goes there, every message to stderr. A reader that closes the pipe early (`| head`)
 //! ends the program quietly with 0; an interrupt while the reader does not read (a pager)
 //! ends it with 130 after a second.
+//!
+//! Subcommands beyond `fetch` reuse its fetch (arguments, exit codes, interrupts) through a
+//! [`Product`] and live in their own files: `resumo` in `resumo.rs` (the summary by
+//! consultant, channel, month…; JSON on standard output unless `--format csv`).
+
+mod resumo;
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -52,9 +58,24 @@ struct Cli {
 enum Command {
     /// Busca os follow-ups de um ou vários devedores e grava em arquivo (.xlsx, .csv, .tsv ou
     /// .json) ou na saída padrão (--output -).
-    Fetch(Box<FetchArgs>),
+    Fetch(Box<FetchCommand>),
+    /// Busca como o fetch e grava o resumo por consultor, canal, mês… (.xlsx com gráficos,
+    /// .csv ou .json; JSON na saída padrão com --output -).
+    Resumo(Box<resumo::ResumoArgs>),
     /// Executa o simulador local da API (dados fictícios), para testes e demonstração.
     DemoServer(DemoArgs),
+}
+
+/// `fetch`: the fetch arguments and what only `fetch` writes.
+#[derive(clap::Args, Debug)]
+struct FetchCommand {
+    #[command(flatten)]
+    fetch: FetchArgs,
+    /// Acrescenta à planilha .xlsx, depois da aba dos dados, uma aba de resumo (com gráfico)
+    /// por dimensão: consultor, evento, canal, tipo-evento, credor, devedor, reagendado-por,
+    /// dia, semana ou mes, separadas por vírgulas.
+    #[arg(long, value_name = "DIMENSÕES", value_delimiter = ',')]
+    com_resumo: Vec<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -177,10 +198,14 @@ fn main() -> ExitCode {
         Err(error) => return usage_error(&error),
     };
     let code = match cli.command {
-        Command::Fetch(args) => match export_options(&args) {
-            Ok(options) => fetch(&args, &RowsProduct { options }),
+        Command::Fetch(args) => match export_options(&args.fetch).and_then(|mut options| {
+            options.summary = resumo::fetch_summary_dimensions(&args.com_resumo, options.format)?;
+            Ok(options)
+        }) {
+            Ok(options) => fetch(&args.fetch, &RowsProduct { options }),
             Err(code) => code,
         },
+        Command::Resumo(args) => resumo::run(&args),
         Command::DemoServer(args) => demo_server(&args),
     };
     ExitCode::from(code)
@@ -200,7 +225,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
                 K::UnknownArgument => "argumento desconhecido",
                 K::InvalidValue | K::ValueValidation => "valor inválido",
                 K::MissingSubcommand | K::InvalidSubcommand => {
-                    "informe o comando: fetch ou demo-server"
+                    "informe o comando: fetch, resumo ou demo-server"
                 }
                 _ => "argumentos inválidos",
             };

@@ -1,0 +1,84 @@
+//! The summary (issue 13) at 1,000,000 rows, every dimension, as the window computes it off
+//! its thread: [`summarize`] over a view's indices. Target: ≤ 200 ms on the 2-core machine.
+//!
+//! Rows come from the simulator's `huge_history_rows` (one debtor's synthetic history: a few
+//! consultants, events and channels, dates over years). The `devedor` case replaces the
+//! debtor by one of 100,000 (a large batch: id, name and CPF each distinct, shared strings as
+//! the parser makes them) so the group-by meets many groups, and `devedor_1m` by a different
+//! debtor on every row (the worst case: a million groups).
+//!
+//! Run: `cargo bench --bench summary`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use recuperador_followups::analysis::summary::{Dimension, summarize};
+use recuperador_followups::api::Followup;
+use recuperador_followups::results::ResultSet;
+use recuperador_followups::sim::huge_history_rows;
+
+const ROWS: usize = 1_000_000;
+
+/// The rows with the debtor (id, name, CPF) one of `distinct`.
+fn with_many_debtors(rows: &[Followup], distinct: usize) -> Vec<Followup> {
+    let debtors: Vec<(i64, Arc<str>, Arc<str>)> = (0..distinct)
+        .map(|n| {
+            (
+                1_000_000 + n as i64,
+                Arc::from(format!("Devedor Sintético da Silva {n}")),
+                Arc::from(format!("{:011}", 10_000_000_000u64 + n as u64 * 7)),
+            )
+        })
+        .collect();
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let (id, name, doc) = &debtors[(i * 7_919) % distinct];
+            Followup {
+                id_cliente: Some(*id),
+                nome_cliente: Some(name.clone()),
+                cpf_cnpj: Some(doc.clone()),
+                ..row.clone()
+            }
+        })
+        .collect()
+}
+
+fn bench_summary(c: &mut Criterion) {
+    let rows = huge_history_rows(ROWS);
+    let many = ResultSet::from_rows(with_many_debtors(&rows, 100_000));
+    let every = ResultSet::from_rows(with_many_debtors(&rows, ROWS));
+    let set = ResultSet::from_rows(rows);
+    let indices: Vec<u32> = (0..ROWS as u32).collect();
+    let never = AtomicBool::new(false);
+
+    let mut group = c.benchmark_group("summary_1m");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    for dimension in Dimension::ALL {
+        let rows = if dimension == Dimension::Devedor {
+            many.rows()
+        } else {
+            set.rows()
+        };
+        group.bench_function(dimension.cli_name(), |b| {
+            b.iter(|| black_box(summarize(rows, &indices, dimension, &never).expect("summary")))
+        });
+    }
+    group.bench_function("devedor_1m", |b| {
+        b.iter(|| {
+            black_box(
+                summarize(every.rows(), &indices, Dimension::Devedor, &never).expect("summary"),
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_summary);
+criterion_main!(benches);
