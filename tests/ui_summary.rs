@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use recuperador_followups::api::Followup;
@@ -13,7 +15,7 @@ use recuperador_followups::fmt::thousands;
 use recuperador_followups::secrets::MemoryStore;
 use recuperador_followups::sim::Simulator;
 use recuperador_followups::ui::app::{ResultsView, ThemeChoice};
-use recuperador_followups::ui::{FollowupsApp, LaunchOptions, Persisted};
+use recuperador_followups::ui::{Command, FollowupsApp, LaunchOptions, Persisted};
 
 mod support;
 
@@ -222,6 +224,127 @@ fn a_click_on_a_group_shows_exactly_its_rows_in_the_table() {
 }
 
 #[test]
+fn copiar_puts_the_group_table_on_the_clipboard() {
+    let sim = simulator();
+    let mut harness = searched(&sim);
+    open_resumo(&mut harness);
+    let rows = view_rows(harness.state());
+    let expected = per_consultant(&rows);
+    let bundle = harness.state().summary.current.clone().expect("a summary");
+    harness
+        .get_by_role_and_label(Role::Button, "Copiar")
+        .click();
+    let text = wait_for_copy(&mut harness);
+    let lines: Vec<&str> = text.lines().collect();
+    // The header, one line per group, the total.
+    assert_eq!(lines.len(), bundle.groups.groups.len() + 2, "{text}");
+    let header: Vec<&str> = lines[0].split('\t').collect();
+    assert_eq!(header[0], "Consultor");
+    let follow_ups = header
+        .iter()
+        .position(|h| *h == "Follow-ups")
+        .expect("a Follow-ups column");
+    let id = header
+        .iter()
+        .position(|h| *h == "ID")
+        .expect("an ID column");
+    for line in &lines[1..lines.len() - 1] {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let key = cells[id].parse::<i64>().ok();
+        let count: u64 = cells[follow_ups].replace('.', "").parse().expect("a count");
+        assert_eq!(expected.get(&key).copied(), Some(count), "{line}");
+    }
+    let last: Vec<&str> = lines[lines.len() - 1].split('\t').collect();
+    assert_eq!(last[0], "Total");
+    assert_eq!(
+        last[follow_ups].replace('.', "").parse::<u64>().ok(),
+        Some(rows.len() as u64)
+    );
+}
+
+#[test]
+fn the_export_window_adds_the_summary_sheets_to_an_excel_file() {
+    use calamine::{Data, DataType as _, Reader as _, Xlsx, open_workbook};
+    let sim = simulator();
+    let mut harness = searched(&sim);
+    let rows = view_rows(harness.state());
+    harness
+        .get_by_role_and_label(Role::Button, "Exportar…")
+        .click();
+    harness.step();
+    let label = "Incluir resumo (consultor, canal, mês)";
+    wait_for_label(&mut harness, label);
+    assert!(!harness.state().persisted.export_summary, "off by default");
+    harness.get_by_label(label).click();
+    harness.step();
+    assert!(harness.state().persisted.export_summary, "remembered");
+
+    // Headless, the file name the save dialog would give is queued directly.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("com-resumo.xlsx");
+    harness.state_mut().queue(Command::ExportTo(path.clone()));
+    harness.step();
+    step_until(&mut harness, "the export", |app| {
+        app.export.task.is_none() && app.export.done.is_some()
+    });
+    let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(
+        workbook.sheet_names(),
+        [
+            "Follow-ups",
+            "Resumo por consultor",
+            "Resumo por canal",
+            "Resumo por mês"
+        ]
+    );
+    // The consultant sheet counts the rows exported, per consultant.
+    let sheet = workbook.worksheet_range("Resumo por consultor").unwrap();
+    let expected = per_consultant(&rows);
+    let total_row = sheet
+        .rows()
+        .find(|row| row.first().is_some_and(|c| c.get_string() == Some("Total")))
+        .expect("a total row");
+    assert!(
+        total_row
+            .iter()
+            .any(|c| matches!(c, Data::Float(v) if *v == rows.len() as f64)
+                || matches!(c, Data::Int(v) if *v == rows.len() as i64)),
+        "the total counts every row: {total_row:?}"
+    );
+    for (id, count) in &expected {
+        let Some(id) = id else { continue };
+        let line = sheet
+            .rows()
+            .find(|row| row.get(1).is_some_and(|c| c.as_f64() == Some(*id as f64)))
+            .unwrap_or_else(|| panic!("a line for consultant {id}"));
+        assert_eq!(line.get(2).and_then(|c| c.as_f64()), Some(*count as f64));
+    }
+
+    // A CSV has no sheets: the option leaves it as it was.
+    let csv = dir.path().join("sem-resumo.csv");
+    harness.state_mut().queue(Command::ExportTo(csv.clone()));
+    harness.step();
+    step_until(&mut harness, "the CSV export", |app| {
+        app.export.task.is_none()
+            && app
+                .export
+                .done
+                .as_ref()
+                .is_some_and(|done| done.path == csv)
+    });
+    let text = std::fs::read(&csv).unwrap();
+    let text = String::from_utf8_lossy(&text);
+    assert!(
+        text.starts_with("\u{feff}Data;") || text.starts_with("Data;"),
+        "the rows' CSV"
+    );
+    assert!(
+        !text.contains("% produtivos"),
+        "no summary block in a CSV of rows"
+    );
+}
+
+#[test]
 fn ctrl_1_and_ctrl_2_switch_views() {
     let sim = simulator();
     let mut harness = searched(&sim);
@@ -289,4 +412,33 @@ fn the_theme_and_the_view_survive_a_restart() {
 fn storage_round_trip(persisted: &Persisted) -> Persisted {
     let text = serde_json::to_string(persisted).expect("serializes");
     serde_json::from_str(&text).expect("reads back")
+}
+
+/// The text of a `CopyText` command in the last frame's output, if any.
+fn copied_now(harness: &Harness<'_, FollowupsApp>) -> Option<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|command| match command {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+}
+
+/// Steps frame by frame until the window hands text to the clipboard; returns it.
+fn wait_for_copy(harness: &mut Harness<'_, FollowupsApp>) -> String {
+    let started = Instant::now();
+    loop {
+        if let Some(text) = copied_now(harness) {
+            return text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "nothing was copied"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }

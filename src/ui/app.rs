@@ -126,6 +126,9 @@ pub struct Persisted {
     /// The summary's grouping, by its CLI name ("consultor"; an unknown one reads as the
     /// default).
     pub summary_by: String,
+    /// Whether an Excel export adds the summary sheets ("Incluir resumo (consultor, canal,
+    /// mês)" in the export window).
+    pub export_summary: bool,
 }
 
 /// A sort as persisted.
@@ -159,6 +162,7 @@ impl Default for Persisted {
             results_view: ResultsView::default(),
             theme: ThemeChoice::default(),
             summary_by: summary::DEFAULT_DIMENSION.cli_name().to_owned(),
+            export_summary: false,
         }
     }
 }

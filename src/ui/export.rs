@@ -10,6 +10,9 @@ use super::widgets::app_window;
 use crate::export::ExportFormat;
 use crate::fmt as br;
 
+/// The export window's option that adds the summary sheets to an Excel file.
+pub const EXPORT_SUMMARY_LABEL: &str = "Incluir resumo (consultor, canal, mês)";
+
 /// The export options window (Ctrl+S or "Exportar…").
 pub fn export_window(ctx: &egui::Context, app: &mut FollowupsApp) {
     app_window(
@@ -50,6 +53,10 @@ fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
         &mut app.export.raw_codes,
         "Manter os códigos da API (W, P, S…) em vez dos nomes",
     );
+    ui.checkbox(&mut app.persisted.export_summary, EXPORT_SUMMARY_LABEL)
+        .on_hover_text(
+            "Só na planilha do Excel (.xlsx): uma aba por resumo, com a tabela e um gráfico, depois da aba dos follow-ups",
+        );
     ui.checkbox(
         &mut app.export.csv_comma,
         "CSV separado por vírgula, sem BOM (para outros programas; o padrão é o do Excel em português)",

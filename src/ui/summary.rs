@@ -132,6 +132,14 @@ fn toolbar_ui(ui: &mut egui::Ui, app: &FollowupsApp, commands: &mut Vec<Command>
         if app.summary.computing() || app.summary.sorting() {
             ui.spinner();
         }
+        ui.separator();
+        if ui
+            .add_enabled(app.summary.current.is_some(), egui::Button::new("Copiar"))
+            .on_hover_text("A tabela do resumo com cabeçalho e total, para colar no Excel")
+            .clicked()
+        {
+            commands.push(Command::Summary(SummaryAction::Copy));
+        }
         if let Some(message) = &app.summary.message {
             ui.label(RichText::new(message).weak());
         }
@@ -215,6 +223,14 @@ fn count_axis<'a>() -> AxisHints<'a> {
         .label_spacing(32.0..=48.0)
 }
 
+/// The name axis of a horizontal bar chart: one name per bar, at full strength (egui_plot
+/// fades labels closer than 30 points, and the bars are about 22 apart).
+fn name_axis<'a>(names: &'a [String]) -> AxisHints<'a> {
+    AxisHints::new_y()
+        .formatter(move |mark, _| mark_name(names, mark.value))
+        .label_spacing(10.0..=14.0)
+}
+
 /// The stacked bars of groups at positions `0..`: produtivos, improdutivos, outros.
 fn stacked_bars(
     groups: &[&Group],
@@ -287,6 +303,9 @@ fn bar_at(point: PlotPoint, horizontal: bool, lengths: &[f64]) -> Option<usize> 
     } else {
         (point.x, point.y)
     };
+    if !argument.is_finite() || !value.is_finite() {
+        return None;
+    }
     let position = argument.round();
     if (argument - position).abs() > 0.4 || position < 0.0 {
         return None;
@@ -465,7 +484,7 @@ fn channel_chart_ui(
         .color(colors.canal)
         .horizontal();
     let response = still_plot("summary_channel_chart", CHART_HEIGHT)
-        .y_axis_formatter(|mark, _| mark_name(&names, mark.value))
+        .custom_y_axes(vec![name_axis(&names)])
         .custom_x_axes(vec![count_axis()])
         .include_x(0.0)
         .show(ui, |plot| {
@@ -519,7 +538,7 @@ fn top_chart_ui(
     let lengths: Vec<f64> = groups.iter().map(|g| g.counts.follow_ups as f64).collect();
     let [p, i, o] = stacked_bars(&groups, true, colors, |position| position as f64);
     let response = still_plot("summary_top_chart", CHART_HEIGHT)
-        .y_axis_formatter(|mark, _| mark_name(&names, mark.value))
+        .custom_y_axes(vec![name_axis(&names)])
         .custom_x_axes(vec![count_axis()])
         .include_x(0.0)
         .show(ui, |plot| {
@@ -560,10 +579,11 @@ fn top_title(dimension: Dimension) -> &'static str {
 /// The initial width of a column of the group table, in points.
 fn initial_width(column: SummaryColumn) -> f32 {
     match column {
-        SummaryColumn::Grupo => 240.0,
-        SummaryColumn::Id | SummaryColumn::Codigo => 70.0,
-        SummaryColumn::PrimeiraData | SummaryColumn::UltimaData => 100.0,
-        _ => 105.0,
+        SummaryColumn::Grupo => 210.0,
+        SummaryColumn::Id | SummaryColumn::Codigo => 60.0,
+        SummaryColumn::PrimeiraData | SummaryColumn::UltimaData => 95.0,
+        SummaryColumn::Reagendamentos => 110.0,
+        _ => 92.0,
     }
 }
 
@@ -676,4 +696,60 @@ fn aligned_label(ui: &mut egui::Ui, text: RichText, right: bool) {
         Layout::left_to_right(Align::Center)
     };
     ui.with_layout(layout, |ui| ui.label(text));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_read_the_brazilian_way() {
+        assert_eq!(pct_br(Some(73.4)), "73,4 %");
+        assert_eq!(pct_br(Some(100.0)), "100,0 %");
+        assert_eq!(pct_br(Some(0.0)), "0,0 %");
+        assert_eq!(pct_br(None), "—");
+        assert_eq!(cell_text(&SummaryCell::Int(1_234_567)), "1.234.567");
+        assert_eq!(cell_text(&SummaryCell::Pct(Some(49.1))), "49,1 %");
+        assert_eq!(
+            cell_text(&SummaryCell::Date(chrono::NaiveDate::from_ymd_opt(
+                2024, 1, 10
+            ))),
+            "10/01/2024"
+        );
+        assert_eq!(cell_text(&SummaryCell::Date(None)), "");
+        assert_eq!(cell_text(&SummaryCell::Empty), "");
+    }
+
+    #[test]
+    fn a_point_finds_the_bar_under_it() {
+        let lengths = [3.0, 0.0, 5.0];
+        let at = |x, y| bar_at(PlotPoint::new(x, y), false, &lengths);
+        assert_eq!(at(0.1, 2.0), Some(0));
+        assert_eq!(at(2.3, 4.9), Some(2));
+        // Between bars, above a bar, below the axis, outside the chart.
+        assert_eq!(at(0.5, 1.0), None);
+        assert_eq!(at(0.0, 3.5), None);
+        assert_eq!(at(2.0, -0.5), None);
+        assert_eq!(at(-1.0, 1.0), None);
+        assert_eq!(at(3.0, 1.0), None);
+        assert_eq!(at(f64::NAN, 1.0), None);
+        // Horizontal bars: the position on y, the length on x.
+        let across = |x, y| bar_at(PlotPoint::new(x, y), true, &lengths);
+        assert_eq!(across(4.0, 2.1), Some(2));
+        assert_eq!(across(4.0, 0.0), None);
+    }
+
+    #[test]
+    fn axis_marks_name_whole_positions_only() {
+        let names = vec!["jan/2025".to_owned(), "fev/2025".to_owned()];
+        assert_eq!(mark_name(&names, 1.0), "fev/2025");
+        assert_eq!(mark_name(&names, 0.5), "");
+        assert_eq!(mark_name(&names, -1.0), "");
+        assert_eq!(mark_name(&names, 7.0), "");
+        assert_eq!(
+            short_name("Maria da Conceição Araújo Lima"),
+            "Maria da Conceição Ar…"
+        );
+        assert_eq!(short_name("Ana"), "Ana");
+    }
 }

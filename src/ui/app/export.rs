@@ -9,10 +9,16 @@ use poll_promise::Promise;
 use super::super::tasks::{self, TaskPanicked};
 use super::dialogs::{DialogPromise, ask_save_path};
 use super::{Banner, Command, FollowupsApp};
+use crate::analysis::summary::Dimension;
 use crate::api::Column;
 use crate::export::{
     CsvSeparator, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportSummary,
 };
+
+/// The summaries "Incluir resumo (consultor, canal, mês)" adds to an Excel export, one sheet
+/// each after the data sheet.
+pub const EXPORT_SUMMARY_DIMENSIONS: [Dimension; 3] =
+    [Dimension::Consultor, Dimension::Canal, Dimension::Mes];
 
 /// Which rows and columns an export writes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -177,6 +183,11 @@ impl FollowupsApp {
                 CsvSeparator::Comma
             } else {
                 CsvSeparator::Semicolon
+            },
+            summary: if self.persisted.export_summary && format == ExportFormat::Xlsx {
+                EXPORT_SUMMARY_DIMENSIONS.to_vec()
+            } else {
+                Vec::new()
             },
             ..ExportOptions::new(format)
         };

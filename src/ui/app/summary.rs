@@ -67,6 +67,8 @@ pub enum SummaryAction {
     /// Sort the group table by a column (ascending, then descending on the next click; counts
     /// start descending).
     SortBy(SummaryColumn),
+    /// Copy the group table as TSV ("Copiar"), in the order on screen.
+    Copy,
     /// Show this group's rows in the table: its column filters replace those on the same
     /// columns, the others stay, and the table view is shown.
     ShowGroup {
@@ -218,6 +220,7 @@ impl FollowupsApp {
                 self.summary.sort = Some((column, descending));
                 self.start_summary_sort(ctx);
             }
+            SummaryAction::Copy => self.copy_summary(ctx),
             SummaryAction::ShowGroup { source, group } => {
                 self.show_summary_group(ctx, source, group)
             }
@@ -387,6 +390,37 @@ impl FollowupsApp {
         }
         self.replace_column_filters(ctx, filters);
         self.show_view(ResultsView::Tabela);
+    }
+    /// Copies the group table, in the order on screen, as TSV; built on a task.
+    fn copy_summary(&mut self, ctx: &egui::Context) {
+        let Some(bundle) = self.summary.current.clone() else {
+            self.summary.message = Some("Nenhum resumo para copiar ainda.".to_owned());
+            return;
+        };
+        if self.summary.copy_task.is_some() {
+            return;
+        }
+        let order = self.summary.order.clone();
+        self.summary.message = None;
+        self.summary.copy_task = Some(tasks::spawn(ctx, "summary-copy", move || {
+            let summary = match order {
+                Some(order) => in_order(&bundle.groups, &order),
+                None => bundle.groups.clone(),
+            };
+            crate::export::summary::summary_tsv(&summary)
+        }));
+    }
+}
+
+/// `summary` with its groups in `order` (positions out of range are skipped).
+fn in_order(summary: &Summary, order: &[u32]) -> Summary {
+    Summary {
+        dimension: summary.dimension,
+        groups: order
+            .iter()
+            .filter_map(|&position| summary.groups.get(position as usize).cloned())
+            .collect(),
+        total: summary.total.clone(),
     }
 }
 
