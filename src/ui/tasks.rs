@@ -53,3 +53,13 @@ pub fn take_ready<T: Send + 'static>(slot: &mut Option<Promise<T>>) -> Option<T>
         }
     }
 }
+
+/// Drops `value` on a helper thread: freeing a large structure (a summary of 100,000 groups,
+/// each with its strings) takes longer than a frame. Dropped in place when no thread can be
+/// started.
+pub fn drop_off_thread<T: Send + 'static>(value: T) {
+    // A failed spawn hands the closure, and so the value, back to be dropped here.
+    let _ = std::thread::Builder::new()
+        .name("task-drop".to_owned())
+        .spawn(move || drop(value));
+}

@@ -317,9 +317,12 @@ impl FollowupsApp {
                 // is still the best there is until the refresh ends.
                 let current = self.summary_key();
                 if key == current || key.same_question(&current) {
-                    self.summary.current = Some(Arc::new(bundle));
+                    // The replaced summary (up to one group per row) is freed off the
+                    // UI thread.
+                    let old = self.summary.current.replace(Arc::new(bundle));
+                    let old_order = self.summary.order.take();
+                    tasks::drop_off_thread((old, old_order));
                     self.summary.current_key = Some(key);
-                    self.summary.order = None;
                     if self.summary.sort.is_some() {
                         self.start_summary_sort(ctx);
                     }
