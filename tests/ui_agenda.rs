@@ -339,3 +339,84 @@ fn the_consultant_filter_narrows_the_entries() {
         assert_eq!(before.situacao, entry.situacao);
     }
 }
+
+#[test]
+fn exportar_agenda_writes_the_agenda_and_its_compliance_sheet() {
+    use calamine::{Reader as _, Xlsx, open_workbook};
+    let sim = simulator();
+    let mut harness = harness(&sim);
+    search_agenda_debtors(&mut harness, &sim);
+    open_agenda(&mut harness);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("agenda.xlsx");
+    harness
+        .state_mut()
+        .queue(Command::Agenda(AgendaAction::ExportTo(path.clone())));
+    harness.step();
+    step_until(&mut harness, "the export", |app| app.export.task.is_none());
+    let app = harness.state();
+    assert!(app.export.error.is_none(), "{:?}", app.export.error);
+    assert!(app.export.done.is_some());
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(book.sheet_names(), ["Agenda", "Cumprimento"]);
+    let agenda = book.worksheet_range("Agenda").unwrap();
+    // A header line, then one line per entry.
+    let entries = app.agenda.current.as_ref().unwrap().agenda.entries.len();
+    assert_eq!(entries, 10);
+    assert_eq!(agenda.height(), entries + 1);
+    // A file name without a known extension is refused, nothing written.
+    let bad = dir.path().join("agenda.txt");
+    harness
+        .state_mut()
+        .queue(Command::Agenda(AgendaAction::ExportTo(bad.clone())));
+    harness.step();
+    assert!(harness.state().export.error.is_some());
+    assert!(!bad.exists());
+}
+
+#[test]
+fn buscar_ate_hoje_searches_again_with_the_period_ending_today() {
+    let sim = simulator();
+    let mut harness = harness(&sim);
+    harness.state_mut().persisted.data_de = "01/10/2026".to_owned();
+    harness.state_mut().persisted.data_ate = "11/11/2026".to_owned();
+    search_agenda_debtors(&mut harness, &sim);
+    open_agenda(&mut harness);
+    let before = harness.state().results.total_count();
+    let kept_before = harness
+        .state()
+        .agenda
+        .current
+        .as_ref()
+        .unwrap()
+        .agenda
+        .counts
+        .get(Situacao::Realizado);
+    harness
+        .get_by_role_and_label(Role::Button, "Buscar também os follow-ups até hoje")
+        .click();
+    harness.step();
+    step_until(&mut harness, "the new search", |app| {
+        !app.searching() && !app.view_pending()
+    });
+    settle_agenda(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.persisted.data_ate, "30/11/2026");
+    assert_eq!(app.persisted.data_de, "01/10/2026");
+    assert!(
+        app.results.total_count() > before,
+        "the later follow-ups arrived"
+    );
+    let message = app.agenda.message.clone().unwrap();
+    assert!(message.contains("até hoje (30/11/2026)"), "{message}");
+    // The contact of 12/11 now keeps the reschedule due 10/11, overdue before.
+    let kept_after = app
+        .agenda
+        .current
+        .as_ref()
+        .unwrap()
+        .agenda
+        .counts
+        .get(Situacao::Realizado);
+    assert!(kept_after > kept_before, "{kept_before} → {kept_after}");
+}
