@@ -88,7 +88,7 @@ fn settle_summary(ctx: &egui::Context, app: &mut FollowupsApp) {
 /// Draws frames until the agenda is computed for the view on screen.
 fn settle_agenda(ctx: &egui::Context, app: &mut FollowupsApp) {
     let _ = frame(ctx, app);
-    while app.agenda.busy() || app.agenda.current.is_none() || app.has_commands() {
+    while app.agenda.busy() || !app.agenda_up_to_date() || app.has_commands() {
         let _ = frame(ctx, app);
         std::thread::sleep(Duration::from_millis(5));
     }

@@ -77,14 +77,7 @@ fn search_agenda_debtors(harness: &mut Harness<'_, FollowupsApp>, sim: &Simulato
 fn settle_agenda(harness: &mut Harness<'_, FollowupsApp>) {
     harness.step();
     step_until(harness, "the agenda", |app| {
-        !app.view_pending()
-            && !app.has_commands()
-            && !app.agenda.busy()
-            && app
-                .agenda
-                .current
-                .as_ref()
-                .is_some_and(|b| b.agenda.reference == app.agenda_reference())
+        !app.view_pending() && !app.has_commands() && !app.agenda.busy() && app.agenda_up_to_date()
     });
 }
 
@@ -396,6 +389,10 @@ fn buscar_ate_hoje_searches_again_with_the_period_ending_today() {
         .get_by_role_and_label(Role::Button, "Buscar também os follow-ups até hoje")
         .click();
     harness.step();
+    // The button queues the search for the next frame: wait for it to start, then to end.
+    step_until(&mut harness, "the new search to start", |app| {
+        !app.has_commands() && (app.searching() || app.results.total_count() != before)
+    });
     step_until(&mut harness, "the new search", |app| {
         !app.searching() && !app.view_pending()
     });
@@ -418,5 +415,9 @@ fn buscar_ate_hoje_searches_again_with_the_period_ending_today() {
         .agenda
         .counts
         .get(Situacao::Realizado);
-    assert!(kept_after > kept_before, "{kept_before} → {kept_after}");
+    assert!(
+        kept_after > kept_before,
+        "{kept_before} → {kept_after}: {:?}",
+        app.agenda.current.as_ref().unwrap().agenda.counts
+    );
 }

@@ -328,18 +328,17 @@ fn line_count(app: &FollowupsApp, bundle: &AgendaBundle) -> usize {
         .sum()
 }
 
-const HEADERS: [&str; 8] = [
+const HEADERS: [&str; 6] = [
     "Vencimento",
     "Devedor",
-    "Credor",
-    "Para",
-    "Por",
+    "Para · por",
     "Consultor",
     "Realizado em",
     "Follow-up de origem",
 ];
 
-const WIDTHS: [f32; 7] = [185.0, 230.0, 130.0, 110.0, 120.0, 170.0, 95.0];
+/// The initial widths of every column but the last, which takes the rest.
+const WIDTHS: [f32; 5] = [150.0, 240.0, 150.0, 160.0, 95.0];
 
 /// The groups: one virtualised table of headers and entries.
 fn groups_ui(
@@ -348,7 +347,10 @@ fn groups_ui(
     bundle: &AgendaBundle,
     commands: &mut Vec<Command>,
 ) {
-    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    // Two lines per entry: the debtor's name over its document and creditor, the source
+    // follow-up's date and channel over its text.
+    let line_height = ui.text_style_height(&egui::TextStyle::Body);
+    let row_height = 2.0 * line_height + 10.0;
     let lines = line_count(app, bundle);
     let current = app.table.current();
     let rows = app.results.rows();
@@ -364,17 +366,19 @@ fn groups_ui(
                 .cell_layout(Layout::left_to_right(Align::Center))
                 .min_scrolled_height(0.0)
                 .auto_shrink(false);
-            for width in WIDTHS {
+            for (index, width) in WIDTHS.into_iter().enumerate() {
+                // The first column is not clipped: a group's title runs on over the empty
+                // cells of its header line.
                 builder = builder.column(
                     TableColumn::initial(width)
                         .at_least(48.0)
-                        .clip(true)
+                        .clip(index > 0)
                         .resizable(true),
                 );
             }
             builder = builder.column(TableColumn::remainder().at_least(200.0).clip(true));
             builder
-                .header(row_height + 2.0, |mut header| {
+                .header(line_height + 8.0, |mut header| {
                     for title in HEADERS {
                         header.col(|ui| {
                             ui.strong(title);
@@ -455,6 +459,15 @@ fn header_line(
     }
 }
 
+/// Two lines in a cell: `top` over `bottom` (weaker), each cut with "…" when too long.
+fn two_lines(ui: &mut egui::Ui, top: String, bottom: String) {
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 2.0;
+        ui.add(egui::Label::new(top).truncate());
+        ui.add(egui::Label::new(RichText::new(bottom).weak()).truncate());
+    });
+}
+
 /// An entry's line.
 fn entry_line(
     row: &mut egui_extras::TableRow<'_, '_>,
@@ -467,22 +480,26 @@ fn entry_line(
         ui.label(due_text(entry));
     });
     row.col(|ui| {
-        let name = field(Column::NomeCliente);
+        let credor = field(Column::NomeCredor);
         let doc = field(Column::CpfCnpj);
-        ui.label(name);
-        ui.label(RichText::new(doc).weak());
+        let second = match (doc.is_empty(), credor.is_empty()) {
+            (false, false) => format!("{doc} · {credor}"),
+            (false, true) => doc,
+            (true, _) => credor,
+        };
+        two_lines(ui, field(Column::NomeCliente), second);
     });
     row.col(|ui| {
-        ui.label(field(Column::NomeCredor));
+        let by = field(Column::ReagendadoPor);
+        let by = if by.is_empty() {
+            String::new()
+        } else {
+            format!("por {by}")
+        };
+        two_lines(ui, field(Column::ReagendarPara), by);
     });
     row.col(|ui| {
-        ui.label(field(Column::ReagendarPara));
-    });
-    row.col(|ui| {
-        ui.label(field(Column::ReagendadoPor));
-    });
-    row.col(|ui| {
-        ui.label(field(Column::NomeConsultor));
+        ui.add(egui::Label::new(field(Column::NomeConsultor)).truncate());
     });
     row.col(|ui| {
         if let Some(date) = entry.realizado_em {
@@ -497,10 +514,12 @@ fn entry_line(
             .data
             .map(|d| fmt::date_br(d.date()))
             .unwrap_or_default();
-        ui.label(format!("{date} · {}", source.field_br(Column::TipoContato)));
-        ui.add(
-            egui::Label::new(RichText::new(source.field_br_line(Column::Interacao)).weak())
-                .truncate(),
-        );
+        let channel = source.field_br(Column::TipoContato);
+        let first = match (date.is_empty(), channel.is_empty()) {
+            (false, false) => format!("{date} · {channel}"),
+            (false, true) => date,
+            (true, _) => channel,
+        };
+        two_lines(ui, first, source.field_br_line(Column::Interacao));
     });
 }

@@ -16,7 +16,8 @@
 //! cells), `column_filters.rs` ([`ColumnFiltersState`]: column filters, their chips, the
 //! filter popup and its lists), `layout.rs` (the column order), `views.rs`
 //! ([`ViewsUiState`]: the saved views, "Visões"), `results_view.rs` (the results area's views
-//! and the theme) and `summary.rs` ([`SummaryUiState`]: the "Resumo" view).
+//! and the theme), `summary.rs` ([`SummaryUiState`]: the "Resumo" view) and `agenda.rs`
+//! ([`AgendaUiState`]: the "Agenda" view).
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! The results area below the count line: the view switcher ("Tabela | Resumo") and the view
+//! The results area below the count line: the view switcher ("Tabela | Resumo | Agenda") and the view
 //! it selects.
 
 use super::app::{Command, FollowupsApp, ResultsView};

@@ -211,6 +211,13 @@ impl FollowupsApp {
         self.agenda.reference.unwrap_or(self.today)
     }
 
+    /// Whether the agenda on screen was computed for the rows, filters and reference date on
+    /// screen now (tests and benches wait for it).
+    pub fn agenda_up_to_date(&self) -> bool {
+        self.agenda.current.is_some()
+            && self.agenda.current_key.as_ref() == Some(&self.agenda_key())
+    }
+
     /// Runs an action of the "Agenda" view.
     pub(super) fn run_agenda_action(
         &mut self,

@@ -1,4 +1,4 @@
-//! The results area's views ("Tabela | Resumo") and the window's theme. Both are choices the
+//! The results area's views ("Tabela | Resumo | Agenda") and the window's theme. Both are choices the
 //! user makes once and expects back after a restart, so both live in
 //! [`Persisted`](super::Persisted); neither holds data.
 
