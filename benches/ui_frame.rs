@@ -5,6 +5,10 @@
 //! The same with the "Resumo" view open on 1M rows (by consultant and by debtor), and the
 //! longest frame while its summary is recomputed for another grouping.
 //!
+//! The same with the "Agenda" view open on 1M rows (about 200,000 reschedules; its three
+//! open groups expanded, then every group), and the longest frame while the agenda is
+//! recomputed for another reference date.
+//!
 //! Run: `cargo bench --bench ui_frame`.
 
 use std::hint::black_box;
@@ -12,12 +16,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use recuperador_followups::analysis::agenda::Situacao;
 use recuperador_followups::analysis::summary::Dimension;
 use recuperador_followups::api::{Column, Followup};
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::secrets::MemoryStore;
 use recuperador_followups::sim::huge_history_rows;
-use recuperador_followups::ui::app::{ResultsView, SummaryAction};
+use recuperador_followups::ui::app::{AgendaAction, ResultsView, SummaryAction};
 use recuperador_followups::ui::{Command, FollowupsApp, LaunchOptions, draw};
 
 fn input() -> egui::RawInput {
@@ -80,6 +85,16 @@ fn settle_summary(ctx: &egui::Context, app: &mut FollowupsApp) {
     let _ = frame(ctx, app);
 }
 
+/// Draws frames until the agenda is computed for the view on screen.
+fn settle_agenda(ctx: &egui::Context, app: &mut FollowupsApp) {
+    let _ = frame(ctx, app);
+    while app.agenda.busy() || !app.agenda_up_to_date() || app.has_commands() {
+        let _ = frame(ctx, app);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = frame(ctx, app);
+}
+
 fn frame(ctx: &egui::Context, app: &mut FollowupsApp) -> egui::FullOutput {
     app.poll_tasks(ctx);
     ctx.run_ui(input(), |ui| draw(app, ui, None))
@@ -112,6 +127,52 @@ fn bench_frames(c: &mut Criterion) {
         group.bench_function("resumo_por_devedor_1000000_rows", |b| {
             b.iter(|| black_box(frame(&ctx, &mut app)));
         });
+    }
+    // The "Agenda" view open on the same rows, its agenda computed: the groups are one table
+    // that draws only its visible lines.
+    {
+        let ctx = egui::Context::default();
+        let mut app = app_with_many_debtors(&ctx, 1_000_000, 100_000);
+        app.queue(Command::ShowView(ResultsView::Agenda));
+        settle_agenda(&ctx, &mut app);
+        let entries = app
+            .agenda
+            .current
+            .as_ref()
+            .map_or(0, |b| b.agenda.entries.len());
+        println!("agenda at 1M rows: {entries} entries");
+        group.bench_function("agenda_1000000_rows", |b| {
+            b.iter(|| black_box(frame(&ctx, &mut app)));
+        });
+        for situacao in [Situacao::Depois, Situacao::SemData, Situacao::Realizado] {
+            app.queue(Command::Agenda(AgendaAction::ToggleGroup(situacao)));
+        }
+        let _ = frame(&ctx, &mut app);
+        group.bench_function("agenda_todos_abertos_1000000_rows", |b| {
+            b.iter(|| black_box(frame(&ctx, &mut app)));
+        });
+        // The longest frame while the agenda is recomputed for other reference dates.
+        for days in [7, -30, 0] {
+            let reference = chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+                .and_then(|d| d.checked_add_signed(chrono::Duration::days(days)));
+            app.queue(Command::Agenda(AgendaAction::SetReference(reference)));
+            let _ = frame(&ctx, &mut app);
+            let started = Instant::now();
+            let mut longest = Duration::ZERO;
+            let mut frames = 0;
+            while app.agenda.busy() {
+                let t = Instant::now();
+                let _ = frame(&ctx, &mut app);
+                longest = longest.max(t.elapsed());
+                frames += 1;
+                std::thread::sleep(Duration::from_millis(16));
+            }
+            println!(
+                "agenda at 1M rows, reference {days:+} days: shown after {:?}, {frames} frames meanwhile, longest frame {:?}",
+                started.elapsed(),
+                longest
+            );
+        }
     }
     group.finish();
 

@@ -708,3 +708,228 @@ fn compliance_table(mut lines: Vec<Cumprimento>, missing: Cumprimento) -> Vec<Cu
 
 #[cfg(test)]
 mod tests;
+
+// The window's filters on the agenda (issue 14 §2): the consultant, `reagendado_por` and
+// `reagendar_para`, chosen from the values the entries carry, as the table's column filters.
+
+use crate::api::{Column, ColumnKind, Value};
+use crate::results::{
+    BLANK_LABEL, ColumnFilter, ColumnFilters, CompiledFilters, key_label, value_key,
+};
+
+/// The columns the window's agenda can be filtered by, in the order of its filter bar.
+pub const FILTER_COLUMNS: [Column; 3] = [
+    Column::IdConsultor,
+    Column::ReagendadoPor,
+    Column::ReagendarPara,
+];
+
+/// One value an agenda filter can choose: a consultant (by id), a login or a code, with how
+/// many entries carry it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryValue {
+    /// The id, for an id column (`None` for a text column or a blank id).
+    pub id: Option<i64>,
+    /// The key of [`crate::results::value_key`], for a text or code column (`None` for an id
+    /// column or blank text).
+    pub key: Option<String>,
+    /// As shown: a consultant's name and id, a login, a code's label; the blank value as
+    /// [`crate::results::BLANK_LABEL`].
+    pub label: String,
+    /// Entries carrying it.
+    pub count: u64,
+}
+
+impl EntryValue {
+    /// Whether this is the blank value ("(vazio)").
+    pub fn is_blank(&self) -> bool {
+        self.id.is_none() && self.key.is_none()
+    }
+
+    /// Whether `filter` (on this value's column; `None`: no filter) keeps this value.
+    pub fn kept_by(&self, filter: Option<&ColumnFilter>) -> bool {
+        match filter {
+            None => true,
+            Some(ColumnFilter::Numbers { values, blanks }) => match self.id {
+                Some(id) => values.contains(&id),
+                None => *blanks,
+            },
+            Some(ColumnFilter::Values { values, blanks }) => match &self.key {
+                Some(key) => values.contains(key),
+                None => *blanks,
+            },
+            Some(ColumnFilter::Blank) => self.is_blank(),
+            // Other kinds of filter are not offered for these columns: they keep the value.
+            Some(_) => true,
+        }
+    }
+}
+
+impl Agenda {
+    /// The values of `column` among this agenda's entries (their source rows in `rows`), with
+    /// their counts: labels in folded alphabetical order, the blank value last.
+    pub fn entry_values<R: SourceRows + ?Sized>(
+        &self,
+        rows: &R,
+        column: Column,
+    ) -> Vec<EntryValue> {
+        let mut counts: FxHashMap<(Option<i64>, Option<String>), (String, u64)> =
+            FxHashMap::default();
+        for entry in &self.entries {
+            let Some(row) = rows.source_row(entry.row) else {
+                continue;
+            };
+            let (id, key, label) = match row.value(column) {
+                Value::Int(id) => {
+                    let label = match row.nome_consultor.as_deref() {
+                        Some(name) if column == Column::IdConsultor && !name.trim().is_empty() => {
+                            format!("{} ({id})", name.trim())
+                        }
+                        _ => id.to_string(),
+                    };
+                    (Some(id), None, label)
+                }
+                value => match value_key(column, value) {
+                    Some(key) => {
+                        let label = key_label(column, &key);
+                        (None, Some(key), label)
+                    }
+                    None => (None, None, BLANK_LABEL.to_owned()),
+                },
+            };
+            counts.entry((id, key)).or_insert((label, 0)).1 += 1;
+        }
+        let mut values: Vec<EntryValue> = counts
+            .into_iter()
+            .map(|((id, key), (label, count))| EntryValue {
+                id,
+                key,
+                label,
+                count,
+            })
+            .collect();
+        values.sort_by_cached_key(|v| (v.is_blank(), fold(&v.label), v.id, v.key.clone()));
+        values
+    }
+
+    /// This agenda with only the entries whose source row passes `filters` (the window's
+    /// agenda filters), counts and compliance recomputed; see [`Agenda::restricted`] for why
+    /// the situações stay as they were.
+    pub fn filtered<R: SourceRows + ?Sized>(&self, rows: &R, filters: &ColumnFilters) -> Agenda {
+        let compiled = CompiledFilters::new(filters);
+        if compiled.is_empty() {
+            return self.clone();
+        }
+        let memo = std::cell::RefCell::new(compiled.memo());
+        self.restricted(rows, |row| {
+            rows.source_row(row)
+                .is_some_and(|row| compiled.matches(&mut memo.borrow_mut(), row))
+        })
+    }
+}
+
+/// The filter on `column` after the user ticked or unticked `toggled` in a list of `values`
+/// (a filter that keeps them all is `None`, as in the table's popup).
+pub fn toggle_entry_value(
+    column: Column,
+    values: &[EntryValue],
+    current: Option<&ColumnFilter>,
+    toggled: &EntryValue,
+) -> Option<ColumnFilter> {
+    let kept: Vec<&EntryValue> = values
+        .iter()
+        .filter(|value| {
+            let was = value.kept_by(current);
+            if *value == toggled { !was } else { was }
+        })
+        .collect();
+    if kept.len() == values.len() {
+        return None;
+    }
+    let blanks = kept.iter().any(|value| value.is_blank());
+    Some(if column.kind() == ColumnKind::Int {
+        ColumnFilter::Numbers {
+            values: kept.iter().filter_map(|value| value.id).collect(),
+            blanks,
+        }
+    } else {
+        ColumnFilter::Values {
+            values: kept.iter().filter_map(|value| value.key.clone()).collect(),
+            blanks,
+        }
+    })
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use chrono::NaiveTime;
+
+    use super::*;
+    use crate::api::ReagendarPara;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn reschedule(id: i64, consultor: i64, by: Option<&str>, due: u32) -> Followup {
+        Followup {
+            id_followup: Some(id),
+            id_credor: Some(12),
+            id_cliente: Some(id),
+            id_consultor: Some(consultor),
+            nome_consultor: Some(format!("Consultor {consultor}").into()),
+            data: Some(day(1).and_time(NaiveTime::MIN)),
+            reagendar: Some(SimNao::Sim),
+            data_reagendamento: Some(day(due).and_time(NaiveTime::MIN)),
+            reagendar_para: Some(ReagendarPara::from_code("C")),
+            reagendado_por: by.map(Into::into),
+            ..Followup::default()
+        }
+    }
+
+    #[test]
+    fn values_count_the_entries_and_filters_keep_the_ticked_ones() {
+        let rows = vec![
+            reschedule(1, 7, Some("ana"), 10),
+            reschedule(2, 7, Some("bia"), 20),
+            reschedule(3, 8, None, 29),
+            // Not a reschedule: never counted.
+            Followup {
+                reagendar: Some(SimNao::Nao),
+                ..reschedule(4, 9, Some("zé"), 10)
+            },
+        ];
+        let agenda = agenda_of(&rows, day(15));
+        let by = agenda.entry_values(rows.as_slice(), Column::ReagendadoPor);
+        let labels: Vec<(&str, u64)> = by.iter().map(|v| (v.label.as_str(), v.count)).collect();
+        assert_eq!(labels, [("ana", 1), ("bia", 1), (BLANK_LABEL, 1)]);
+        let consultants = agenda.entry_values(rows.as_slice(), Column::IdConsultor);
+        assert_eq!(consultants[0].label, "Consultor 7 (7)");
+        assert_eq!(consultants[0].count, 2);
+        // Unticking "bia" keeps "ana" and the blank one.
+        let filter = toggle_entry_value(Column::ReagendadoPor, &by, None, &by[1]);
+        let mut filters = ColumnFilters::new();
+        filters.set(Column::ReagendadoPor, filter.clone().unwrap());
+        let kept = agenda.filtered(rows.as_slice(), &filters);
+        assert_eq!(kept.counts.total(), 2);
+        assert!(kept.entries.iter().all(|e| e.row != 1));
+        // Ticking it again keeps everything: no filter.
+        assert_eq!(
+            toggle_entry_value(Column::ReagendadoPor, &by, filter.as_ref(), &by[1]),
+            None
+        );
+        // The consultant filter works by id.
+        let only_8 = toggle_entry_value(Column::IdConsultor, &consultants, None, &consultants[0]);
+        let mut filters = ColumnFilters::new();
+        filters.set(Column::IdConsultor, only_8.unwrap());
+        let kept = agenda.filtered(rows.as_slice(), &filters);
+        assert_eq!(kept.entries.len(), 1);
+        assert_eq!(kept.entries[0].row, 2);
+        assert_eq!(kept.total.devidos, 0);
+        // No filter: the same agenda.
+        assert_eq!(
+            agenda.filtered(rows.as_slice(), &ColumnFilters::new()),
+            agenda
+        );
+    }
+}

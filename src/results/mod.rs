@@ -60,6 +60,7 @@ pub use selection::{Motion, Selection};
 pub use sort::sort_indices;
 
 use crate::api::{Column, Followup};
+pub(crate) use column_filter::CompiledFilters;
 use column_filter::{ListRankCache, distinct_values_with};
 use hash::FxHashSet;
 use rank::TextRankCache;

@@ -16,7 +16,8 @@
 //! cells), `column_filters.rs` ([`ColumnFiltersState`]: column filters, their chips, the
 //! filter popup and its lists), `layout.rs` (the column order), `views.rs`
 //! ([`ViewsUiState`]: the saved views, "Visões"), `results_view.rs` (the results area's views
-//! and the theme) and `summary.rs` ([`SummaryUiState`]: the "Resumo" view).
+//! and the theme), `summary.rs` ([`SummaryUiState`]: the "Resumo" view) and `agenda.rs`
+//! ([`AgendaUiState`]: the "Agenda" view).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod agenda;
 mod batch_run;
 mod clipboard;
 mod column_filters;
@@ -39,6 +41,7 @@ mod settings;
 mod summary;
 mod views;
 
+pub use agenda::{AgendaAction, AgendaBundle, AgendaUiState, GROUP_ORDER, open_by_default};
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
 pub use clipboard::{ClipboardState, CopyAction, PendingCopy};
 pub use column_filters::{
@@ -288,6 +291,8 @@ pub enum Command {
     SetTheme(ThemeChoice),
     /// Act on the "Resumo" view: grouping, sort, a click on a group or a bar, "Copiar".
     Summary(SummaryAction),
+    /// Act on the "Agenda" view: reference date, filters, groups, a click, export.
+    Agenda(AgendaAction),
 }
 
 /// An error shown over the table.
@@ -367,6 +372,8 @@ pub struct FollowupsApp {
     pub views: ViewsUiState,
     /// The "Resumo" view: its summaries, sort and copy.
     pub summary: SummaryUiState,
+    /// The "Agenda" view: its agenda, filters, groups and actions.
+    pub agenda: AgendaUiState,
     commands: Vec<Command>,
     /// Set until the first frame has been drawn, when startup timing is reported.
     pub(crate) report_first_frame: Option<Instant>,
@@ -407,6 +414,7 @@ impl FollowupsApp {
             column_filters: ColumnFiltersState::default(),
             views: ViewsUiState::default(),
             summary: SummaryUiState::default(),
+            agenda: AgendaUiState::default(),
             commands: Vec::new(),
             report_first_frame: options
                 .started_at
@@ -461,6 +469,7 @@ impl FollowupsApp {
         self.clipboard.cancel();
         self.column_filters.cancel_all();
         self.summary.cancel();
+        self.agenda.cancel();
         loop {
             if self.export.ended() && self.batch.ended() {
                 return true;
@@ -555,6 +564,7 @@ impl FollowupsApp {
             Command::ShowView(view) => self.show_view(view),
             Command::SetTheme(theme) => self.set_theme(ctx, theme),
             Command::Summary(action) => self.run_summary_action(ctx, action),
+            Command::Agenda(action) => self.run_agenda_action(ctx, frame, action),
         }
     }
 
@@ -570,6 +580,7 @@ impl FollowupsApp {
         self.poll_export();
         self.poll_clipboard(ctx);
         self.poll_summary(ctx);
+        self.poll_agenda(ctx);
     }
 
     /// Whether something runs in the background (the UI then repaints to show progress).
@@ -585,6 +596,7 @@ impl FollowupsApp {
             || self.column_filters.busy()
             || self.views.busy()
             || self.summary.busy()
+            || self.agenda.busy()
     }
 
     /// Whether a search (single or batch) is running.

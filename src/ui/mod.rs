@@ -4,6 +4,7 @@
 //! [`Command`]s, which the app runs at the end of the frame. Background work lives in
 //! [`tasks`]-spawned threads and is applied in [`FollowupsApp::poll_tasks`].
 
+mod agenda;
 pub mod app;
 mod column_filters;
 mod copy;

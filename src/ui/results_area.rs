@@ -1,4 +1,4 @@
-//! The results area below the count line: the view switcher ("Tabela | Resumo") and the view
+//! The results area below the count line: the view switcher ("Tabela | Resumo | Agenda") and the view
 //! it selects.
 
 use super::app::{Command, FollowupsApp, ResultsView};
@@ -48,5 +48,6 @@ pub fn results_view_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     match app.persisted.results_view {
         ResultsView::Tabela => super::table::table_ui(ui, app),
         ResultsView::Resumo => super::summary::summary_ui(ui, app),
+        ResultsView::Agenda => super::agenda::agenda_ui(ui, app),
     }
 }

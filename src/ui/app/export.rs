@@ -45,7 +45,7 @@ pub struct ExportTask {
     pub progress: Arc<ExportProgress>,
     /// The format being written.
     pub format: ExportFormat,
-    promise: Option<Promise<Result<Result<ExportSummary, ExportError>, TaskPanicked>>>,
+    pub(super) promise: Option<Promise<Result<Result<ExportSummary, ExportError>, TaskPanicked>>>,
 }
 
 impl ExportTask {

@@ -1,4 +1,4 @@
-//! The results area's views ("Tabela | Resumo") and the window's theme. Both are choices the
+//! The results area's views ("Tabela | Resumo | Agenda") and the window's theme. Both are choices the
 //! user makes once and expects back after a restart, so both live in
 //! [`Persisted`](super::Persisted); neither holds data.
 
@@ -16,17 +16,24 @@ pub enum ResultsView {
     Tabela,
     /// The rows grouped by one dimension, with charts.
     Resumo,
+    /// The reschedules: what is due, overdue and kept.
+    Agenda,
 }
 
 impl ResultsView {
     /// Every view, in the order of the switcher (Ctrl+1, Ctrl+2, …).
-    pub const ALL: [ResultsView; 2] = [ResultsView::Tabela, ResultsView::Resumo];
+    pub const ALL: [ResultsView; 3] = [
+        ResultsView::Tabela,
+        ResultsView::Resumo,
+        ResultsView::Agenda,
+    ];
 
     /// The name on the switcher.
     pub fn label(self) -> &'static str {
         match self {
             ResultsView::Tabela => "Tabela",
             ResultsView::Resumo => "Resumo",
+            ResultsView::Agenda => "Agenda",
         }
     }
 }
