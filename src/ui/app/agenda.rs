@@ -356,7 +356,10 @@ impl FollowupsApp {
                 // the best there is until the refresh ends.
                 let current = self.agenda_key();
                 if key == current || key.same_question(&current) {
-                    self.agenda.current = Some(Arc::new(bundle));
+                    // The replaced agenda (up to one entry per row) is freed off the UI
+                    // thread.
+                    let old = self.agenda.current.replace(Arc::new(bundle));
+                    tasks::drop_off_thread(old);
                     self.agenda.current_key = Some(key);
                 }
             }
