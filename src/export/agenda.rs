@@ -115,6 +115,7 @@ pub fn export_agenda<R: SourceRows + ?Sized>(
     let mut summary = ExportSummary {
         rows: 0,
         sheets: 1,
+        summary_sheets: 0,
         truncated_cells: 0,
         path: path.to_path_buf(),
     };
@@ -154,6 +155,7 @@ pub fn export_agenda_to_writer<R: SourceRows + ?Sized>(
     let mut summary = ExportSummary {
         rows: 0,
         sheets: 1,
+        summary_sheets: 0,
         truncated_cells: 0,
         path: name.to_path_buf(),
     };

@@ -402,6 +402,8 @@ pub struct ExportSummary {
     pub rows: usize,
     /// Worksheets (XLSX continues on a new sheet past 1,048,575 rows); 1 for CSV and JSON.
     pub sheets: usize,
+    /// Of those, the summary sheets after the data (XLSX with [`ExportOptions::summary`]).
+    pub summary_sheets: usize,
     /// XLSX cells whose text was cut at Excel's 32,767-character limit; 0 for CSV and JSON.
     pub truncated_cells: usize,
     /// The file written.
@@ -427,6 +429,7 @@ pub fn export_rows<'a>(
     let mut summary = ExportSummary {
         rows: 0,
         sheets: 1,
+        summary_sheets: 0,
         truncated_cells: 0,
         path: path.to_path_buf(),
     };
@@ -479,6 +482,7 @@ pub fn export_to_writer<'a>(
     let mut summary = ExportSummary {
         rows: 0,
         sheets: 1,
+        summary_sheets: 0,
         truncated_cells: 0,
         path: name.to_path_buf(),
     };
@@ -536,6 +540,7 @@ fn write_format<'a>(
             let stats = xlsx::write_xlsx(out, rows, options, progress, path, temp_folder)?;
             summary.rows = stats.rows;
             summary.sheets = stats.sheets;
+            summary.summary_sheets = stats.summary_sheets;
             summary.truncated_cells = stats.truncated_cells;
         }
     }

@@ -56,6 +56,8 @@ pub struct XlsxStats {
     pub rows: usize,
     /// Worksheets in the workbook.
     pub sheets: usize,
+    /// Of those, the summary sheets after the data (see `ExportOptions::summary`).
+    pub summary_sheets: usize,
     /// Cells whose text was cut to fit Excel's limit.
     pub truncated_cells: usize,
 }
@@ -181,6 +183,7 @@ pub fn write_xlsx_with_row_limit<'a>(
         let summaries: Vec<_> = summaries.into_iter().map(SummaryBuilder::finish).collect();
         super::summary::add_summary_sheets(&mut workbook, &summaries).map_err(xlsx)?;
         stats.sheets += summaries.len();
+        stats.summary_sheets = summaries.len();
     }
     // The workbook is compressed into `out` now: several seconds for a million rows. `out`
     // refuses writes once the export is cancelled, which stops this step too.

@@ -3,22 +3,18 @@
 //! codes and interrupts); this file only makes and writes the agenda.
 
 use std::cell::Cell;
-use std::io::IsTerminal as _;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use recuperador_followups::analysis::agenda::{Agenda, Situacao, agenda_of};
 use recuperador_followups::api::Followup;
 use recuperador_followups::api::query::parse_date;
+use recuperador_followups::export::ExportOptions;
 use recuperador_followups::export::agenda::{export_agenda, export_agenda_to_writer};
-use recuperador_followups::export::{ExportError, ExportOptions, ExportProgress};
 use recuperador_followups::fmt as br;
 
-use super::{
-    FetchArgs, FetchedRows, Interrupts, Product, STDOUT_GIVE_UP_AFTER, exit, is_stdout,
-    watch_with_deadline, write_status,
-};
+use super::{FetchArgs, FetchedRows, Interrupts, Product, exit, is_stdout, write_export};
 
 /// Arguments of `agenda`: the fetch's, and the reference date.
 #[derive(clap::Args, Debug)]
@@ -136,54 +132,13 @@ fn write_agenda(
     interrupts: &Interrupts,
     since: usize,
 ) -> Result<Duration, u8> {
-    let progress = ExportProgress::new();
     let total = agenda.entries.len();
-    let started = Instant::now();
-    let to_stdout = is_stdout(path);
-    let lead = if to_stdout {
-        "Escrevendo na saída padrão".to_owned()
-    } else {
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        format!("Gravando {name}")
-    };
-    let status = || write_status(&progress, total, options.format, &lead, started.elapsed());
-    let show_status =
-        std::io::stderr().is_terminal() && !(to_stdout && std::io::stdout().is_terminal());
-    let result = watch_with_deadline(
-        interrupts,
-        since,
-        || {
-            if to_stdout {
-                export_agenda_to_writer(&mut std::io::stdout(), agenda, rows, options, &progress)
-            } else {
-                export_agenda(path, agenda, rows, options, &progress)
-            }
-        },
-        || progress.cancel(),
-        show_status.then_some(&status as &dyn Fn() -> String),
-        to_stdout.then_some(STDOUT_GIVE_UP_AFTER),
-    );
-    match result {
-        Ok(summary) => {
-            if summary.truncated_cells > 0 {
-                eprintln!(
-                    "Aviso: {} texto(s) maiores que o limite de uma célula do Excel (32.767 caracteres) foram cortados, com a marca «texto cortado».",
-                    br::thousands(summary.truncated_cells as u64)
-                );
-            }
-            Ok(started.elapsed())
+    write_export(path, total, options.format, interrupts, since, |progress| {
+        if is_stdout(path) {
+            export_agenda_to_writer(&mut std::io::stdout(), agenda, rows, options, progress)
+        } else {
+            export_agenda(path, agenda, rows, options, progress)
         }
-        Err(error @ ExportError::Cancelled) => {
-            eprintln!("Interrompido: {error}");
-            Err(exit::CANCELLED)
-        }
-        Err(error) if to_stdout && error.is_broken_pipe() => Err(exit::OK),
-        Err(error) => {
-            eprintln!("Erro: {error}");
-            Err(exit::OUTPUT)
-        }
-    }
+    })
+    .map(|(write_time, _)| write_time)
 }

@@ -41,7 +41,7 @@ use recuperador_followups::batch::{
 };
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
-    self, CsvSeparator, ExportError, ExportFormat, ExportOptions, ExportProgress,
+    self, CsvSeparator, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportSummary,
 };
 use recuperador_followups::fmt as br;
 use recuperador_followups::results::ResultSet;
@@ -604,8 +604,39 @@ fn write_output<'a>(
     interrupts: &Interrupts,
     since: usize,
 ) -> Result<Duration, u8> {
-    let progress = ExportProgress::new();
     let total = rows.len();
+    let (write_time, summary) =
+        write_export(path, total, options.format, interrupts, since, |progress| {
+            if is_stdout(path) {
+                export::export_to_writer(&mut std::io::stdout(), rows, options, progress)
+            } else {
+                export::export_rows(path, rows, options, progress)
+            }
+        })?;
+    if summary.sheets.saturating_sub(summary.summary_sheets) > 1 {
+        eprintln!(
+            "Aviso: mais linhas que o limite de uma planilha do Excel; o arquivo tem {} abas.",
+            summary.sheets
+        );
+    }
+    Ok(write_time)
+}
+
+/// Runs `write` (an export of `total` rows or entries to `path`, or to standard output for
+/// `-`) on a helper thread while this one draws the progress line on a terminal; reports a
+/// failure and the cells cut at Excel's limit, and returns how long it took and what it
+/// wrote. An interrupt after the first `since` ones cancels it (exit code 130, the destination
+/// untouched); exit code 5 on failure. A closed pipe on standard output returns `Err(0)`: the
+/// reader had what it wanted, nothing to report.
+pub(crate) fn write_export(
+    path: &Path,
+    total: usize,
+    format: ExportFormat,
+    interrupts: &Interrupts,
+    since: usize,
+    write: impl FnOnce(&ExportProgress) -> Result<ExportSummary, ExportError> + Send,
+) -> Result<(Duration, ExportSummary), u8> {
+    let progress = ExportProgress::new();
     let started = Instant::now();
     let to_stdout = is_stdout(path);
     let lead = if to_stdout {
@@ -617,20 +648,14 @@ fn write_output<'a>(
             .unwrap_or_default();
         format!("Gravando {name}")
     };
-    let status = || write_status(&progress, total, options.format, &lead, started.elapsed());
+    let status = || write_status(&progress, total, format, &lead, started.elapsed());
     // No progress line when the data itself goes to the same terminal.
     let show_status =
         std::io::stderr().is_terminal() && !(to_stdout && std::io::stdout().is_terminal());
     let result = watch_with_deadline(
         interrupts,
         since,
-        || {
-            if to_stdout {
-                export::export_to_writer(&mut std::io::stdout(), rows, options, &progress)
-            } else {
-                export::export_rows(path, rows, options, &progress)
-            }
-        },
+        || write(&progress),
         || progress.cancel(),
         show_status.then_some(&status as &dyn Fn() -> String),
         to_stdout.then_some(STDOUT_GIVE_UP_AFTER),
@@ -654,13 +679,7 @@ fn write_output<'a>(
             br::thousands(summary.truncated_cells as u64)
         );
     }
-    if summary.sheets > 1 {
-        eprintln!(
-            "Aviso: mais linhas que o limite de uma planilha do Excel; o arquivo tem {} abas.",
-            summary.sheets
-        );
-    }
-    Ok(write_time)
+    Ok((write_time, summary))
 }
 
 /// The progress line of a file being written (`lead` says where: "Gravando saida.xlsx"): rows
