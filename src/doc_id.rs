@@ -173,6 +173,56 @@ pub fn format_lenient(raw: &str) -> String {
     CpfCnpj::parse(raw).map_or_else(|_| raw.to_owned(), |doc| doc.formatted())
 }
 
+/// [`format_lenient`], borrowing `raw` when it is already masked and formatting plain digits
+/// without parsing: for code that reads many documents (the summary's debtors).
+pub fn format_lenient_cow(raw: &str) -> std::borrow::Cow<'_, str> {
+    const CPF_MASK: &[u8] = b"ddd.ddd.ddd-dd";
+    const CNPJ_MASK: &[u8] = b"aa.aaa.aaa/aaaa-dd";
+    let bytes = raw.as_bytes();
+    let fits = |mask: &[u8]| {
+        mask.len() == bytes.len()
+            && mask.iter().zip(bytes).all(|(m, b)| match m {
+                b'd' => b.is_ascii_digit(),
+                b'a' => b.is_ascii_digit() || b.is_ascii_uppercase(),
+                _ => m == b,
+            })
+    };
+    if fits(CPF_MASK) || fits(CNPJ_MASK) {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    if bytes.iter().all(u8::is_ascii_digit) {
+        match (
+            raw.get(0..3),
+            raw.get(3..6),
+            raw.get(6..9),
+            raw.get(9..11),
+            raw.len(),
+        ) {
+            (Some(a), Some(b), Some(c), Some(d), 11) => {
+                return std::borrow::Cow::Owned(format!("{a}.{b}.{c}-{d}"));
+            }
+            _ if raw.len() == 14 => {
+                if let (Some(a), Some(b), Some(c), Some(d), Some(e)) = (
+                    raw.get(0..2),
+                    raw.get(2..5),
+                    raw.get(5..8),
+                    raw.get(8..12),
+                    raw.get(12..14),
+                ) {
+                    return std::borrow::Cow::Owned(format!("{a}.{b}.{c}/{d}-{e}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let formatted = format_lenient(raw);
+    if formatted == raw {
+        std::borrow::Cow::Borrowed(raw)
+    } else {
+        std::borrow::Cow::Owned(formatted)
+    }
+}
+
 fn check_digit(values: impl Iterator<Item = u32>, weights: &[u32]) -> u32 {
     let sum: u32 = values.zip(weights).map(|(v, w)| v * w).sum();
     let r = sum % 11;
@@ -239,6 +289,34 @@ pub fn with_check_digits(base: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_borrowing_format_agrees_with_the_lenient_one() {
+        for raw in [
+            "52998224725",
+            "529.982.247-25",
+            "529.982.247-26",
+            "11222333000181",
+            "11.222.333/0001-81",
+            "12.ABC.345/01DE-35",
+            "12.abc.345/01de-35",
+            "12ABC34501DE35",
+            "529 982 247 25",
+            "5299822472",
+            "529.982.247.25",
+            "abc",
+            "",
+            "１２３",
+        ] {
+            let cow = super::format_lenient_cow(raw);
+            assert_eq!(cow, super::format_lenient(raw), "{raw:?}");
+            assert_eq!(
+                matches!(cow, std::borrow::Cow::Borrowed(_)),
+                cow == raw,
+                "{raw:?} borrowed exactly when unchanged"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -103,7 +103,7 @@ fn expected_json(summary: &Summary) -> Value {
         .iter()
         .map(|group| {
             let mut map = counts_json(&group.counts);
-            map.insert("grupo".into(), json!(group.key));
+            map.insert("grupo".into(), json!(group.key()));
             if matches!(
                 dimension,
                 Dimension::Consultor | Dimension::Evento | Dimension::Credor | Dimension::Devedor

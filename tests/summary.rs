@@ -301,16 +301,19 @@ fn check_against_reference(rows: &[Followup], summary: &Summary) {
         let actual: Vec<(String, Counts, bool)> = summary
             .groups
             .iter()
-            .map(|g| (g.key.clone(), g.counts.clone(), g.missing))
+            .map(|g| (g.key().to_owned(), g.counts.clone(), g.missing))
             .collect();
         assert_eq!(actual, expected, "{dimension:?}");
         for group in &summary.groups {
             match group.period {
                 Some((first, last)) => {
-                    assert_eq!(period_key(dimension, first), group.key);
-                    assert_eq!(period_key(dimension, last), group.key);
-                    assert_ne!(period_key(dimension, first.pred_opt().unwrap()), group.key);
-                    assert_ne!(period_key(dimension, last.succ_opt().unwrap()), group.key);
+                    assert_eq!(period_key(dimension, first), group.key());
+                    assert_eq!(period_key(dimension, last), group.key());
+                    assert_ne!(
+                        period_key(dimension, first.pred_opt().unwrap()),
+                        group.key()
+                    );
+                    assert_ne!(period_key(dimension, last.succ_opt().unwrap()), group.key());
                     if dimension == Dimension::Semana {
                         assert_eq!(first.weekday(), chrono::Weekday::Mon);
                     }
@@ -346,7 +349,7 @@ fn check_against_reference(rows: &[Followup], summary: &Summary) {
     assert_eq!(actual, expected, "{dimension:?}");
     for group in &summary.groups {
         assert_eq!(group.missing, group.label.starts_with("(sem "), "{group:?}");
-        assert_eq!(group.key, group.label);
+        assert_eq!(group.key(), group.label);
         assert_eq!(group.period, None);
         if !dimension.has_id() {
             assert_eq!(group.id, None);
@@ -524,7 +527,7 @@ fn missing_keys_unknown_codes_and_names_by_hand() {
     let labels: Vec<(&str, &str, u64)> = dia
         .groups
         .iter()
-        .map(|g| (g.label.as_str(), g.key.as_str(), g.counts.follow_ups))
+        .map(|g| (g.label.as_str(), g.key(), g.counts.follow_ups))
         .collect();
     assert_eq!(
         labels,
@@ -537,10 +540,10 @@ fn missing_keys_unknown_codes_and_names_by_hand() {
     );
     let mes = summarize_rows(&rows, Dimension::Mes);
     assert_eq!(mes.groups[0].label, "jan/2024");
-    assert_eq!(mes.groups[0].key, "2024-01");
+    assert_eq!(mes.groups[0].key(), "2024-01");
     let semana = summarize_rows(&rows, Dimension::Semana);
     assert_eq!(semana.groups[0].label, "08/01 a 14/01/2024");
-    assert_eq!(semana.groups[0].key, "2024-W02");
+    assert_eq!(semana.groups[0].key(), "2024-W02");
     assert_eq!(
         semana.groups[0].period,
         Some((day(2024, 1, 8), day(2024, 1, 14)))
@@ -560,7 +563,7 @@ fn iso_weeks_cross_the_year_boundary() {
     let keys: Vec<(&str, &str, u64)> = semana
         .groups
         .iter()
-        .map(|g| (g.key.as_str(), g.label.as_str(), g.counts.follow_ups))
+        .map(|g| (g.key(), g.label.as_str(), g.counts.follow_ups))
         .collect();
     assert_eq!(
         keys,

@@ -24,16 +24,19 @@
 //! than [`MAX_FILLED_PERIODS`] periods (a date in year 1 beside one in 9999), only the periods
 //! that have rows are listed, so memory follows the rows, never the dates they claim.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::hash::BuildHasher as _;
+use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 
 use chrono::{Datelike as _, Days, NaiveDate};
 
 use crate::api::{Column, Followup, SimNao, TipoContato, TipoEvento, Value};
 use crate::results::hash::{FxHashSet, FxHasher};
-use crate::results::parallel::{PAR_CHUNK, par_fold, par_sort_by};
-use crate::results::{Cancelled, ColumnFilter, Rows, fold, value_key};
+use crate::results::parallel::{PAR_CHUNK, par_chunks, par_fold, par_sort_by};
+use crate::results::{Cancelled, ColumnFilter, Rows, fold, fold_into, string_key};
 
 /// The most periods (days, weeks or months) a period summary fills in between its first and
 /// last one. Past it, only the periods that have rows are listed.
@@ -214,8 +217,6 @@ pub struct Group {
     /// As on screen: `"Ana Beatriz"`, `"WhatsApp"`, `"(sem consultor)"`, `"10/01/2024"`,
     /// `"08/01 a 14/01/2024"`, `"jan/2024"`.
     pub label: String,
-    /// JSON's `"grupo"`: the label, except periods: `"2024-01-10"`, `"2024-W02"`, `"2024-01"`.
-    pub key: String,
     /// The id of a consultant, event, creditor or debtor (`None` for the missing group and
     /// for other dimensions).
     pub id: Option<i64>,
@@ -227,12 +228,40 @@ pub struct Group {
     pub period: Option<(NaiveDate, NaiveDate)>,
     /// The group's numbers.
     pub counts: Counts,
-    /// The column-filter keys of the key's text parts (name, CPF/CNPJ, login, code), `None`
-    /// where blank.
-    text_keys: Vec<Option<String>>,
+    /// The JSON key of a period group (see [`Group::key`]).
+    period_key: Option<String>,
+    /// Where the column-filter keys of the key's text parts (name, CPF/CNPJ, login, code)
+    /// are: a group holds no string of its own besides its label and code.
+    text_keys: [TextKeyAt; 2],
+}
+
+/// Where a group's text key is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextKeyAt {
+    /// The part is blank.
+    Blank,
+    /// These bytes of the label ("Ana Beatriz", or the name and the CPF/CNPJ in
+    /// "Ana Beatriz (529.982.247-25)").
+    Label(usize, usize),
+    /// The group's code.
+    Codigo,
 }
 
 impl Group {
+    /// JSON's `"grupo"`: the label, except periods: `"2024-01-10"`, `"2024-W02"`, `"2024-01"`.
+    pub fn key(&self) -> &str {
+        self.period_key.as_deref().unwrap_or(&self.label)
+    }
+
+    /// The column-filter keys of the key's text parts, `None` where blank.
+    fn text_keys(&self) -> [Option<&str>; 2] {
+        self.text_keys.map(|at| match at {
+            TextKeyAt::Blank => None,
+            TextKeyAt::Label(start, end) => self.label.get(start..end),
+            TextKeyAt::Codigo => self.codigo.as_deref(),
+        })
+    }
+
     /// The column filters that show exactly this group's rows in the table (replacing any
     /// filter on those columns). Pinned by a test: applying them to the summarized rows keeps
     /// exactly `counts.follow_ups` rows, for every group of every dimension (missing groups
@@ -261,11 +290,14 @@ impl Group {
                 },
             ));
         }
-        for (column, key) in columns.zip(&self.text_keys) {
+        for (column, key) in columns.zip(self.text_keys()) {
             filters.push((
                 column,
                 ColumnFilter::Values {
-                    values: key.iter().cloned().collect::<BTreeSet<String>>(),
+                    values: key
+                        .iter()
+                        .map(|key| (*key).to_owned())
+                        .collect::<BTreeSet<String>>(),
                     blanks: key.is_none(),
                 },
             ));
@@ -329,8 +361,7 @@ pub fn summarize_rows<'a>(
 /// The rows must outlive the builder (`'a`): shared strings are recognised by their address
 /// while it runs.
 pub struct SummaryBuilder<'a> {
-    acc: Accumulator,
-    rows: std::marker::PhantomData<&'a Followup>,
+    acc: Accumulator<'a>,
 }
 
 impl<'a> SummaryBuilder<'a> {
@@ -338,7 +369,6 @@ impl<'a> SummaryBuilder<'a> {
     pub fn new(dimension: Dimension) -> SummaryBuilder<'a> {
         SummaryBuilder {
             acc: Accumulator::new(dimension),
-            rows: std::marker::PhantomData,
         }
     }
 
@@ -406,6 +436,26 @@ struct Merged {
 }
 
 impl Merged {
+    /// The merge of one tally.
+    fn of(tally: Tally) -> Merged {
+        let mut merged = Merged::default();
+        merged.add(tally);
+        merged
+    }
+
+    /// Takes in another merge of the same group.
+    fn absorb(&mut self, other: Merged) {
+        let counts = &mut self.counts;
+        counts.follow_ups += other.counts.follow_ups;
+        counts.produtivos += other.counts.produtivos;
+        counts.improdutivos += other.counts.improdutivos;
+        counts.reagendamentos += other.counts.reagendamentos;
+        counts.primeira_data = min_opt(counts.primeira_data, other.counts.primeira_data);
+        counts.ultima_data = max_opt(counts.ultima_data, other.counts.ultima_data);
+        self.any_client |= other.any_client;
+        self.clients.extend(other.clients);
+    }
+
     fn add(&mut self, tally: Tally) {
         let counts = &mut self.counts;
         counts.follow_ups += tally.follow_ups;
@@ -422,18 +472,19 @@ impl Merged {
 
     /// The counts, with the distinct clients counted (`keep_clients` false: the group is one
     /// debtor, or none).
-    fn counts(mut self, keep_clients: bool) -> Counts {
-        self.counts.devedores = if !keep_clients {
+    fn counts(&self, keep_clients: bool) -> Counts {
+        let mut counts = self.counts.clone();
+        counts.devedores = if !keep_clients {
             u64::from(self.any_client)
         } else {
-            match self.clients.len() {
-                0 => 0,
-                1 => self.clients.iter().map(|set| set.len() as u64).sum(),
-                _ => {
+            match self.clients.as_slice() {
+                [] => 0,
+                [one] => one.len() as u64,
+                sets => {
                     let mut all: Vec<i64> =
-                        Vec::with_capacity(self.clients.iter().map(FxHashSet::len).sum());
-                    for set in self.clients {
-                        all.extend(set);
+                        Vec::with_capacity(sets.iter().map(FxHashSet::len).sum());
+                    for set in sets {
+                        all.extend(set.iter().copied());
                     }
                     par_sort_by(&mut all, i64::cmp);
                     all.dedup();
@@ -441,7 +492,7 @@ impl Merged {
                 }
             }
         };
-        self.counts
+        counts
     }
 }
 
@@ -501,82 +552,67 @@ impl std::hash::Hasher for MixedHasher {
     }
 }
 
+/// Builds [`MixedHasher`]s.
+type MixedBuild = std::hash::BuildHasherDefault<MixedHasher>;
+
 /// A hash map with [`MixedHasher`].
-type MixedMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<MixedHasher>>;
+type MixedMap<K, V> = std::collections::HashMap<K, V, MixedBuild>;
 
-/// A group's key while folding: the id (or the period's ordinal) and up to two text parts,
-/// as indices into the accumulator's strings (0: blank).
-type RawKey = (Option<i64>, u32, u32);
+/// A row's string known by where it lives. The parser shares one string among the rows that
+/// carry the same text, so while rows are folded a text part of a key is its address and
+/// length: no hashing or copying of text per row. [`finish`] reads each distinct one once,
+/// and merges the groups whose strings differ but read the same.
+#[derive(Clone, Copy, Debug)]
+struct ByAddress<'a>(&'a str);
 
-/// Text keys interned: index 0 is the blank value.
-struct Interner {
-    strings: Vec<String>,
-    index: MixedMap<String, u32>,
-}
-
-impl Interner {
-    fn new() -> Interner {
-        Interner {
-            strings: vec![String::new()],
-            index: MixedMap::default(),
-        }
-    }
-
-    fn intern(&mut self, key: Option<String>) -> u32 {
-        let Some(key) = key else {
-            return 0;
-        };
-        if let Some(&id) = self.index.get(&key) {
-            return id;
-        }
-        let id = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
-        self.strings.push(key.clone());
-        self.index.insert(key, id);
-        id
-    }
-
-    fn get(&self, id: u32) -> Option<&str> {
-        if id == 0 {
-            return None;
-        }
-        self.strings.get(id as usize).map(String::as_str)
+impl PartialEq for ByAddress<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0.as_ptr(), other.0.as_ptr()) && self.0.len() == other.0.len()
     }
 }
+
+impl Eq for ByAddress<'_> {}
+
+impl std::hash::Hash for ByAddress<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.as_ptr() as usize);
+        state.write_usize(self.0.len());
+    }
+}
+
+/// A group's key while folding: the id (or the period's ordinal) and up to two text parts as
+/// the rows hold them.
+type RawKey<'a> = (Option<i64>, Option<ByAddress<'a>>, Option<ByAddress<'a>>);
 
 /// One worker's groups.
-struct Accumulator {
+struct Accumulator<'a> {
     dimension: Dimension,
     /// The text key columns (names, CPF/CNPJ, codes, logins), at most two.
-    text_columns: Vec<Column>,
-    interner: Interner,
-    /// Per text column: the interned key of each shared string, by its address.
-    memos: Vec<MixedMap<(usize, usize), u32>>,
-    groups: MixedMap<RawKey, usize>,
+    text_columns: [Option<Column>; 2],
+    groups: MixedMap<RawKey<'a>, usize>,
     /// The keys in the order first seen (the `tallies`' order).
-    keys: Vec<RawKey>,
+    keys: Vec<RawKey<'a>>,
     tallies: Vec<Tally>,
     total: Tally,
     /// Whether groups keep their set of clients (not when the key is the debtor).
     keep_clients: bool,
 }
 
-impl Accumulator {
-    fn new(dimension: Dimension) -> Accumulator {
-        let text_columns: Vec<Column> = if dimension.is_period() {
-            Vec::new()
-        } else {
-            dimension
+impl<'a> Accumulator<'a> {
+    fn new(dimension: Dimension) -> Accumulator<'a> {
+        let mut text_columns = [None, None];
+        if !dimension.is_period() {
+            let columns = dimension
                 .key_columns()
                 .iter()
-                .copied()
-                .skip(usize::from(dimension.has_id()))
-                .collect()
-        };
+                .skip(usize::from(dimension.has_id()));
+            for (slot, column) in text_columns.iter_mut().zip(columns) {
+                *slot = Some(*column);
+            }
+        }
         Accumulator {
             dimension,
-            memos: text_columns.iter().map(|_| MixedMap::default()).collect(),
             text_columns,
-            interner: Interner::new(),
             groups: MixedMap::default(),
             keys: Vec::new(),
             tallies: Vec::new(),
@@ -585,62 +621,55 @@ impl Accumulator {
         }
     }
 
-    /// The interned key of the text of `column` in `row` (0 when blank).
+    /// The string of `column` in `row`, as the row holds it.
     #[inline]
-    fn text_part(&mut self, slot: usize, row: &Followup) -> u32 {
-        let Some(&column) = self.text_columns.get(slot) else {
-            return 0;
-        };
-        let raw = match row.value(column) {
-            Value::Text(text) | Value::Code(text, _) => text,
-            _ => return 0,
-        };
-        let (Some(memo), interner) = (self.memos.get_mut(slot), &mut self.interner) else {
-            return 0;
-        };
-        // Shared strings (`Arc<str>`) are keyed once, by their address and length.
-        *memo
-            .entry((raw.as_ptr() as usize, raw.len()))
-            .or_insert_with(|| interner.intern(value_key(column, row.value(column))))
+    fn text_part(column: Option<Column>, row: &'a Followup) -> Option<ByAddress<'a>> {
+        match row.value(column?) {
+            Value::Text(text) | Value::Code(text, _) => Some(ByAddress(text)),
+            _ => None,
+        }
     }
 
     #[inline]
-    fn key(&mut self, row: &Followup) -> RawKey {
+    fn key(&self, row: &'a Followup) -> RawKey<'a> {
         let id = match self.dimension {
             Dimension::Consultor => row.id_consultor,
             Dimension::Evento => row.id_evento,
             Dimension::Credor => row.id_credor,
             Dimension::Devedor => row.id_cliente,
             Dimension::Dia | Dimension::Semana | Dimension::Mes => {
-                return (
-                    row.data
-                        .map(|data| period_ordinal(self.dimension, data.date())),
-                    0,
-                    0,
-                );
+                let ordinal = row
+                    .data
+                    .map(|data| period_ordinal(self.dimension, data.date()));
+                return (ordinal, None, None);
             }
             Dimension::Canal | Dimension::TipoEvento | Dimension::ReagendadoPor => None,
         };
-        (id, self.text_part(0, row), self.text_part(1, row))
+        let [first, second] = self.text_columns;
+        (
+            id,
+            Self::text_part(first, row),
+            Self::text_part(second, row),
+        )
     }
 
     #[inline]
-    fn add(&mut self, row: &Followup) {
+    fn add(&mut self, row: &'a Followup) {
         let key = self.key(row);
-        let slot = match self.groups.get(&key) {
-            Some(&slot) => slot,
-            None => {
+        let slot = match self.groups.entry(key) {
+            std::collections::hash_map::Entry::Occupied(entry) => *entry.get(),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                let slot = self.tallies.len();
                 self.tallies.push(Tally::default());
                 self.keys.push(key);
-                let slot = self.tallies.len() - 1;
-                self.groups.insert(key, slot);
+                entry.insert(slot);
                 slot
             }
         };
         if let Some(tally) = self.tallies.get_mut(slot) {
             tally.add(row, self.keep_clients);
         }
-        self.total.add(row, true);
+        self.total.add(row, self.keep_clients);
     }
 }
 
@@ -729,152 +758,355 @@ fn period_names(dimension: Dimension, (first, last): (NaiveDate, NaiveDate)) -> 
 }
 
 /// Merges the workers' groups and builds the ordered summary.
-fn finish(dimension: Dimension, workers: Vec<Accumulator>) -> Summary {
-    let mut interner = Interner::new();
-    // Groups in the order first met (never in a hash map's order: see `Merged`).
-    let mut index: MixedMap<RawKey, usize> = MixedMap::default();
-    let mut merged: Vec<(RawKey, Merged)> = Vec::new();
-    let mut total = Merged::default();
+fn finish(dimension: Dimension, workers: Vec<Accumulator<'_>>) -> Summary {
     let keep_clients = dimension != Dimension::Devedor;
+    let mut text_columns = [None, None];
+    // Groups in the order first met (never in a hash map's order: see `Merged`).
+    let mut index: MixedMap<RawKey<'_>, usize> = MixedMap::default();
+    let mut keys: Vec<RawKey<'_>> = Vec::new();
+    let mut merged: Vec<Merged> = Vec::new();
+    let mut total = Merged::default();
     for worker in workers {
-        let Accumulator {
-            interner: local,
-            keys,
-            tallies,
-            total: worker_total,
-            ..
-        } = worker;
-        let global: Vec<u32> = local
-            .strings
-            .into_iter()
-            .enumerate()
-            .map(|(n, text)| {
-                if n == 0 {
-                    0
-                } else {
-                    interner.intern(Some(text))
+        text_columns = worker.text_columns;
+        if keys.is_empty() {
+            // The first worker with groups starts the merge: its map is taken, not copied.
+            index = worker.groups;
+            keys = worker.keys;
+            merged = worker.tallies.into_iter().map(Merged::of).collect();
+        } else {
+            for (key, tally) in worker.keys.into_iter().zip(worker.tallies) {
+                match index.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(entry) => {
+                        if let Some(group) = merged.get_mut(*entry.get()) {
+                            group.add(tally);
+                        }
+                    }
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert(merged.len());
+                        keys.push(key);
+                        merged.push(Merged::of(tally));
+                    }
                 }
-            })
-            .collect();
-        let translate = |id: u32| global.get(id as usize).copied().unwrap_or(0);
-        for ((id, a, b), tally) in keys.into_iter().zip(tallies) {
-            let key = (id, translate(a), translate(b));
-            let slot = *index.entry(key).or_insert_with(|| {
-                merged.push((key, Merged::default()));
-                merged.len() - 1
-            });
-            if let Some((_, group)) = merged.get_mut(slot) {
-                group.add(tally);
             }
         }
-        total.add(worker_total);
+        total.add(worker.total);
     }
     drop(index);
-    let merged: Vec<(RawKey, Counts)> = merged
-        .into_iter()
-        .map(|(key, group)| (key, group.counts(keep_clients)))
-        .collect();
+    let mut total = total.counts(keep_clients);
+    if !keep_clients {
+        // The key is the debtor: the distinct debtors are the distinct ids of the groups.
+        let mut ids: Vec<i64> = keys.iter().filter_map(|(id, _, _)| *id).collect();
+        par_sort_by(&mut ids, i64::cmp);
+        ids.dedup();
+        total.devedores = ids.len() as u64;
+    }
     let groups = if dimension.is_period() {
-        period_groups(dimension, merged)
+        let periods = keys
+            .iter()
+            .zip(merged)
+            .map(|((ordinal, _, _), group)| (*ordinal, group.counts(keep_clients)))
+            .collect();
+        period_groups(dimension, periods)
     } else {
-        keyed_groups(dimension, merged, &interner)
+        keyed_groups(dimension, text_columns, &keys, merged)
     };
     Summary {
         dimension,
         groups,
-        total: total.counts(true),
+        total,
     }
 }
 
-/// The groups of a non-period dimension, by follow-ups descending, then name.
-fn keyed_groups(
-    dimension: Dimension,
-    merged: Vec<(RawKey, Counts)>,
-    interner: &Interner,
-) -> Vec<Group> {
-    let mut groups: Vec<(String, Group)> = merged
-        .into_iter()
-        .map(|((id, a, b), counts)| {
-            let text_keys: Vec<Option<String>> = [a, b]
-                .into_iter()
-                .take(
-                    dimension
-                        .key_columns()
-                        .len()
-                        .saturating_sub(usize::from(dimension.has_id())),
-                )
-                .map(|part| interner.get(part).map(str::to_owned))
-                .collect();
-            let group = keyed_group(dimension, id, text_keys, counts);
-            (fold(&group.label), group)
-        })
-        .collect();
-    groups.sort_by(|(fold_a, a), (fold_b, b)| {
-        b.counts
-            .follow_ups
-            .cmp(&a.counts.follow_ups)
-            .then_with(|| fold_a.cmp(fold_b))
-            .then_with(|| a.label.cmp(&b.label))
-            .then_with(|| a.id.cmp(&b.id))
-            .then_with(|| a.text_keys.cmp(&b.text_keys))
-    });
-    groups.into_iter().map(|(_, group)| group).collect()
+/// The text parts of a group's key as the column filters know them (trimmed, a CPF/CNPJ
+/// masked; `None` when blank).
+type TextKeys<'a> = [Option<Cow<'a, str>>; 2];
+
+/// A group of a non-period dimension once its key is read, before it is built.
+struct Keyed<'a> {
+    id: Option<i64>,
+    texts: TextKeys<'a>,
+    merged: Merged,
 }
 
-/// One group of a non-period dimension from its key.
-fn keyed_group(
+/// Runs `work` on the pieces of `0..len` on the machine's cores and returns its results in
+/// order. `work` only reads, so it cannot fail.
+fn in_parallel<T: Send>(len: usize, work: impl Fn(Range<usize>) -> Vec<T> + Sync) -> Vec<T> {
+    let never = AtomicBool::new(false);
+    par_chunks(len, PAR_CHUNK, &never, || (), |_, range| Some(work(range)))
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The groups of a non-period dimension, by follow-ups descending, then name.
+fn keyed_groups<'a>(
+    dimension: Dimension,
+    text_columns: [Option<Column>; 2],
+    keys: &[RawKey<'a>],
+    merged: Vec<Merged>,
+) -> Vec<Group> {
+    // Each distinct string is read once, and each key hashed, on both cores (a CPF/CNPJ is
+    // parsed to be masked).
+    let read = |column: Option<Column>, text: Option<ByAddress<'a>>| string_key(column?, text?.0);
+    let texts: Vec<(TextKeys<'a>, u64)> = in_parallel(keys.len(), |range| {
+        keys.get(range)
+            .unwrap_or_default()
+            .iter()
+            .map(|(id, a, b)| {
+                let texts = [read(text_columns[0], *a), read(text_columns[1], *b)];
+                let hash = MixedBuild::default().hash_one((id, &texts));
+                (texts, hash)
+            })
+            .collect()
+    });
+    // Groups whose strings differ but read the same (spaces around a name, a CPF/CNPJ with
+    // and without its mask, the same text in two strings) are one group. Keys meet by their
+    // hash, confirmed by their text; the rare keys whose hashes collide meet by text.
+    let mut slot_of: Vec<usize> = Vec::with_capacity(keys.len());
+    let mut first_of: Vec<usize> = Vec::new();
+    {
+        let mut by_hash: MixedMap<u64, usize> = MixedMap::default();
+        by_hash.reserve(keys.len());
+        let mut collided: MixedMap<(Option<i64>, &TextKeys<'a>), usize> = MixedMap::default();
+        let key_of = |n: usize| {
+            keys.get(n)
+                .map(|(id, _, _)| *id)
+                .zip(texts.get(n).map(|(texts, _)| texts))
+        };
+        for (n, (_, hash)) in texts.iter().enumerate() {
+            let next = first_of.len();
+            let slot = *by_hash.entry(*hash).or_insert(next);
+            let slot = if slot == next || first_of.get(slot).and_then(|&m| key_of(m)) == key_of(n) {
+                slot
+            } else {
+                match key_of(n) {
+                    Some(key) => *collided.entry(key).or_insert(next),
+                    None => next,
+                }
+            };
+            if slot == next {
+                first_of.push(n);
+            }
+            slot_of.push(slot);
+        }
+    }
+    let mut texts: Vec<Option<TextKeys<'a>>> =
+        texts.into_iter().map(|(texts, _)| Some(texts)).collect();
+    let mut keyed: Vec<Keyed<'a>> = first_of
+        .iter()
+        .map(|&n| Keyed {
+            id: keys.get(n).and_then(|(id, _, _)| *id),
+            texts: texts.get_mut(n).and_then(Option::take).unwrap_or_default(),
+            merged: Merged::default(),
+        })
+        .collect();
+    drop(texts);
+    for (slot, group) in slot_of.into_iter().zip(merged) {
+        if let Some(keyed) = keyed.get_mut(slot) {
+            keyed.merged.absorb(group);
+        }
+    }
+    order_keyed(dimension, &keyed)
+}
+
+/// One group to order: its follow-ups (descending, as `!n`), sixteen bytes of its folded
+/// label (big-endian, after the bytes every label shares) and where it is.
+#[derive(Clone, Copy)]
+struct OrderItem {
+    follow_ups: u64,
+    prefix: u128,
+    index: u32,
+}
+
+/// A group's label, where its text keys are in it, and its numbers, before it is ordered.
+type Labelled = (String, [TextKeyAt; 2], Counts);
+
+/// The groups built from their keys, by follow-ups descending, then name ignoring case and
+/// accents, then the name as written, the id and the key.
+///
+/// Labels and counts are made on both cores, each piece folding its labels into one buffer
+/// of its own (no string per group); the groups are then built once, in their final order.
+fn order_keyed(dimension: Dimension, keyed: &[Keyed<'_>]) -> Vec<Group> {
+    let keep_clients = dimension != Dimension::Devedor;
+    let never = AtomicBool::new(false);
+    let mut pieces: Vec<(Vec<Labelled>, String, Vec<usize>)> = par_chunks(
+        keyed.len(),
+        PAR_CHUNK,
+        &never,
+        || (),
+        |_, range| {
+            let keyed = keyed.get(range)?;
+            let mut folded = String::new();
+            let mut ends = Vec::with_capacity(keyed.len());
+            let labelled = keyed
+                .iter()
+                .map(|group| {
+                    let (label, text_keys) = group_label(dimension, group.id, &group.texts);
+                    fold_into(&label, &mut folded);
+                    ends.push(folded.len());
+                    (label, text_keys, group.merged.counts(keep_clients))
+                })
+                .collect();
+            Some((labelled, folded, ends))
+        },
+    )
+    .unwrap_or_default();
+    // Group `n` is item `n % PAR_CHUNK` of piece `n / PAR_CHUNK`.
+    let locate = |index: usize| (index / PAR_CHUNK, index % PAR_CHUNK);
+    let fold_of = |index: usize| {
+        let (piece, at) = locate(index);
+        pieces
+            .get(piece)
+            .and_then(|(_, folded, ends)| {
+                let start = if at == 0 { 0 } else { *ends.get(at - 1)? };
+                folded.as_bytes().get(start..*ends.get(at)?)
+            })
+            .unwrap_or_default()
+    };
+    let labelled = |index: usize| {
+        let (piece, at) = locate(index);
+        pieces
+            .get(piece)
+            .and_then(|(labelled, _, _)| labelled.get(at))
+    };
+    // The bytes every label starts with ("devedor sintético …") decide nothing: the prefix
+    // keys start after them.
+    let first = fold_of(0);
+    let shared = (1..keyed.len()).fold(first.len(), |shared, index| {
+        if shared == 0 {
+            0
+        } else {
+            shared.min(crate::results::common_prefix(first, fold_of(index)))
+        }
+    });
+    let mut items: Vec<OrderItem> = (0..keyed.len())
+        .filter_map(|index| {
+            let (_, _, counts) = labelled(index)?;
+            let mut prefix = [0u8; 16];
+            let rest = fold_of(index).get(shared..).unwrap_or_default();
+            for (to, from) in prefix.iter_mut().zip(rest) {
+                *to = *from;
+            }
+            Some(OrderItem {
+                follow_ups: !counts.follow_ups,
+                prefix: u128::from_be_bytes(prefix),
+                index: u32::try_from(index).ok()?,
+            })
+        })
+        .collect();
+    let text_keys_of = |index: usize| {
+        let (label, at, _) = labelled(index)?;
+        let group = keyed.get(index)?;
+        Some(at.map(|at| match at {
+            TextKeyAt::Blank => None,
+            TextKeyAt::Label(start, end) => label.get(start..end),
+            TextKeyAt::Codigo => group.texts[0].as_deref(),
+        }))
+    };
+    par_sort_by(&mut items, |x, y| {
+        (x.follow_ups, x.prefix)
+            .cmp(&(y.follow_ups, y.prefix))
+            .then_with(|| {
+                let (a, b) = (x.index as usize, y.index as usize);
+                let label = |index: usize| labelled(index).map(|(label, _, _)| label);
+                let id = |index: usize| keyed.get(index).map(|group| group.id);
+                fold_of(a)
+                    .cmp(fold_of(b))
+                    .then_with(|| label(a).cmp(&label(b)))
+                    .then_with(|| id(a).cmp(&id(b)))
+                    .then_with(|| text_keys_of(a).cmp(&text_keys_of(b)))
+            })
+    });
+    let mut groups = Vec::with_capacity(items.len());
+    for item in items {
+        let index = item.index as usize;
+        let (piece, at) = locate(index);
+        let (Some(group), Some((label, text_keys, counts))) = (
+            keyed.get(index),
+            pieces
+                .get_mut(piece)
+                .and_then(|(labelled, _, _)| labelled.get_mut(at)),
+        ) else {
+            continue;
+        };
+        let missing = group.id.is_none() && group.texts.iter().all(Option::is_none);
+        groups.push(Group {
+            label: std::mem::take(label),
+            id: if dimension.has_id() { group.id } else { None },
+            codigo: if dimension.has_code() {
+                group.texts[0].as_deref().map(str::to_owned)
+            } else {
+                None
+            },
+            missing,
+            period: None,
+            counts: std::mem::take(counts),
+            period_key: None,
+            text_keys: *text_keys,
+        });
+    }
+    groups
+}
+
+/// A group's label: a code's label, the debtor's name and CPF/CNPJ, a name, or the id when
+/// the name is missing; "(sem …)" when the whole key is. With it, where the text keys are.
+fn group_label(
     dimension: Dimension,
     id: Option<i64>,
-    text_keys: Vec<Option<String>>,
-    counts: Counts,
-) -> Group {
-    let first = text_keys.first().cloned().flatten();
-    let second = text_keys.get(1).cloned().flatten();
-    let missing = id.is_none() && first.is_none() && second.is_none();
-    let label = if missing {
-        dimension.missing_label().to_owned()
-    } else {
-        match dimension {
-            Dimension::Canal => TipoContato::from_code(first.as_deref().unwrap_or_default())
+    texts: &TextKeys<'_>,
+) -> (String, [TextKeyAt; 2]) {
+    let [first, second] = texts;
+    let (first, second) = (first.as_deref(), second.as_deref());
+    let whole = |text: &str| TextKeyAt::Label(0, text.len());
+    let blank = TextKeyAt::Blank;
+    if id.is_none() && first.is_none() && second.is_none() {
+        return (dimension.missing_label().to_owned(), [blank; 2]);
+    }
+    match dimension {
+        Dimension::Canal => (
+            TipoContato::from_code(first.unwrap_or_default())
                 .label()
                 .to_owned(),
-            Dimension::TipoEvento => TipoEvento::from_code(first.as_deref().unwrap_or_default())
+            [first.map_or(blank, |_| TextKeyAt::Codigo), blank],
+        ),
+        Dimension::TipoEvento => (
+            TipoEvento::from_code(first.unwrap_or_default())
                 .label()
                 .to_owned(),
-            Dimension::Devedor => match (&first, &second, id) {
-                (Some(name), Some(doc), _) => format!("{name} ({doc})"),
-                (Some(name), None, _) => name.clone(),
-                (None, Some(doc), _) => doc.clone(),
-                (None, None, id) => format!("Devedor {}", id.unwrap_or_default()),
-            },
-            _ => match (&first, id) {
-                (Some(name), _) => name.clone(),
-                (None, id) => format!("{} {}", dimension.label(), id.unwrap_or_default()),
-            },
-        }
-    };
-    Group {
-        key: label.clone(),
-        label,
-        id: if dimension.has_id() { id } else { None },
-        codigo: if dimension.has_code() {
-            first.clone()
-        } else {
-            None
+            [first.map_or(blank, |_| TextKeyAt::Codigo), blank],
+        ),
+        Dimension::Devedor => match (first, second) {
+            (Some(name), Some(doc)) => {
+                let doc_start = name.len() + " (".len();
+                (
+                    format!("{name} ({doc})"),
+                    [
+                        whole(name),
+                        TextKeyAt::Label(doc_start, doc_start + doc.len()),
+                    ],
+                )
+            }
+            (Some(name), None) => (name.to_owned(), [whole(name), blank]),
+            (None, Some(doc)) => (doc.to_owned(), [blank, whole(doc)]),
+            (None, None) => (format!("Devedor {}", id.unwrap_or_default()), [blank; 2]),
         },
-        missing,
-        period: None,
-        counts,
-        text_keys,
+        _ => match first {
+            Some(name) => (name.to_owned(), [whole(name), blank]),
+            None => (
+                format!("{} {}", dimension.label(), id.unwrap_or_default()),
+                [blank; 2],
+            ),
+        },
     }
 }
 
 /// The groups of a period dimension, by date, the gaps filled at zero (when the span is at
 /// most [`MAX_FILLED_PERIODS`]), "(sem data)" last.
-fn period_groups(dimension: Dimension, merged: Vec<(RawKey, Counts)>) -> Vec<Group> {
+fn period_groups(dimension: Dimension, merged: Vec<(Option<i64>, Counts)>) -> Vec<Group> {
     let mut missing = None;
     let mut periods: Vec<(i64, Counts)> = Vec::with_capacity(merged.len());
-    for ((ordinal, _, _), counts) in merged {
+    for (ordinal, counts) in merged {
         match ordinal {
             Some(ordinal) => periods.push((ordinal, counts)),
             None => missing = Some(counts),
@@ -895,13 +1127,13 @@ fn period_groups(dimension: Dimension, merged: Vec<(RawKey, Counts)>) -> Vec<Gro
             let (label, key) = period_names(dimension, period);
             groups.push(Group {
                 label,
-                key,
                 id: None,
                 codigo: None,
                 missing: false,
                 period: Some(period),
                 counts,
-                text_keys: Vec::new(),
+                period_key: Some(key),
+                text_keys: [TextKeyAt::Blank; 2],
             });
         }
     };
@@ -919,13 +1151,13 @@ fn period_groups(dimension: Dimension, merged: Vec<(RawKey, Counts)>) -> Vec<Gro
     if let Some(counts) = missing {
         groups.push(Group {
             label: dimension.missing_label().to_owned(),
-            key: dimension.missing_label().to_owned(),
             id: None,
             codigo: None,
             missing: true,
             period: None,
             counts,
-            text_keys: Vec::new(),
+            period_key: None,
+            text_keys: [TextKeyAt::Blank; 2],
         });
     }
     groups

@@ -214,7 +214,7 @@ impl<'a> JsonGroup<'a> {
 
     fn group(dimension: Dimension, group: &'a Group) -> JsonGroup<'a> {
         JsonGroup {
-            grupo: Some(&group.key),
+            grupo: Some(group.key()),
             id: dimension.has_id().then_some(group.id),
             codigo: dimension.has_code().then_some(group.codigo.as_deref()),
             ..JsonGroup::counts(&group.counts)

@@ -17,8 +17,8 @@
 mod distinct;
 mod list_ranks;
 
-pub(crate) use distinct::distinct_values_with;
 pub use distinct::{DistinctKey, DistinctValue, DistinctValues, distinct_values};
+pub(crate) use distinct::{distinct_values_with, string_key};
 pub(crate) use list_ranks::ListRankCache;
 
 use std::collections::BTreeSet;

@@ -60,10 +60,11 @@ pub use selection::{Motion, Selection};
 pub use sort::sort_indices;
 
 use crate::api::{Column, Followup};
-pub(crate) use column_filter::CompiledFilters;
+pub(crate) use column_filter::{CompiledFilters, string_key};
 use column_filter::{ListRankCache, distinct_values_with};
 use hash::FxHashSet;
 use rank::TextRankCache;
+pub(crate) use text_order::common_prefix;
 
 /// How the view is sorted: by one column, ascending or descending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

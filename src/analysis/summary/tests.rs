@@ -97,3 +97,65 @@ fn pct_rounds_half_away_and_is_none_without_p_or_i() {
     assert_eq!(counts(7, 0).pct_produtivos(), Some(100.0));
     assert_eq!(counts(2, 1).outros(), 3);
 }
+
+#[test]
+fn the_same_debtor_in_unshared_strings_is_one_group() {
+    // Each row holds its own copy of the strings (as rows from two pages of a batch, or rows
+    // built by hand): groups meet by their text, the mask and spaces aside.
+    let docs = ["52998224725", "529.982.247-25", " 529.982.247-25 "];
+    let names = ["Ana Beatriz", " Ana Beatriz", "Ana Beatriz "];
+    let rows: Vec<Followup> = (0..300)
+        .map(|n| Followup {
+            id_followup: Some(n),
+            id_cliente: Some(if n % 10 == 0 { 8 } else { 7 }),
+            nome_cliente: Some(std::sync::Arc::from(names[n as usize % 3])),
+            cpf_cnpj: Some(std::sync::Arc::from(docs[n as usize / 3 % 3])),
+            ..Followup::default()
+        })
+        .collect();
+    let summary = summarize_rows(&rows, Dimension::Devedor);
+    let groups: Vec<(&str, Option<i64>, u64)> = summary
+        .groups
+        .iter()
+        .map(|group| (group.label.as_str(), group.id, group.counts.follow_ups))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("Ana Beatriz (529.982.247-25)", Some(7), 270),
+            ("Ana Beatriz (529.982.247-25)", Some(8), 30),
+        ]
+    );
+    assert_eq!(summary.total.devedores, 2);
+    let filters = summary.groups[1].filters(Dimension::Devedor);
+    assert_eq!(filters.len(), 3);
+    assert_eq!(
+        filters[2].1,
+        ColumnFilter::Values {
+            values: ["529.982.247-25".to_owned()].into(),
+            blanks: false,
+        }
+    );
+    // Built in pieces on several threads, the groups are the same.
+    let many: Vec<Followup> = (0..40_000)
+        .map(|n| Followup {
+            id_followup: Some(n as i64),
+            ..rows[n % rows.len()].clone()
+        })
+        .collect();
+    let indices: Vec<u32> = (0..many.len() as u32).collect();
+    let set = crate::results::ResultSet::from_rows(many);
+    let parallel = summarize(
+        set.rows(),
+        &indices,
+        Dimension::Devedor,
+        &AtomicBool::new(false),
+    )
+    .expect("not cancelled");
+    let counts: Vec<u64> = parallel
+        .groups
+        .iter()
+        .map(|g| g.counts.follow_ups)
+        .collect();
+    assert_eq!(counts, [36_000, 4_000]);
+}

@@ -17,7 +17,7 @@ use super::super::rows::Rows;
 use super::super::sort::par_sort_unstable;
 use super::super::{Cancelled, ViewSpec};
 use super::list_ranks::ListRankCache;
-use super::{BLANK_LABEL, ColumnFilter, text_key};
+use super::{BLANK_LABEL, ColumnFilter};
 use crate::api::{Column, ColumnKind, Followup, Value};
 
 /// Flips the sign bit so signed values order like unsigned ones.
@@ -437,14 +437,14 @@ pub(super) fn raw_text(row: &Followup, column: Column) -> Option<(&str, &str)> {
 
 /// The key of the text or code `raw` of `column` in a list of values: a code as it is, a
 /// CPF/CNPJ with its mask, other text trimmed; `None` for blank text.
-pub(super) fn string_key(column: Column, raw: &str) -> Option<Cow<'_, str>> {
+pub(crate) fn string_key(column: Column, raw: &str) -> Option<Cow<'_, str>> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         None
     } else if column.kind() == ColumnKind::Code {
         Some(Cow::Borrowed(raw))
     } else if column == Column::CpfCnpj {
-        Some(Cow::Owned(text_key(column, raw)))
+        Some(crate::doc_id::format_lenient_cow(trimmed))
     } else {
         Some(Cow::Borrowed(trimmed))
     }
