@@ -822,10 +822,11 @@ fn finish(dimension: Dimension, workers: Vec<Accumulator<'_>>) -> Summary {
 type TextKeys<'a> = [Option<Cow<'a, str>>; 2];
 
 /// A group of a non-period dimension once its key is read, before it is built.
-struct Keyed<'a> {
+#[derive(Clone, Copy)]
+struct Keyed<'s, 'a> {
     id: Option<i64>,
-    texts: TextKeys<'a>,
-    merged: Merged,
+    texts: &'s TextKeys<'a>,
+    merged: &'s Merged,
 }
 
 /// Runs `work` on the pieces of `0..len` on the machine's cores and returns its results in
@@ -891,22 +892,29 @@ fn keyed_groups<'a>(
             slot_of.push(slot);
         }
     }
-    let mut texts: Vec<Option<TextKeys<'a>>> =
-        texts.into_iter().map(|(texts, _)| Some(texts)).collect();
-    let mut keyed: Vec<Keyed<'a>> = first_of
-        .iter()
-        .map(|&n| Keyed {
-            id: keys.get(n).and_then(|(id, _, _)| *id),
-            texts: texts.get_mut(n).and_then(Option::take).unwrap_or_default(),
-            merged: Merged::default(),
-        })
-        .collect();
-    drop(texts);
-    for (slot, group) in slot_of.into_iter().zip(merged) {
-        if let Some(keyed) = keyed.get_mut(slot) {
-            keyed.merged.absorb(group);
+    // Each group is known by its first key; the others' numbers are merged into it.
+    let mut merged = merged;
+    if first_of.len() < merged.len() {
+        for (n, &slot) in slot_of.iter().enumerate() {
+            let first = first_of.get(slot).copied().unwrap_or(n);
+            if first != n {
+                let group = merged.get_mut(n).map(std::mem::take).unwrap_or_default();
+                if let Some(into) = merged.get_mut(first) {
+                    into.absorb(group);
+                }
+            }
         }
     }
+    let keyed: Vec<Keyed<'_, 'a>> = first_of
+        .iter()
+        .filter_map(|&n| {
+            Some(Keyed {
+                id: keys.get(n)?.0,
+                texts: &texts.get(n)?.0,
+                merged: merged.get(n)?,
+            })
+        })
+        .collect();
     order_keyed(dimension, &keyed)
 }
 
@@ -927,7 +935,7 @@ type Labelled = (String, [TextKeyAt; 2], Counts);
 ///
 /// Labels and counts are made on both cores, each piece folding its labels into one buffer
 /// of its own (no string per group); the groups are then built once, in their final order.
-fn order_keyed(dimension: Dimension, keyed: &[Keyed<'_>]) -> Vec<Group> {
+fn order_keyed(dimension: Dimension, keyed: &[Keyed<'_, '_>]) -> Vec<Group> {
     let keep_clients = dimension != Dimension::Devedor;
     let never = AtomicBool::new(false);
     let mut pieces: Vec<(Vec<Labelled>, String, Vec<usize>)> = par_chunks(
@@ -942,7 +950,7 @@ fn order_keyed(dimension: Dimension, keyed: &[Keyed<'_>]) -> Vec<Group> {
             let labelled = keyed
                 .iter()
                 .map(|group| {
-                    let (label, text_keys) = group_label(dimension, group.id, &group.texts);
+                    let (label, text_keys) = group_label(dimension, group.id, group.texts);
                     fold_into(&label, &mut folded);
                     ends.push(folded.len());
                     (label, text_keys, group.merged.counts(keep_clients))

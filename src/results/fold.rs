@@ -161,6 +161,11 @@ pub(crate) fn fold_char(c: char) -> FoldedChar {
 pub fn fold_into(text: &str, out: &mut String) {
     out.reserve(text.len());
     for c in text.chars() {
+        if c.is_ascii() {
+            // ASCII folds to one ASCII byte.
+            out.push(char::from(ASCII[c as usize]));
+            continue;
+        }
         let folded = fold_char(c);
         // Folds are whole characters (ASCII or one char's UTF-8), so this never fails.
         if let Ok(s) = std::str::from_utf8(folded.as_bytes()) {
