@@ -151,6 +151,15 @@ fn the_groups_and_their_counts_are_the_librarys() {
     harness.step();
     harness.step();
     assert!(harness.query_by_label("20/11/2026 16:00").is_some());
+    // The date each was kept is under its due date; no column of its own (empty in the other
+    // groups).
+    let kept = bundle.group(Situacao::Realizado)[0].realizado_em.unwrap();
+    assert!(
+        harness
+            .query_by_label(&format!("realizado em {}", kept.format("%d/%m/%Y")))
+            .is_some()
+    );
+    assert!(harness.query_by_label("Realizado em").is_none());
     // The compliance line of the total: 6 due on or before today (3 kept, 2 overdue, 1 due
     // today) → 50,0 %.
     assert_eq!(bundle.agenda.total.devidos, 6);

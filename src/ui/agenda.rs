@@ -328,17 +328,24 @@ fn line_count(app: &FollowupsApp, bundle: &AgendaBundle) -> usize {
         .sum()
 }
 
-const HEADERS: [&str; 6] = [
+/// The columns' titles. When a reschedule was kept (Realizados), the date it was kept is the
+/// second line of "Vencimento" rather than a column of its own, empty in every other group.
+const HEADERS: [&str; 5] = [
     "Vencimento",
     "Devedor",
     "Para · por",
     "Consultor",
-    "Realizado em",
     "Follow-up de origem",
 ];
 
-/// The initial widths of every column but the last, which takes the rest.
-const WIDTHS: [f32; 5] = [150.0, 240.0, 150.0, 160.0, 95.0];
+/// The initial widths of every column but the last, which takes the rest: with the filter
+/// panel at its default width, every column fits in a 1280-pixel window.
+const WIDTHS: [f32; 4] = [170.0, 240.0, 150.0, 150.0];
+
+/// The second line of a kept entry's "Vencimento": `"realizado em 20/11/2026"`.
+pub fn kept_text(kept: chrono::NaiveDate) -> String {
+    format!("realizado em {}", fmt::date_br(kept))
+}
 
 /// The groups: one virtualised table of headers and entries.
 fn groups_ui(
@@ -477,7 +484,12 @@ fn entry_line(
     let field = |column: Column| source.map(|s| s.field_br(column)).unwrap_or_default();
     row.col(|ui| {
         ui.add_space(18.0);
-        ui.label(due_text(entry));
+        match entry.realizado_em {
+            Some(kept) => two_lines(ui, due_text(entry), kept_text(kept)),
+            None => {
+                ui.label(due_text(entry));
+            }
+        }
     });
     row.col(|ui| {
         let credor = field(Column::NomeCredor);
@@ -500,11 +512,6 @@ fn entry_line(
     });
     row.col(|ui| {
         ui.add(egui::Label::new(field(Column::NomeConsultor)).truncate());
-    });
-    row.col(|ui| {
-        if let Some(date) = entry.realizado_em {
-            ui.label(fmt::date_br(date));
-        }
     });
     row.col(|ui| {
         let Some(source) = source else {
