@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use eframe::Storage as _;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -14,8 +15,10 @@ use recuperador_followups::analysis::agenda::{Situacao, agenda_of};
 use recuperador_followups::api::{Column, Followup, Token};
 use recuperador_followups::secrets::{MemoryStore, TokenStore as _};
 use recuperador_followups::sim::{AGENDA_REFERENCE, Simulator};
-use recuperador_followups::ui::app::{AgendaAction, Command, GROUP_ORDER, ResultsView};
-use recuperador_followups::ui::{FollowupsApp, LaunchOptions, Persisted};
+use recuperador_followups::ui::app::{
+    AgendaAction, AgendaGroups, Command, GROUP_ORDER, ResultsView, open_by_default,
+};
+use recuperador_followups::ui::{FollowupsApp, LaunchOptions, Persisted, STORAGE_KEY};
 
 mod support;
 
@@ -29,10 +32,15 @@ fn simulator() -> Simulator {
 
 /// The window pointed at `sim` with "today" on the agenda debtors' reference date.
 fn harness(sim: &Simulator) -> Harness<'static, FollowupsApp> {
-    let persisted = Persisted {
+    harness_from(Persisted {
         base_url: sim.url().to_string(),
         ..Persisted::default()
-    };
+    })
+}
+
+/// The window started from `persisted` (a settings file's), "today" on the agenda debtors'
+/// reference date.
+fn harness_from(persisted: Persisted) -> Harness<'static, FollowupsApp> {
     let store = Arc::new(MemoryStore::default());
     store.save(&Token::parse(TOKEN).unwrap()).unwrap();
     let options = LaunchOptions {
@@ -428,5 +436,100 @@ fn buscar_ate_hoje_searches_again_with_the_period_ending_today() {
         kept_after > kept_before,
         "{kept_before} → {kept_after}: {:?}",
         app.agenda.current.as_ref().unwrap().agenda.counts
+    );
+}
+
+/// eframe's storage kept in memory: what the window writes on exit and reads at start.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+/// Which groups the window shows expanded, in [`GROUP_ORDER`].
+fn open_groups(app: &FollowupsApp) -> Vec<bool> {
+    GROUP_ORDER
+        .iter()
+        .map(|s| app.persisted.agenda_groups.is_open(*s))
+        .collect()
+}
+
+#[test]
+fn the_groups_open_state_survives_a_restart_and_old_settings_open_the_defaults() {
+    let sim = simulator();
+    let mut harness = harness(&sim);
+    search_agenda_debtors(&mut harness, &sim);
+    open_agenda(&mut harness);
+    let defaults: Vec<bool> = GROUP_ORDER.iter().map(|s| open_by_default(*s)).collect();
+    assert_eq!(defaults, [true, true, true, false, false, false]);
+    assert_eq!(open_groups(harness.state()), defaults);
+    // Open Realizados and close Atrasados by clicking their headers.
+    harness.get_by_label("Realizados (3)").click();
+    harness.step();
+    harness.get_by_label("Atrasados (2)").click();
+    steps(&mut harness);
+    let toggled = vec![false, true, true, false, false, true];
+    assert_eq!(open_groups(harness.state()), toggled);
+    assert!(harness.query_by_label("20/11/2026 16:00").is_some());
+    assert!(harness.query_by_label("15/11/2026 sem horário").is_none());
+
+    // The window is closed: eframe saves its settings.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let saved = storage.get_string(STORAGE_KEY).unwrap();
+    // Only the open groups' names: nothing about the rows.
+    let field = saved
+        .split("agenda_groups:")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap();
+    assert_eq!(field, r#"["realizado","hoje","proximos_7_dias""#);
+    for debtor in sim.dataset().agenda_debtors() {
+        assert!(!saved.contains(&debtor.cpf_cnpj));
+    }
+
+    // A new window from that file: the same groups open, with nothing clicked.
+    let restored: Persisted = eframe::get_value(&storage, STORAGE_KEY).unwrap();
+    let mut second = harness_from(restored);
+    search_agenda_debtors(&mut second, &sim);
+    open_agenda(&mut second);
+    assert_eq!(open_groups(second.state()), toggled);
+    assert!(second.query_by_label("20/11/2026 16:00").is_some());
+    assert!(second.query_by_label("15/11/2026 sem horário").is_none());
+
+    // A settings file written before the groups were saved loads whole, with the defaults.
+    let start = saved.find("agenda_groups:").unwrap();
+    let end = start + saved[start..].find(']').unwrap() + 1;
+    let mut old = format!("{}{}", &saved[..start], &saved[end..]);
+    old = old.replace(",,", ",").replace(",)", ")").replace("(,", "(");
+    assert!(!old.contains("agenda_groups"));
+    storage.set_string(STORAGE_KEY, old);
+    let loaded: Persisted = eframe::get_value(&storage, STORAGE_KEY).unwrap();
+    assert_eq!(loaded.agenda_groups, AgendaGroups::default());
+    assert_eq!(loaded.id_credor, "12", "the rest of the file is read");
+    assert!(loaded.batch_mode);
+    // Names no group has (a hand-edited file) are skipped.
+    let edited = saved.replace(
+        r#"agenda_groups:["realizado","hoje","proximos_7_dias"]"#,
+        r#"agenda_groups:["sem_data","amanha"]"#,
+    );
+    storage.set_string(STORAGE_KEY, edited);
+    let loaded: Persisted = eframe::get_value(&storage, STORAGE_KEY).unwrap();
+    assert_eq!(
+        loaded.agenda_groups,
+        AgendaGroups::with_open([Situacao::SemData])
     );
 }

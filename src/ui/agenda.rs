@@ -303,7 +303,7 @@ fn line_at<'a>(app: &FollowupsApp, bundle: &'a AgendaBundle, mut line: usize) ->
             return Some(Line::Header(*situacao, entries.len()));
         }
         line -= 1;
-        if app.agenda.is_open(*situacao) {
+        if app.persisted.agenda_groups.is_open(*situacao) {
             if line < entries.len() {
                 return entries.get(line).map(Line::Entry);
             }
@@ -319,7 +319,7 @@ fn line_count(app: &FollowupsApp, bundle: &AgendaBundle) -> usize {
         .iter()
         .zip(&bundle.groups)
         .map(|(situacao, entries)| {
-            1 + if app.agenda.is_open(*situacao) {
+            1 + if app.persisted.agenda_groups.is_open(*situacao) {
                 entries.len()
             } else {
                 0
@@ -433,7 +433,7 @@ fn header_line(
     count: usize,
     commands: &mut Vec<Command>,
 ) {
-    let open = app.agenda.is_open(situacao);
+    let open = app.persisted.agenda_groups.is_open(situacao);
     row.col(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), Sense::hover());
         let color = ui.visuals().strong_text_color();

@@ -1,7 +1,7 @@
 //! The "Agenda" view's state and work: the agenda of reschedules of the rows on screen
 //! ([`crate::analysis::agenda`]), computed off the UI thread whenever the view is shown and
 //! the installed view (quick filter and column filters), the rows, the reference date or the
-//! agenda's own filters changed; the groups' open or closed state; a click on an entry (the
+//! agenda's own filters changed; the groups' open or closed state (persisted); a click on an entry (the
 //! table's selection and the details pane); "Ver histórico do devedor"; "Exportar agenda…";
 //! and "Buscar também os follow-ups até hoje".
 //!
@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use poll_promise::Promise;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::super::tasks::{self, TaskPanicked};
 use super::dialogs::{DialogPromise, ask_save_path};
@@ -43,6 +44,67 @@ pub fn open_by_default(situacao: Situacao) -> bool {
         situacao,
         Situacao::Atrasado | Situacao::Hoje | Situacao::Proximos7Dias
     )
+}
+
+/// Which of the agenda's groups are expanded: persisted (only this, no personal data) as the
+/// situações' names of the open groups, `["atrasado", "hoje", "proximos_7_dias"]`; names no
+/// situação has (a hand-edited file) are ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgendaGroups {
+    open: [bool; 6],
+}
+
+impl Default for AgendaGroups {
+    fn default() -> Self {
+        AgendaGroups::with_open(Situacao::ALL.into_iter().filter(|s| open_by_default(*s)))
+    }
+}
+
+impl AgendaGroups {
+    /// Only the groups of `open` expanded.
+    pub fn with_open(open: impl IntoIterator<Item = Situacao>) -> AgendaGroups {
+        let mut groups = AgendaGroups { open: [false; 6] };
+        for situacao in open {
+            if let Some(slot) = groups.open.get_mut(situacao.index()) {
+                *slot = true;
+            }
+        }
+        groups
+    }
+
+    /// Whether a group is expanded.
+    pub fn is_open(&self, situacao: Situacao) -> bool {
+        self.open.get(situacao.index()).copied().unwrap_or(false)
+    }
+
+    /// Expands a closed group, collapses an open one.
+    pub fn toggle(&mut self, situacao: Situacao) {
+        if let Some(open) = self.open.get_mut(situacao.index()) {
+            *open = !*open;
+        }
+    }
+}
+
+impl Serialize for AgendaGroups {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            Situacao::ALL
+                .into_iter()
+                .filter(|s| self.is_open(*s))
+                .map(Situacao::as_str),
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for AgendaGroups {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let names = Vec::<String>::deserialize(deserializer)?;
+        Ok(AgendaGroups::with_open(
+            names
+                .iter()
+                .filter_map(|name| Situacao::from_str_name(name)),
+        ))
+    }
 }
 
 /// What the user asked of the "Agenda" view (queued as [`super::Command::Agenda`]).
@@ -141,8 +203,6 @@ pub struct AgendaUiState {
     /// The agenda's own filters (consultant, `reagendado_por`, `reagendar_para`). Never
     /// persisted: they name people.
     pub filters: ColumnFilters,
-    /// Which groups are expanded, by [`Situacao::index`].
-    pub open: [bool; 6],
     /// The agenda on screen, if one has been computed.
     pub current: Option<Arc<AgendaBundle>>,
     /// What the last "Buscar também os follow-ups até hoje", a click or an export choice did.
@@ -155,16 +215,9 @@ pub struct AgendaUiState {
 
 impl Default for AgendaUiState {
     fn default() -> Self {
-        let mut open = [false; 6];
-        for situacao in Situacao::ALL {
-            if let Some(slot) = open.get_mut(situacao.index()) {
-                *slot = open_by_default(situacao);
-            }
-        }
         AgendaUiState {
             reference: None,
             filters: ColumnFilters::new(),
-            open,
             current: None,
             message: None,
             current_key: None,
@@ -184,11 +237,6 @@ impl AgendaUiState {
     /// Whether the agenda on screen is being recomputed (or the first one computed).
     pub fn computing(&self) -> bool {
         self.task.is_some()
-    }
-
-    /// Whether a group is expanded.
-    pub fn is_open(&self, situacao: Situacao) -> bool {
-        self.open.get(situacao.index()).copied().unwrap_or(false)
     }
 
     /// Stops the agenda being computed (the window closes).
@@ -231,9 +279,7 @@ impl FollowupsApp {
                 self.start_agenda_if_due(ctx);
             }
             AgendaAction::ToggleGroup(situacao) => {
-                if let Some(open) = self.agenda.open.get_mut(situacao.index()) {
-                    *open = !*open;
-                }
+                self.persisted.agenda_groups.toggle(situacao);
             }
             AgendaAction::ToggleValue { column, value } => {
                 let Some(bundle) = self.agenda.current.clone() else {
