@@ -533,3 +533,54 @@ fn the_groups_open_state_survives_a_restart_and_old_settings_open_the_defaults()
         AgendaGroups::with_open([Situacao::SemData])
     );
 }
+
+#[test]
+fn exportar_agenda_without_a_native_dialog_asks_for_a_typed_path() {
+    let sim = simulator();
+    let mut harness = harness(&sim);
+    search_agenda_debtors(&mut harness, &sim);
+    open_agenda(&mut harness);
+    // No native dialog here: "Exportar agenda…" opens a window that asks for the path.
+    harness.state_mut().dialogs.available = false;
+    harness
+        .get_by_role_and_label(Role::Button, "Exportar agenda…")
+        .click();
+    harness.step();
+    assert!(harness.state().agenda.export_window_open);
+    let dir = tempfile::tempdir().unwrap();
+    // A name without a format's extension is refused in the window, nothing written.
+    let bad = dir.path().join("agenda.txt");
+    type_into(&mut harness, "Arquivo da agenda", bad.to_str().unwrap());
+    harness
+        .get_by_role_and_label(Role::Button, "Exportar")
+        .click();
+    steps(&mut harness);
+    assert!(harness.state().agenda.export_window_open);
+    assert!(
+        harness
+            .query_by_label_contains("Use a extensão .xlsx (Excel), .csv ou .json")
+            .is_some()
+    );
+    assert!(!bad.exists());
+    // A JSON name, confirmed with Enter: written in the background, the window closed.
+    let path = dir.path().join("agenda-digitada.json");
+    harness.state_mut().agenda.manual_path.clear();
+    type_into(&mut harness, "Arquivo da agenda", path.to_str().unwrap());
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    assert!(
+        harness.state().export.task.is_some() || harness.state().export.done.is_some(),
+        "Enter started the export"
+    );
+    step_until(&mut harness, "the export", |app| {
+        app.export.task.is_none() && app.export.done.is_some()
+    });
+    let app = harness.state();
+    assert!(!app.agenda.export_window_open);
+    assert!(app.export.error.is_none(), "{:?}", app.export.error);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let entries = app.agenda.current.as_ref().unwrap().agenda.entries.len();
+    assert_eq!(written.as_array().unwrap().len(), entries);
+    assert!(harness.query_by_label_contains("Exportado").is_some());
+}

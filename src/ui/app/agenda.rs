@@ -129,7 +129,8 @@ pub enum AgendaAction {
     /// Filter the table to the debtor of this row (its `id_cliente` and `id_credor`) and show
     /// the table ("Ver histórico do devedor").
     ShowHistory(u32),
-    /// Show the native save dialog, then export the agenda to the chosen file.
+    /// Show the native save dialog, then export the agenda to the chosen file; without one,
+    /// the "Exportar agenda" window that asks for a typed path.
     ChooseExportFile,
     /// Export the agenda on screen to this file (the format by its extension).
     ExportTo(PathBuf),
@@ -205,6 +206,11 @@ pub struct AgendaUiState {
     pub filters: ColumnFilters,
     /// The agenda on screen, if one has been computed.
     pub current: Option<Arc<AgendaBundle>>,
+    /// Whether the "Exportar agenda" window is open: the typed path when this system has no
+    /// native file dialog, and an export's failure.
+    pub export_window_open: bool,
+    /// The path typed in the "Exportar agenda" window.
+    pub manual_path: String,
     /// What the last "Buscar também os follow-ups até hoje", a click or an export choice did.
     pub message: Option<String>,
     current_key: Option<AgendaKey>,
@@ -219,6 +225,8 @@ impl Default for AgendaUiState {
             reference: None,
             filters: ColumnFilters::new(),
             current: None,
+            export_window_open: false,
+            manual_path: String::new(),
             message: None,
             current_key: None,
             task: None,
@@ -414,7 +422,10 @@ impl FollowupsApp {
             match chosen {
                 Ok(Some(path)) => self.queue(Command::Agenda(AgendaAction::ExportTo(path))),
                 Ok(None) => {}
-                Err(panicked) => self.export.error = Some(panicked.to_string()),
+                Err(panicked) => {
+                    self.export.error = Some(panicked.to_string());
+                    self.agenda.export_window_open = true;
+                }
             }
         }
         self.start_agenda_if_due(ctx);
@@ -458,16 +469,16 @@ impl FollowupsApp {
     }
 
     /// Opens the native save dialog for the agenda (created here, on the UI thread, and
-    /// awaited on a worker); the chosen file is then exported.
+    /// awaited on a worker); the chosen file is then exported. Without a native dialog, opens
+    /// the "Exportar agenda" window, which asks for a typed path (as the table's export
+    /// window does).
     fn choose_agenda_file(&mut self, ctx: &egui::Context, frame: Option<&eframe::Frame>) {
         if self.agenda.dialog.is_some() || self.export.task.is_some() {
             return;
         }
         if !self.dialogs.available {
-            self.agenda.message = Some(
-                "Este sistema não tem um diálogo de arquivos: use Exportar (Ctrl+S) com um caminho digitado."
-                    .to_owned(),
-            );
+            self.export.error = None;
+            self.agenda.export_window_open = true;
             return;
         }
         let dialog = self
@@ -514,6 +525,7 @@ impl FollowupsApp {
                     "Use a extensão .xlsx (Excel), .csv ou .json no nome do arquivo da agenda: {}",
                     path.display()
                 ));
+                self.agenda.export_window_open = true;
                 return;
             }
         };
@@ -532,11 +544,13 @@ impl FollowupsApp {
                 )
             })
         };
+        self.agenda.export_window_open = false;
         self.export.done = None;
         self.export.error = None;
         self.export.task = Some(ExportTask {
             progress,
             format,
+            agenda: true,
             promise: Some(promise),
         });
     }
