@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use eframe::Storage as _;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -14,8 +15,10 @@ use recuperador_followups::analysis::agenda::{Situacao, agenda_of};
 use recuperador_followups::api::{Column, Followup, Token};
 use recuperador_followups::secrets::{MemoryStore, TokenStore as _};
 use recuperador_followups::sim::{AGENDA_REFERENCE, Simulator};
-use recuperador_followups::ui::app::{AgendaAction, Command, GROUP_ORDER, ResultsView};
-use recuperador_followups::ui::{FollowupsApp, LaunchOptions, Persisted};
+use recuperador_followups::ui::app::{
+    AgendaAction, AgendaGroups, Command, GROUP_ORDER, ResultsView, open_by_default,
+};
+use recuperador_followups::ui::{FollowupsApp, LaunchOptions, Persisted, STORAGE_KEY};
 
 mod support;
 
@@ -29,10 +32,15 @@ fn simulator() -> Simulator {
 
 /// The window pointed at `sim` with "today" on the agenda debtors' reference date.
 fn harness(sim: &Simulator) -> Harness<'static, FollowupsApp> {
-    let persisted = Persisted {
+    harness_from(Persisted {
         base_url: sim.url().to_string(),
         ..Persisted::default()
-    };
+    })
+}
+
+/// The window started from `persisted` (a settings file's), "today" on the agenda debtors'
+/// reference date.
+fn harness_from(persisted: Persisted) -> Harness<'static, FollowupsApp> {
     let store = Arc::new(MemoryStore::default());
     store.save(&Token::parse(TOKEN).unwrap()).unwrap();
     let options = LaunchOptions {
@@ -151,6 +159,15 @@ fn the_groups_and_their_counts_are_the_librarys() {
     harness.step();
     harness.step();
     assert!(harness.query_by_label("20/11/2026 16:00").is_some());
+    // The date each was kept is under its due date; no column of its own (empty in the other
+    // groups).
+    let kept = bundle.group(Situacao::Realizado)[0].realizado_em.unwrap();
+    assert!(
+        harness
+            .query_by_label(&format!("realizado em {}", kept.format("%d/%m/%Y")))
+            .is_some()
+    );
+    assert!(harness.query_by_label("Realizado em").is_none());
     // The compliance line of the total: 6 due on or before today (3 kept, 2 overdue, 1 due
     // today) → 50,0 %.
     assert_eq!(bundle.agenda.total.devidos, 6);
@@ -420,4 +437,150 @@ fn buscar_ate_hoje_searches_again_with_the_period_ending_today() {
         "{kept_before} → {kept_after}: {:?}",
         app.agenda.current.as_ref().unwrap().agenda.counts
     );
+}
+
+/// eframe's storage kept in memory: what the window writes on exit and reads at start.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+/// Which groups the window shows expanded, in [`GROUP_ORDER`].
+fn open_groups(app: &FollowupsApp) -> Vec<bool> {
+    GROUP_ORDER
+        .iter()
+        .map(|s| app.persisted.agenda_groups.is_open(*s))
+        .collect()
+}
+
+#[test]
+fn the_groups_open_state_survives_a_restart_and_old_settings_open_the_defaults() {
+    let sim = simulator();
+    let mut harness = harness(&sim);
+    search_agenda_debtors(&mut harness, &sim);
+    open_agenda(&mut harness);
+    let defaults: Vec<bool> = GROUP_ORDER.iter().map(|s| open_by_default(*s)).collect();
+    assert_eq!(defaults, [true, true, true, false, false, false]);
+    assert_eq!(open_groups(harness.state()), defaults);
+    // Open Realizados and close Atrasados by clicking their headers.
+    harness.get_by_label("Realizados (3)").click();
+    harness.step();
+    harness.get_by_label("Atrasados (2)").click();
+    steps(&mut harness);
+    let toggled = vec![false, true, true, false, false, true];
+    assert_eq!(open_groups(harness.state()), toggled);
+    assert!(harness.query_by_label("20/11/2026 16:00").is_some());
+    assert!(harness.query_by_label("15/11/2026 sem horário").is_none());
+
+    // The window is closed: eframe saves its settings.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let saved = storage.get_string(STORAGE_KEY).unwrap();
+    // Only the open groups' names: nothing about the rows.
+    let field = saved
+        .split("agenda_groups:")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap();
+    assert_eq!(field, r#"["realizado","hoje","proximos_7_dias""#);
+    for debtor in sim.dataset().agenda_debtors() {
+        assert!(!saved.contains(&debtor.cpf_cnpj));
+    }
+
+    // A new window from that file: the same groups open, with nothing clicked.
+    let restored: Persisted = eframe::get_value(&storage, STORAGE_KEY).unwrap();
+    let mut second = harness_from(restored);
+    search_agenda_debtors(&mut second, &sim);
+    open_agenda(&mut second);
+    assert_eq!(open_groups(second.state()), toggled);
+    assert!(second.query_by_label("20/11/2026 16:00").is_some());
+    assert!(second.query_by_label("15/11/2026 sem horário").is_none());
+
+    // A settings file written before the groups were saved loads whole, with the defaults.
+    let start = saved.find("agenda_groups:").unwrap();
+    let end = start + saved[start..].find(']').unwrap() + 1;
+    let mut old = format!("{}{}", &saved[..start], &saved[end..]);
+    old = old.replace(",,", ",").replace(",)", ")").replace("(,", "(");
+    assert!(!old.contains("agenda_groups"));
+    storage.set_string(STORAGE_KEY, old);
+    let loaded: Persisted = eframe::get_value(&storage, STORAGE_KEY).unwrap();
+    assert_eq!(loaded.agenda_groups, AgendaGroups::default());
+    assert_eq!(loaded.id_credor, "12", "the rest of the file is read");
+    assert!(loaded.batch_mode);
+    // Names no group has (a hand-edited file) are skipped.
+    let edited = saved.replace(
+        r#"agenda_groups:["realizado","hoje","proximos_7_dias"]"#,
+        r#"agenda_groups:["sem_data","amanha"]"#,
+    );
+    storage.set_string(STORAGE_KEY, edited);
+    let loaded: Persisted = eframe::get_value(&storage, STORAGE_KEY).unwrap();
+    assert_eq!(
+        loaded.agenda_groups,
+        AgendaGroups::with_open([Situacao::SemData])
+    );
+}
+
+#[test]
+fn exportar_agenda_without_a_native_dialog_asks_for_a_typed_path() {
+    let sim = simulator();
+    let mut harness = harness(&sim);
+    search_agenda_debtors(&mut harness, &sim);
+    open_agenda(&mut harness);
+    // No native dialog here: "Exportar agenda…" opens a window that asks for the path.
+    harness.state_mut().dialogs.available = false;
+    harness
+        .get_by_role_and_label(Role::Button, "Exportar agenda…")
+        .click();
+    harness.step();
+    assert!(harness.state().agenda.export_window_open);
+    let dir = tempfile::tempdir().unwrap();
+    // A name without a format's extension is refused in the window, nothing written.
+    let bad = dir.path().join("agenda.txt");
+    type_into(&mut harness, "Arquivo da agenda", bad.to_str().unwrap());
+    harness
+        .get_by_role_and_label(Role::Button, "Exportar")
+        .click();
+    steps(&mut harness);
+    assert!(harness.state().agenda.export_window_open);
+    assert!(
+        harness
+            .query_by_label_contains("Use a extensão .xlsx (Excel), .csv ou .json")
+            .is_some()
+    );
+    assert!(!bad.exists());
+    // A JSON name, confirmed with Enter: written in the background, the window closed.
+    let path = dir.path().join("agenda-digitada.json");
+    harness.state_mut().agenda.manual_path.clear();
+    type_into(&mut harness, "Arquivo da agenda", path.to_str().unwrap());
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    assert!(
+        harness.state().export.task.is_some() || harness.state().export.done.is_some(),
+        "Enter started the export"
+    );
+    step_until(&mut harness, "the export", |app| {
+        app.export.task.is_none() && app.export.done.is_some()
+    });
+    let app = harness.state();
+    assert!(!app.agenda.export_window_open);
+    assert!(app.export.error.is_none(), "{:?}", app.export.error);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let entries = app.agenda.current.as_ref().unwrap().agenda.entries.len();
+    assert_eq!(written.as_array().unwrap().len(), entries);
+    assert!(harness.query_by_label_contains("Exportado").is_some());
 }

@@ -35,12 +35,18 @@
 //! due.
 //!
 //! # Cost
-//! One pass over the rows (parallel chunks) collects each dated, attributable row's
-//! `(debtor, day, row)` and the entries; the contacts are grouped by debtor (a counting sort)
-//! and each debtor's sorted by day once; each entry then finds its debtor's first follow-up on
-//! or after its due date by binary search in that debtor's list (parallel), and the entries
-//! are sorted by a key computed once each. Memory is about 40 bytes per row at the peak plus
-//! one [`AgendaEntry`] per reschedule, whatever the dates say (no per-day structure).
+//! Every step runs on all cores, and each row is read once, in the view's order (only a contact
+//! without `id_followup` is read again, to tell it from an entry). One pass over the rows (parallel
+//! chunks) keeps what the rest needs: each dated, attributable row's `(debtor, day, row, id)` and
+//! each entry's query `(debtor, due day)`, both in one of 16 shards by debtor, and each entry's
+//! fields. Each shard groups its contacts by debtor (a counting sort) and sorts each debtor's by
+//! day (shards in parallel); the queries, in tasks of one chunk's queries to one shard, find their
+//! debtor's first other contact on or after the due day by binary search (a single large debtor is
+//! still searched on every core). Then the entries are classified, keyed and counted in parallel
+//! chunks, their packed keys sorted and the entries gathered in agenda order. Memory is about 50
+//! bytes per row at the peak plus about 250 bytes per reschedule, whatever the dates say (no
+//! per-day structure). 1,000,000 rows with 250,000 entries take well under the 300 ms target on two
+//! cores (`cargo bench --bench agenda`; the README has the numbers).
 
 use std::borrow::Borrow;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
@@ -221,6 +227,19 @@ impl Cumprimento {
         Some((pct * 10.0).round() / 10.0)
     }
 
+    /// A line with no name and no entries yet.
+    fn blank() -> Cumprimento {
+        Cumprimento::new(String::new(), None, false)
+    }
+
+    /// Adds the counts of `other` (a line of other entries).
+    fn absorb(&mut self, other: &Cumprimento) {
+        self.entradas += other.entradas;
+        self.devidos += other.devidos;
+        self.realizados += other.realizados;
+        self.atrasados += other.atrasados;
+    }
+
     fn count(&mut self, entry: &AgendaEntry, reference: NaiveDate) {
         self.entradas += 1;
         if entry.due_date.is_some_and(|due| due <= reference) {
@@ -271,7 +290,12 @@ impl Agenda {
             .filter(|entry| keep(entry.row))
             .copied()
             .collect();
-        tally(entries, &|row| rows.source_row(row), self.reference)
+        tally(
+            entries,
+            &|row| rows.source_row(row),
+            self.reference,
+            PAR_CHUNK,
+        )
     }
 
     /// The entries of one situação, in agenda order.
@@ -319,6 +343,7 @@ pub fn agenda(
         |row| rows.get(row as usize),
         reference,
         cancel,
+        PAR_CHUNK,
     )
 }
 
@@ -333,6 +358,7 @@ pub fn agenda_of<T: Borrow<Followup> + Sync>(rows: &[T], reference: NaiveDate) -
         |row| rows.get(row as usize).map(Borrow::borrow),
         reference,
         &never,
+        PAR_CHUNK,
     );
     // Without a cancel flag set, the computation cannot be cancelled.
     result.unwrap_or_else(|Cancelled| empty_agenda(reference))
@@ -349,40 +375,60 @@ fn empty_agenda(reference: NaiveDate) -> Agenda {
     }
 }
 
+/// Contacts are grouped by debtor in this many independent shards, built in parallel.
+const SHARDS: usize = 16;
+
+/// The shard of debtor (`credor`, `cliente`): a mix unrelated to the shards' own hash maps'
+/// (FxHash), so their buckets stay spread.
+fn shard_of(credor: i64, cliente: i64) -> usize {
+    let mut h = credor.cast_unsigned() ^ cliente.cast_unsigned().rotate_left(32);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    // The remainder is below `SHARDS`.
+    (h % SHARDS as u64) as usize
+}
+
+/// The `id_followup` a [`Slot`] stores when the row has none (or has this very value): the
+/// row itself is then read to tell.
+const UNKNOWN_ID: i64 = i64::MIN;
+
 /// A dated follow-up of an identified debtor: what can keep an entry.
 #[derive(Clone, Copy, Debug)]
 struct Contact {
     credor: i64,
     cliente: i64,
-    day: i32,
-    row: u32,
+    slot: Slot,
 }
 
-/// A contact within its debtor's list: its day and row.
+/// A contact within its debtor's list: its day, row and `id_followup` (so matching an entry
+/// does not read the row again).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 struct Slot {
     day: i32,
     row: u32,
+    id: i64,
 }
 
-/// Every debtor's contacts, sorted by day: debtor `d`'s are
+/// The contacts of the debtors of one shard, sorted by day: debtor `d`'s are
 /// `slots[starts[d]..starts[d + 1]]`.
-struct Contacts {
+struct Shard {
     ids: FxHashMap<(i64, i64), u32>,
     starts: Vec<usize>,
     slots: Vec<Slot>,
 }
 
-impl Contacts {
-    /// Groups `contacts` by debtor (a counting sort) and sorts each debtor's by day.
-    fn new(contacts: &[Contact], cancel: &AtomicBool) -> Result<Contacts, Cancelled> {
+impl Shard {
+    /// Groups the contacts of `pieces` by debtor (a counting sort) and sorts each debtor's by
+    /// day.
+    fn new(pieces: &[&[Contact]]) -> Shard {
+        let len = pieces.iter().map(|piece| piece.len()).sum();
         let mut ids: FxHashMap<(i64, i64), u32> = FxHashMap::default();
-        let mut debtor_of: Vec<u32> = Vec::with_capacity(contacts.len());
-        for contact in contacts {
+        let mut debtor_of: Vec<u32> = Vec::with_capacity(len);
+        for contact in pieces.iter().flat_map(|piece| piece.iter()) {
             let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
             debtor_of.push(*ids.entry((contact.credor, contact.cliente)).or_insert(next));
         }
-        check(cancel)?;
         let mut starts = vec![0usize; ids.len() + 1];
         for &debtor in &debtor_of {
             if let Some(count) = starts.get_mut(debtor as usize + 1) {
@@ -393,27 +439,23 @@ impl Contacts {
             starts[i] += starts[i - 1];
         }
         let mut next = starts.clone();
-        let mut slots = vec![Slot::default(); contacts.len()];
-        for (contact, &debtor) in contacts.iter().zip(&debtor_of) {
+        let mut slots = vec![Slot::default(); len];
+        for (contact, &debtor) in pieces.iter().flat_map(|piece| piece.iter()).zip(&debtor_of) {
             if let Some(at) = next.get_mut(debtor as usize)
                 && let Some(slot) = slots.get_mut(*at)
             {
-                *slot = Slot {
-                    day: contact.day,
-                    row: contact.row,
-                };
+                *slot = contact.slot;
                 *at += 1;
             }
         }
         drop(debtor_of);
-        check(cancel)?;
         // Histories arrive mostly in date order, so these sorts are nearly linear.
         for pair in starts.windows(2) {
             if let Some(slice) = slots.get_mut(pair[0]..pair[1]) {
                 slice.sort_unstable();
             }
         }
-        Ok(Contacts { ids, starts, slots })
+        Shard { ids, starts, slots }
     }
 
     /// The contacts of debtor (`credor`, `cliente`), by day.
@@ -429,23 +471,115 @@ impl Contacts {
     }
 }
 
-/// The agenda order of an entry: due date, due time, `id_followup` (each missing last), row.
-type OrderKey = (i32, u32, bool, i64, u32);
+impl Shard {
+    /// The day of the earliest of the query's debtor's contacts on or after its due date that
+    /// is another follow-up than the entry's, if any.
+    fn kept_on<'r, G>(&self, query: &Query, get: &G) -> Option<i32>
+    where
+        G: Fn(u32) -> Option<&'r Followup>,
+    {
+        let contacts = self.of(query.credor, query.cliente);
+        let start = contacts.partition_point(|c| c.day < query.due_day);
+        contacts
+            .get(start..)?
+            .iter()
+            .find(|c| c.row != query.row && !same_followup(query.id, c, get))
+            .map(|c| c.day)
+    }
+}
 
-fn order_key(entry: &AgendaEntry, row: &Followup) -> OrderKey {
+/// Whether the contact `other` is the same follow-up as an entry whose `id_followup` is `id`
+/// (both ids known and equal). The row is read only when the slot could not store its id.
+fn same_followup<'r, G>(id: Option<i64>, other: &Slot, get: &G) -> bool
+where
+    G: Fn(u32) -> Option<&'r Followup>,
+{
+    let Some(id) = id else {
+        return false;
+    };
+    if other.id != UNKNOWN_ID {
+        return other.id == id;
+    }
+    get(other.row).and_then(|o| o.id_followup) == Some(id)
+}
+
+/// The agenda order of an entry, packed in three words: due date and time (each missing
+/// last); `id_followup` (missing last, the flag in the third word settling the tie with
+/// `i64::MAX`); missing-id flag and source row.
+type OrderKey = (u64, u64, u64);
+
+fn order_key(entry: &AgendaEntry, id_followup: Option<i64>) -> OrderKey {
+    // Flipping the sign bit orders signed values as unsigned ones.
+    let day = entry.due_date.map_or(u32::MAX, |d| {
+        d.num_days_from_ce().cast_unsigned() ^ 0x8000_0000
+    });
+    let time = entry.due_time.map_or(u32::MAX, |t| {
+        chrono::Timelike::num_seconds_from_midnight(&t)
+    });
+    let id = id_followup.map_or(u64::MAX, |id| id.cast_unsigned() ^ (1 << 63));
     (
-        entry.due_date.map_or(i32::MAX, |d| d.num_days_from_ce()),
-        entry.due_time.map_or(u32::MAX, |t| {
-            chrono::Timelike::num_seconds_from_midnight(&t)
-        }),
-        row.id_followup.is_none(),
-        row.id_followup.unwrap_or_default(),
-        entry.row,
+        (u64::from(day) << 32) | u64::from(time),
+        id,
+        (u64::from(id_followup.is_none()) << 32) | u64::from(entry.row),
     )
 }
 
-/// What the first pass makes of one chunk: its contacts and its entries' rows.
-type Part = (Vec<Contact>, Vec<u32>);
+/// What the compliance tables read from an entry's source row.
+#[derive(Clone, Copy, Debug)]
+struct Source<'r> {
+    login: Option<&'r str>,
+    consultant: Option<i64>,
+    name: Option<&'r str>,
+}
+
+impl<'r> Source<'r> {
+    fn of(row: &'r Followup) -> Source<'r> {
+        Source {
+            login: row.reagendado_por.as_deref(),
+            consultant: row.id_consultor,
+            name: row.nome_consultor.as_deref(),
+        }
+    }
+}
+
+/// An entry as the first pass reads it: all the later steps need from its row, so none reads
+/// the row again.
+#[derive(Clone, Copy, Debug)]
+struct Pending<'r> {
+    row: u32,
+    due_date: Option<NaiveDate>,
+    due_time: Option<NaiveTime>,
+    id_followup: Option<i64>,
+    source: Source<'r>,
+}
+
+/// An entry to match against its debtor's contacts: the entry at `at` of part `part`.
+#[derive(Clone, Copy, Debug)]
+struct Query {
+    credor: i64,
+    cliente: i64,
+    due_day: i32,
+    row: u32,
+    id: Option<i64>,
+    part: u32,
+    at: u32,
+}
+
+/// What the first pass makes of one chunk of rows: its contacts and its entries' queries (per
+/// shard), and its entries.
+struct Part<'r> {
+    contacts: Vec<Vec<Contact>>,
+    queries: Vec<Vec<Query>>,
+    entries: Vec<Pending<'r>>,
+}
+
+/// What the classification makes of one part's entries: the entries (source-row order), their
+/// order keys and their counts.
+struct Classified<'r> {
+    entries: Vec<AgendaEntry>,
+    keys: Vec<OrderKey>,
+    tally: Tally<'r, OrderKey>,
+}
 
 fn compute<'r, N, G>(
     len: usize,
@@ -453,141 +587,389 @@ fn compute<'r, N, G>(
     get: G,
     reference: NaiveDate,
     cancel: &AtomicBool,
+    chunk: usize,
 ) -> Result<Agenda, Cancelled>
 where
     N: Fn(usize) -> Option<u32> + Sync,
     G: Fn(u32) -> Option<&'r Followup> + Sync,
 {
-    // 1. Contacts and entries, in parallel chunks.
-    let parts: Vec<Part> = par_chunks(
+    // 1. Contacts and queries (per shard) and entries, in parallel chunks.
+    let chunk = chunk.max(1);
+    let parts: Vec<Part<'r>> = par_chunks(
         len,
-        PAR_CHUNK,
+        chunk,
         cancel,
         || (),
         |_, range| {
-            let mut contacts = Vec::with_capacity(range.len());
+            let part = u32::try_from(range.start / chunk).unwrap_or(u32::MAX);
+            let per_shard = range.len() / SHARDS + 16;
+            let mut contacts: Vec<Vec<Contact>> =
+                (0..SHARDS).map(|_| Vec::with_capacity(per_shard)).collect();
+            let mut queries: Vec<Vec<Query>> = (0..SHARDS).map(|_| Vec::new()).collect();
             let mut entries = Vec::new();
             for i in range {
                 let Some(row) = nth(i) else { continue };
                 let Some(followup) = get(row) else { continue };
-                if let (Some(credor), Some(cliente), Some(data)) =
-                    (followup.id_credor, followup.id_cliente, followup.data)
+                let debtor = followup.id_credor.zip(followup.id_cliente);
+                if let (Some((credor, cliente)), Some(data)) = (debtor, followup.data)
+                    && let Some(shard) = contacts.get_mut(shard_of(credor, cliente))
                 {
-                    contacts.push(Contact {
+                    shard.push(Contact {
                         credor,
                         cliente,
-                        day: data.date().num_days_from_ce(),
-                        row,
+                        slot: Slot {
+                            day: data.date().num_days_from_ce(),
+                            row,
+                            id: followup.id_followup.unwrap_or(UNKNOWN_ID),
+                        },
                     });
                 }
-                if followup.reagendar == Some(SimNao::Sim) {
-                    entries.push(row);
+                if followup.reagendar != Some(SimNao::Sim) {
+                    continue;
                 }
+                let due_date = followup.data_reagendamento.map(|d| d.date());
+                if let (Some((credor, cliente)), Some(due)) = (debtor, due_date)
+                    && let Some(shard) = queries.get_mut(shard_of(credor, cliente))
+                {
+                    shard.push(Query {
+                        credor,
+                        cliente,
+                        due_day: due.num_days_from_ce(),
+                        row,
+                        id: followup.id_followup,
+                        part,
+                        at: u32::try_from(entries.len()).unwrap_or(u32::MAX),
+                    });
+                }
+                entries.push(Pending {
+                    row,
+                    due_date,
+                    due_time: followup.horario_reagendamento,
+                    id_followup: followup.id_followup,
+                    source: Source::of(followup),
+                });
             }
-            Some((contacts, entries))
+            Some(Part {
+                contacts,
+                queries,
+                entries,
+            })
         },
     )
     .ok_or(Cancelled)?;
-    let mut contacts = Vec::with_capacity(parts.iter().map(|(c, _)| c.len()).sum());
-    let mut entry_rows = Vec::with_capacity(parts.iter().map(|(_, e)| e.len()).sum());
-    for (part_contacts, part_entries) in parts {
-        contacts.extend(part_contacts);
-        entry_rows.extend(part_entries);
-    }
 
-    // 2. Each debtor's contacts by day, once.
-    let contacts = Contacts::new(&contacts, cancel)?;
-
-    // 3. Each entry's situação: its debtor's first other contact on or after the due date.
-    let contacts = &contacts;
-    let classified: Vec<Vec<(OrderKey, AgendaEntry)>> = par_chunks(
-        entry_rows.len(),
-        PAR_CHUNK,
+    // 2. Each debtor's contacts by day, shards in parallel.
+    let parts = &parts;
+    let get = &get;
+    let shards: Vec<Shard> = par_chunks(
+        SHARDS,
+        1,
         cancel,
         || (),
         |_, range| {
-            let mut out = Vec::with_capacity(range.len());
-            for &row in entry_rows.get(range).unwrap_or(&[]) {
-                let Some(followup) = get(row) else { continue };
-                let entry = classify(followup, row, contacts, &get, reference);
-                out.push((order_key(&entry, followup), entry));
+            let built: Vec<Shard> = range
+                .map(|shard| {
+                    let pieces: Vec<&[Contact]> = parts
+                        .iter()
+                        .filter_map(|part| part.contacts.get(shard))
+                        .map(Vec::as_slice)
+                        .collect();
+                    Shard::new(&pieces)
+                })
+                .collect();
+            Some(built)
+        },
+    )
+    .ok_or(Cancelled)?
+    .into_iter()
+    .flatten()
+    .collect();
+
+    // 3. Each query's earliest other contact on or after its due date, in tasks of one part's
+    // queries to one shard (shard by shard, so the workers share a shard's tables, and a
+    // single large debtor is still searched on every core).
+    let tasks: Vec<(usize, &[Query])> = (0..SHARDS)
+        .flat_map(|shard| {
+            parts
+                .iter()
+                .filter_map(move |part| part.queries.get(shard))
+                .filter(|queries| !queries.is_empty())
+                .map(move |queries| (shard, queries.as_slice()))
+        })
+        .collect();
+    let shards = &shards;
+    let answers: Vec<Vec<(u32, u32, i32)>> = par_chunks(
+        tasks.len(),
+        1,
+        cancel,
+        || (),
+        |_, range| {
+            let mut kept = Vec::new();
+            for &(shard, queries) in tasks.get(range).unwrap_or(&[]) {
+                let Some(contacts) = shards.get(shard) else {
+                    continue;
+                };
+                for query in queries {
+                    if let Some(day) = contacts.kept_on(query, get) {
+                        kept.push((query.part, query.at, day));
+                    }
+                }
+            }
+            Some(kept)
+        },
+    )
+    .ok_or(Cancelled)?;
+    let mut kept_days: Vec<Vec<Option<i32>>> = parts
+        .iter()
+        .map(|part| vec![None; part.entries.len()])
+        .collect();
+    for (part, at, day) in answers.into_iter().flatten() {
+        if let Some(slot) = kept_days
+            .get_mut(part as usize)
+            .and_then(|days| days.get_mut(at as usize))
+        {
+            *slot = Some(day);
+        }
+    }
+    check(cancel)?;
+
+    // 4. Each entry's situação, order key and counts, in parallel over the parts (entries in
+    // source-row order).
+    let kept_days = &kept_days;
+    let classified: Vec<Classified<'r>> = par_chunks(
+        parts.len(),
+        1,
+        cancel,
+        || (),
+        |_, range| {
+            let mut out = Classified {
+                entries: Vec::new(),
+                keys: Vec::new(),
+                tally: Tally::new(),
+            };
+            for p in range {
+                let (Some(part), Some(days)) = (parts.get(p), kept_days.get(p)) else {
+                    continue;
+                };
+                out.entries.reserve(part.entries.len());
+                out.keys.reserve(part.entries.len());
+                for (pending, kept) in part.entries.iter().zip(days) {
+                    let realizado_em = kept.and_then(NaiveDate::from_num_days_from_ce_opt);
+                    let situacao = if realizado_em.is_some() {
+                        Situacao::Realizado
+                    } else {
+                        situacao_by_date(pending.due_date, reference)
+                    };
+                    let entry = AgendaEntry {
+                        row: pending.row,
+                        due_date: pending.due_date,
+                        due_time: pending.due_time,
+                        situacao,
+                        realizado_em,
+                    };
+                    let key = order_key(&entry, pending.id_followup);
+                    out.tally.add(key, &entry, Some(pending.source), reference);
+                    out.entries.push(entry);
+                    out.keys.push(key);
+                }
             }
             Some(out)
         },
     )
     .ok_or(Cancelled)?;
-    let mut keyed: Vec<(OrderKey, AgendaEntry)> = classified.into_iter().flatten().collect();
+    let count = classified.iter().map(|c| c.entries.len()).sum();
+    let mut unsorted: Vec<AgendaEntry> = Vec::with_capacity(count);
+    let mut keyed: Vec<(OrderKey, usize)> = Vec::with_capacity(count);
+    let mut tally: Tally<'r, OrderKey> = Tally::new();
+    for part in classified {
+        let base = unsorted.len();
+        keyed.extend(
+            part.keys
+                .iter()
+                .enumerate()
+                .map(|(i, &key)| (key, base + i)),
+        );
+        unsorted.extend(part.entries);
+        tally.merge(part.tally);
+    }
     check(cancel)?;
 
-    // 4. Agenda order.
+    // 5. Agenda order: the (small) keys are sorted, then the entries gathered.
     par_sort_by(&mut keyed, |a, b| a.0.cmp(&b.0));
-    let entries: Vec<AgendaEntry> = keyed.into_iter().map(|(_, entry)| entry).collect();
+    let entries: Vec<AgendaEntry> = keyed
+        .iter()
+        .filter_map(|&(_, at)| unsorted.get(at).copied())
+        .collect();
     check(cancel)?;
 
-    // 5. Counts and compliance.
-    Ok(tally(entries, &get, reference))
+    // 6. Counts and compliance, gathered above.
+    Ok(tally.finish(entries, reference))
 }
 
-/// The agenda of classified `entries` (in agenda order): counts and compliance tables.
-fn tally<'r, G>(entries: Vec<AgendaEntry>, get: &G, reference: NaiveDate) -> Agenda
-where
-    G: Fn(u32) -> Option<&'r Followup>,
-{
-    let mut counts = SituacaoCounts::default();
-    let mut total = Cumprimento::new("Total".to_owned(), None, false);
-    let mut by_login: FxHashMap<&str, Cumprimento> = FxHashMap::default();
-    let mut no_login = Cumprimento::new(SEM_REAGENDADO_POR.to_owned(), None, true);
-    let mut by_consultant: FxHashMap<i64, Cumprimento> = FxHashMap::default();
-    let mut no_consultant = Cumprimento::new(SEM_CONSULTOR.to_owned(), None, true);
-    for entry in &entries {
-        counts.add(entry.situacao);
-        total.count(entry, reference);
-        let Some(followup) = get(entry.row) else {
-            continue;
+/// A consultant's name and the rank of the first entry (in agenda order) that carries it.
+type FirstName<'r, K> = Option<(K, &'r str)>;
+
+/// Counts and compliance lines being gathered over some entries; partial tallies of disjoint
+/// entries merge. `K` ranks the entries in agenda order, to name each consultant after the
+/// first entry that carries a name.
+struct Tally<'r, K> {
+    counts: SituacaoCounts,
+    total: Cumprimento,
+    by_login: FxHashMap<&'r str, Cumprimento>,
+    no_login: Cumprimento,
+    by_consultant: FxHashMap<i64, (Cumprimento, FirstName<'r, K>)>,
+    no_consultant: Cumprimento,
+}
+
+impl<'r, K: Ord + Copy> Tally<'r, K> {
+    fn new() -> Self {
+        Tally {
+            counts: SituacaoCounts::default(),
+            total: Cumprimento::blank(),
+            by_login: FxHashMap::default(),
+            no_login: Cumprimento::blank(),
+            by_consultant: FxHashMap::default(),
+            no_consultant: Cumprimento::blank(),
+        }
+    }
+
+    /// Counts `entry` (ranked `rank` in agenda order), whose source row says `source`.
+    fn add(
+        &mut self,
+        rank: K,
+        entry: &AgendaEntry,
+        source: Option<Source<'r>>,
+        reference: NaiveDate,
+    ) {
+        self.counts.add(entry.situacao);
+        self.total.count(entry, reference);
+        let Some(source) = source else {
+            return;
         };
-        match followup.reagendado_por.as_deref().filter(|s| !s.is_empty()) {
-            Some(login) => by_login
+        match source.login.filter(|s| !s.is_empty()) {
+            Some(login) => self
+                .by_login
                 .entry(login)
-                .or_insert_with(|| Cumprimento::new(login.to_owned(), None, false))
+                .or_insert_with(Cumprimento::blank)
                 .count(entry, reference),
-            None => no_login.count(entry, reference),
+            None => self.no_login.count(entry, reference),
         }
-        match followup.id_consultor {
+        match source.consultant {
             Some(id) => {
-                let line = by_consultant
+                let (line, name) = self
+                    .by_consultant
                     .entry(id)
-                    .or_insert_with(|| Cumprimento::new(String::new(), Some(id), false));
-                if line.grupo.is_empty()
-                    && let Some(name) = followup.nome_consultor.as_deref()
-                {
-                    line.grupo = name.to_owned();
-                }
+                    .or_insert_with(|| (Cumprimento::blank(), None));
                 line.count(entry, reference);
+                if let Some(named) = source.name.filter(|n| !n.is_empty())
+                    && name.is_none_or(|(first, _)| rank < first)
+                {
+                    *name = Some((rank, named));
+                }
             }
-            None => no_consultant.count(entry, reference),
+            None => self.no_consultant.count(entry, reference),
         }
     }
-    let por_reagendado_por = compliance_table(by_login.into_values().collect(), no_login);
-    let por_consultor = compliance_table(
-        by_consultant
-            .into_values()
-            .map(|mut line| {
-                if line.grupo.is_empty() {
-                    line.grupo = format!("Consultor {}", line.id.unwrap_or_default());
-                }
-                line
-            })
-            .collect(),
-        no_consultant,
-    );
-    Agenda {
-        reference,
-        entries,
-        counts,
-        por_reagendado_por,
-        por_consultor,
-        total,
+
+    /// Adds the counts of `other` (of other entries).
+    fn merge(&mut self, other: Self) {
+        for (count, other_count) in self.counts.0.iter_mut().zip(other.counts.0) {
+            *count += other_count;
+        }
+        self.total.absorb(&other.total);
+        for (login, line) in other.by_login {
+            self.by_login
+                .entry(login)
+                .or_insert_with(Cumprimento::blank)
+                .absorb(&line);
+        }
+        self.no_login.absorb(&other.no_login);
+        for (id, (line, other_name)) in other.by_consultant {
+            let (mine, name) = self
+                .by_consultant
+                .entry(id)
+                .or_insert_with(|| (Cumprimento::blank(), None));
+            mine.absorb(&line);
+            if let Some((rank, named)) = other_name
+                && name.is_none_or(|(first, _)| rank < first)
+            {
+                *name = Some((rank, named));
+            }
+        }
+        self.no_consultant.absorb(&other.no_consultant);
     }
+
+    /// The agenda of `entries` (in agenda order; the ones counted here).
+    fn finish(self, entries: Vec<AgendaEntry>, reference: NaiveDate) -> Agenda {
+        let named =
+            |line: Cumprimento, grupo: String, id: Option<i64>, missing: bool| Cumprimento {
+                grupo,
+                id,
+                missing,
+                ..line
+            };
+        let por_reagendado_por = compliance_table(
+            self.by_login
+                .into_iter()
+                .map(|(login, line)| named(line, login.to_owned(), None, false))
+                .collect(),
+            named(self.no_login, SEM_REAGENDADO_POR.to_owned(), None, true),
+        );
+        let por_consultor = compliance_table(
+            self.by_consultant
+                .into_iter()
+                .map(|(id, (line, name))| {
+                    let grupo = match name {
+                        Some((_, name)) => name.to_owned(),
+                        None => format!("Consultor {id}"),
+                    };
+                    named(line, grupo, Some(id), false)
+                })
+                .collect(),
+            named(self.no_consultant, SEM_CONSULTOR.to_owned(), None, true),
+        );
+        Agenda {
+            reference,
+            entries,
+            counts: self.counts,
+            por_reagendado_por,
+            por_consultor,
+            total: named(self.total, "Total".to_owned(), None, false),
+        }
+    }
+}
+
+/// The agenda of classified `entries` (in agenda order): counts and compliance tables, over
+/// parallel chunks of `chunk` entries.
+fn tally<'r, G>(entries: Vec<AgendaEntry>, get: &G, reference: NaiveDate, chunk: usize) -> Agenda
+where
+    G: Fn(u32) -> Option<&'r Followup> + Sync,
+{
+    let never = AtomicBool::new(false);
+    let parts = par_chunks(
+        entries.len(),
+        chunk,
+        &never,
+        || (),
+        |_, range| {
+            let mut tally = Tally::new();
+            for (at, entry) in entries.get(range.clone()).unwrap_or(&[]).iter().enumerate() {
+                tally.add(
+                    range.start + at,
+                    entry,
+                    get(entry.row).map(Source::of),
+                    reference,
+                );
+            }
+            Some(tally)
+        },
+    );
+    let mut tally = Tally::new();
+    // Without a cancel flag set, the chunks cannot be cancelled.
+    for part in parts.unwrap_or_default() {
+        tally.merge(part);
+    }
+    tally.finish(entries, reference)
 }
 
 fn check(cancel: &AtomicBool) -> Result<(), Cancelled> {
@@ -595,67 +977,6 @@ fn check(cancel: &AtomicBool) -> Result<(), Cancelled> {
         Err(Cancelled)
     } else {
         Ok(())
-    }
-}
-
-/// The situação of the entry at `row`.
-fn classify<'r, G>(
-    entry: &Followup,
-    row: u32,
-    contacts: &Contacts,
-    get: &G,
-    reference: NaiveDate,
-) -> AgendaEntry
-where
-    G: Fn(u32) -> Option<&'r Followup>,
-{
-    let due_date = entry.data_reagendamento.map(|d| d.date());
-    let realizado_em = match (entry.id_credor, entry.id_cliente, due_date) {
-        (Some(credor), Some(cliente), Some(due)) => {
-            kept_on(contacts.of(credor, cliente), due, entry, row, get)
-        }
-        _ => None,
-    };
-    let situacao = if realizado_em.is_some() {
-        Situacao::Realizado
-    } else {
-        situacao_by_date(due_date, reference)
-    };
-    AgendaEntry {
-        row,
-        due_date,
-        due_time: entry.horario_reagendamento,
-        situacao,
-        realizado_em,
-    }
-}
-
-/// The day of the earliest of the debtor's `contacts` (by day) on or after `due` that is
-/// another follow-up than the entry's, if any.
-fn kept_on<'r, G>(
-    contacts: &[Slot],
-    due: NaiveDate,
-    entry: &Followup,
-    row: u32,
-    get: &G,
-) -> Option<NaiveDate>
-where
-    G: Fn(u32) -> Option<&'r Followup>,
-{
-    let due_day = due.num_days_from_ce();
-    let start = contacts.partition_point(|c| c.day < due_day);
-    contacts
-        .get(start..)?
-        .iter()
-        .find(|c| c.row != row && !same_followup(entry, get(c.row)))
-        .and_then(|c| NaiveDate::from_num_days_from_ce_opt(c.day))
-}
-
-/// Whether `other` is the same follow-up as `entry` by id (both ids known and equal).
-fn same_followup(entry: &Followup, other: Option<&Followup>) -> bool {
-    match (entry.id_followup, other.and_then(|o| o.id_followup)) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
     }
 }
 
@@ -698,6 +1019,7 @@ fn compliance_table(mut lines: Vec<Cumprimento>, missing: Cumprimento) -> Vec<Cu
             .cmp(&a.devidos)
             .then_with(|| ka.cmp(kb))
             .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.grupo.cmp(&b.grupo))
     });
     let mut out: Vec<Cumprimento> = keyed.into_iter().map(|(_, line)| line).collect();
     if missing.entradas > 0 {

@@ -7,11 +7,14 @@
 //! The groups are one virtualised table: each group is a header line followed, when it is
 //! expanded, by its entries, so a frame draws only the lines on screen whatever the counts.
 
+use std::path::PathBuf;
+
 use egui::{Align, Layout, RichText, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
 
 use super::app::{AgendaAction, AgendaBundle, Command, FollowupsApp, GROUP_ORDER};
 use super::date_picker::DatePickerButton;
+use super::widgets::app_window;
 use crate::analysis::agenda::{AgendaEntry, Cumprimento, EntryValue, FILTER_COLUMNS, Situacao};
 use crate::api::{Column, Followup};
 use crate::fmt;
@@ -90,6 +93,76 @@ pub fn agenda_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     }
     for command in commands {
         app.queue(command);
+    }
+}
+
+/// The title of the window "Exportar agenda…" opens when this system has no native file
+/// dialog (and where an agenda export's failure shows).
+pub const EXPORT_WINDOW_TITLE: &str = "Exportar agenda";
+
+/// The label of that window's path field.
+pub const EXPORT_PATH_LABEL: &str = "Arquivo da agenda";
+
+/// The "Exportar agenda" window: the typed path (no native dialog) or the dialog's button, and
+/// the last failure. Writes through the same task as the dialog's choice.
+pub fn agenda_export_window(ctx: &egui::Context, app: &mut FollowupsApp) {
+    app_window(
+        ctx,
+        EXPORT_WINDOW_TITLE,
+        app,
+        |app| &mut app.agenda.export_window_open,
+        |window| window.resizable(false).default_width(420.0),
+        agenda_export_ui,
+    );
+}
+
+fn agenda_export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
+    ui.label(
+        RichText::new(
+            "A extensão escolhe o formato: .xlsx (Excel, com a aba Cumprimento), .csv ou .json.",
+        )
+        .weak(),
+    );
+    ui.add_space(6.0);
+    let busy = app.export.task.is_some();
+    if app.dialogs.available {
+        ui.add_enabled_ui(!busy, |ui| {
+            if ui
+                .button(RichText::new("Escolher arquivo e exportar…").strong())
+                .clicked()
+            {
+                app.queue(Command::Agenda(AgendaAction::ChooseExportFile));
+            }
+        });
+    } else {
+        ui.label(
+            RichText::new(
+                "Este sistema não tem um seletor de arquivos (portal do desktop ou zenity). Informe o caminho completo do arquivo:",
+            )
+            .color(ui.visuals().warn_fg_color),
+        );
+        let label = ui.label(EXPORT_PATH_LABEL);
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.agenda.manual_path)
+                    .hint_text("/home/usuario/agenda.xlsx")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        // Enter in the field confirms, like the button (a single-line field loses the focus
+        // on Enter).
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let ready = !busy && !app.agenda.manual_path.trim().is_empty();
+        let clicked = ui
+            .add_enabled_ui(ready, |ui| ui.button("Exportar").clicked())
+            .inner;
+        if ready && (clicked || entered) {
+            let path = PathBuf::from(app.agenda.manual_path.trim());
+            app.queue(Command::Agenda(AgendaAction::ExportTo(path)));
+        }
+    }
+    if let Some(message) = &app.export.error {
+        ui.label(RichText::new(message).color(ui.visuals().error_fg_color));
     }
 }
 
@@ -303,7 +376,7 @@ fn line_at<'a>(app: &FollowupsApp, bundle: &'a AgendaBundle, mut line: usize) ->
             return Some(Line::Header(*situacao, entries.len()));
         }
         line -= 1;
-        if app.agenda.is_open(*situacao) {
+        if app.persisted.agenda_groups.is_open(*situacao) {
             if line < entries.len() {
                 return entries.get(line).map(Line::Entry);
             }
@@ -319,7 +392,7 @@ fn line_count(app: &FollowupsApp, bundle: &AgendaBundle) -> usize {
         .iter()
         .zip(&bundle.groups)
         .map(|(situacao, entries)| {
-            1 + if app.agenda.is_open(*situacao) {
+            1 + if app.persisted.agenda_groups.is_open(*situacao) {
                 entries.len()
             } else {
                 0
@@ -328,17 +401,24 @@ fn line_count(app: &FollowupsApp, bundle: &AgendaBundle) -> usize {
         .sum()
 }
 
-const HEADERS: [&str; 6] = [
+/// The columns' titles. When a reschedule was kept (Realizados), the date it was kept is the
+/// second line of "Vencimento" rather than a column of its own, empty in every other group.
+const HEADERS: [&str; 5] = [
     "Vencimento",
     "Devedor",
     "Para · por",
     "Consultor",
-    "Realizado em",
     "Follow-up de origem",
 ];
 
-/// The initial widths of every column but the last, which takes the rest.
-const WIDTHS: [f32; 5] = [150.0, 240.0, 150.0, 160.0, 95.0];
+/// The initial widths of every column but the last, which takes the rest: with the filter
+/// panel at its default width, every column fits in a 1280-pixel window.
+const WIDTHS: [f32; 4] = [170.0, 240.0, 150.0, 150.0];
+
+/// The second line of a kept entry's "Vencimento": `"realizado em 20/11/2026"`.
+pub fn kept_text(kept: chrono::NaiveDate) -> String {
+    format!("realizado em {}", fmt::date_br(kept))
+}
 
 /// The groups: one virtualised table of headers and entries.
 fn groups_ui(
@@ -426,7 +506,7 @@ fn header_line(
     count: usize,
     commands: &mut Vec<Command>,
 ) {
-    let open = app.agenda.is_open(situacao);
+    let open = app.persisted.agenda_groups.is_open(situacao);
     row.col(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), Sense::hover());
         let color = ui.visuals().strong_text_color();
@@ -477,7 +557,12 @@ fn entry_line(
     let field = |column: Column| source.map(|s| s.field_br(column)).unwrap_or_default();
     row.col(|ui| {
         ui.add_space(18.0);
-        ui.label(due_text(entry));
+        match entry.realizado_em {
+            Some(kept) => two_lines(ui, due_text(entry), kept_text(kept)),
+            None => {
+                ui.label(due_text(entry));
+            }
+        }
     });
     row.col(|ui| {
         let credor = field(Column::NomeCredor);
@@ -500,11 +585,6 @@ fn entry_line(
     });
     row.col(|ui| {
         ui.add(egui::Label::new(field(Column::NomeConsultor)).truncate());
-    });
-    row.col(|ui| {
-        if let Some(date) = entry.realizado_em {
-            ui.label(fmt::date_br(date));
-        }
     });
     row.col(|ui| {
         let Some(source) = source else {

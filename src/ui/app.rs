@@ -41,7 +41,9 @@ mod settings;
 mod summary;
 mod views;
 
-pub use agenda::{AgendaAction, AgendaBundle, AgendaUiState, GROUP_ORDER, open_by_default};
+pub use agenda::{
+    AgendaAction, AgendaBundle, AgendaGroups, AgendaUiState, GROUP_ORDER, open_by_default,
+};
 pub use batch_run::{BatchTask, BatchUiState, IMPORT_IN_BOX_MAX_LINES, ImportedList};
 pub use clipboard::{ClipboardState, CopyAction, PendingCopy};
 pub use column_filters::{
@@ -132,6 +134,8 @@ pub struct Persisted {
     /// Whether an Excel export adds the summary sheets ("Incluir resumo (consultor, canal,
     /// mês)" in the export window).
     pub export_summary: bool,
+    /// Which of the agenda's groups are expanded (a file from before it opens the defaults).
+    pub agenda_groups: AgendaGroups,
 }
 
 /// A sort as persisted.
@@ -166,6 +170,7 @@ impl Default for Persisted {
             theme: ThemeChoice::default(),
             summary_by: summary::DEFAULT_DIMENSION.cli_name().to_owned(),
             export_summary: false,
+            agenda_groups: AgendaGroups::default(),
         }
     }
 }

@@ -109,6 +109,7 @@ pub fn draw(app: &mut FollowupsApp, ui: &mut egui::Ui, frame: Option<&eframe::Fr
     });
     settings::settings_window(ui.ctx(), app);
     export::export_window(ui.ctx(), app);
+    agenda::agenda_export_window(ui.ctx(), app);
     views::views_dialog(ui.ctx(), app);
     list_panel::failures_window(ui.ctx(), app);
     copy::confirm_copy_modal(ui.ctx(), app);

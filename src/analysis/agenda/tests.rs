@@ -610,3 +610,130 @@ fn a_views_indices_limit_the_rows_and_entries_point_at_the_result_set() {
         Err(Cancelled)
     );
 }
+
+/// The whole agenda read plainly and sequentially: the naive situações, entries sorted by
+/// [`entry_order`], then counted one by one in that order, each consultant named after the
+/// first entry carrying a name.
+fn sequential_reference(rows: &[Followup], reference: NaiveDate) -> Agenda {
+    let get = |i: u32| rows.get(i as usize);
+    let mut entries: Vec<AgendaEntry> = naive(rows, reference)
+        .into_iter()
+        .map(|(row, situacao, realizado_em)| {
+            let source = &rows[row as usize];
+            AgendaEntry {
+                row,
+                due_date: source.data_reagendamento.map(|d| d.date()),
+                due_time: source.horario_reagendamento,
+                situacao,
+                realizado_em,
+            }
+        })
+        .collect();
+    entries.sort_by(|a, b| entry_order(a, b, &get));
+    let mut counts = SituacaoCounts::default();
+    let mut total = Cumprimento::new("Total".to_owned(), None, false);
+    let mut by_login: std::collections::HashMap<String, Cumprimento> = Default::default();
+    let mut no_login = Cumprimento::new(SEM_REAGENDADO_POR.to_owned(), None, true);
+    let mut by_consultant: std::collections::HashMap<i64, Cumprimento> = Default::default();
+    let mut no_consultant = Cumprimento::new(SEM_CONSULTOR.to_owned(), None, true);
+    for entry in &entries {
+        counts.add(entry.situacao);
+        total.count(entry, reference);
+        let source = &rows[entry.row as usize];
+        match source.reagendado_por.as_deref().filter(|s| !s.is_empty()) {
+            Some(login) => by_login
+                .entry(login.to_owned())
+                .or_insert_with(|| Cumprimento::new(login.to_owned(), None, false))
+                .count(entry, reference),
+            None => no_login.count(entry, reference),
+        }
+        match source.id_consultor {
+            Some(id) => {
+                let line = by_consultant
+                    .entry(id)
+                    .or_insert_with(|| Cumprimento::new(String::new(), Some(id), false));
+                if line.grupo.is_empty()
+                    && let Some(name) = source.nome_consultor.as_deref()
+                {
+                    line.grupo = name.to_owned();
+                }
+                line.count(entry, reference);
+            }
+            None => no_consultant.count(entry, reference),
+        }
+    }
+    let consultants = by_consultant
+        .into_values()
+        .map(|mut line| {
+            if line.grupo.is_empty() {
+                line.grupo = format!("Consultor {}", line.id.unwrap());
+            }
+            line
+        })
+        .collect();
+    Agenda {
+        reference,
+        entries,
+        counts,
+        por_reagendado_por: compliance_table(by_login.into_values().collect(), no_login),
+        por_consultor: compliance_table(consultants, no_consultant),
+        total,
+    }
+}
+
+#[test]
+fn the_parallel_computation_matches_a_sequential_reading_over_thousands_of_rows() {
+    let mut rng = fastrand::Rng::with_seed(1414);
+    let logins = ["ana", "Ana", "bia", "caio", ""];
+    let names = ["Ana Paula", "", "Bia", "Caio"];
+    for round in 0..3 {
+        let mut rows = random_rows(&mut rng, 3_000);
+        // Many debtors, so every shard has some, and varied logins and consultants.
+        for row in &mut rows {
+            if row.id_cliente.is_some() {
+                row.id_cliente = Some(rng.i64(1..400));
+            }
+            row.reagendado_por =
+                (rng.u8(0..8) != 0).then(|| logins[rng.usize(..logins.len())].into());
+            row.id_consultor = (rng.u8(0..8) != 0).then(|| rng.i64(1..6));
+            row.nome_consultor =
+                (rng.u8(0..3) != 0).then(|| names[rng.usize(..names.len())].into());
+        }
+        // Ids at the ends of the type (the slots' "unknown" mark, the order key's last id),
+        // and repeats: a few rows copied with their id.
+        for i in 0..12 {
+            rows[i * 13].id_followup = Some(if i % 2 == 0 { i64::MIN } else { i64::MAX });
+        }
+        for i in 0..40 {
+            let copy = rows[i * 7].clone();
+            rows.push(copy);
+        }
+        let reference = plus(rng.i64(-10..10));
+        let want = sequential_reference(&rows, reference);
+        assert!(want.counts.get(Situacao::Realizado) > 100, "round {round}");
+        assert!(want.counts.get(Situacao::Atrasado) > 10, "round {round}");
+        // Small chunks, so the two cores share every pass and the partial counts merge.
+        let never = AtomicBool::new(false);
+        for chunk in [1, 37, 500, PAR_CHUNK] {
+            let got = compute(
+                rows.len(),
+                |i| u32::try_from(i).ok(),
+                |row| rows.get(row as usize),
+                reference,
+                &never,
+                chunk,
+            )
+            .unwrap();
+            assert_eq!(got, want, "round {round}, chunks of {chunk}");
+            // Counting again in parallel (a filtered agenda does) gives the same tables.
+            let again = tally(
+                got.entries.clone(),
+                &|row| rows.get(row as usize),
+                reference,
+                chunk,
+            );
+            assert_eq!(again, want, "round {round}, recounted in chunks of {chunk}");
+        }
+        assert_eq!(agenda_of(&rows, reference), want, "round {round}");
+    }
+}

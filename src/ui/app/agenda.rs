@@ -1,7 +1,7 @@
 //! The "Agenda" view's state and work: the agenda of reschedules of the rows on screen
 //! ([`crate::analysis::agenda`]), computed off the UI thread whenever the view is shown and
 //! the installed view (quick filter and column filters), the rows, the reference date or the
-//! agenda's own filters changed; the groups' open or closed state; a click on an entry (the
+//! agenda's own filters changed; the groups' open or closed state (persisted); a click on an entry (the
 //! table's selection and the details pane); "Ver histórico do devedor"; "Exportar agenda…";
 //! and "Buscar também os follow-ups até hoje".
 //!
@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use poll_promise::Promise;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::super::tasks::{self, TaskPanicked};
 use super::dialogs::{DialogPromise, ask_save_path};
@@ -45,6 +46,67 @@ pub fn open_by_default(situacao: Situacao) -> bool {
     )
 }
 
+/// Which of the agenda's groups are expanded: persisted (only this, no personal data) as the
+/// situações' names of the open groups, `["atrasado", "hoje", "proximos_7_dias"]`; names no
+/// situação has (a hand-edited file) are ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgendaGroups {
+    open: [bool; 6],
+}
+
+impl Default for AgendaGroups {
+    fn default() -> Self {
+        AgendaGroups::with_open(Situacao::ALL.into_iter().filter(|s| open_by_default(*s)))
+    }
+}
+
+impl AgendaGroups {
+    /// Only the groups of `open` expanded.
+    pub fn with_open(open: impl IntoIterator<Item = Situacao>) -> AgendaGroups {
+        let mut groups = AgendaGroups { open: [false; 6] };
+        for situacao in open {
+            if let Some(slot) = groups.open.get_mut(situacao.index()) {
+                *slot = true;
+            }
+        }
+        groups
+    }
+
+    /// Whether a group is expanded.
+    pub fn is_open(&self, situacao: Situacao) -> bool {
+        self.open.get(situacao.index()).copied().unwrap_or(false)
+    }
+
+    /// Expands a closed group, collapses an open one.
+    pub fn toggle(&mut self, situacao: Situacao) {
+        if let Some(open) = self.open.get_mut(situacao.index()) {
+            *open = !*open;
+        }
+    }
+}
+
+impl Serialize for AgendaGroups {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            Situacao::ALL
+                .into_iter()
+                .filter(|s| self.is_open(*s))
+                .map(Situacao::as_str),
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for AgendaGroups {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let names = Vec::<String>::deserialize(deserializer)?;
+        Ok(AgendaGroups::with_open(
+            names
+                .iter()
+                .filter_map(|name| Situacao::from_str_name(name)),
+        ))
+    }
+}
+
 /// What the user asked of the "Agenda" view (queued as [`super::Command::Agenda`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum AgendaAction {
@@ -67,7 +129,8 @@ pub enum AgendaAction {
     /// Filter the table to the debtor of this row (its `id_cliente` and `id_credor`) and show
     /// the table ("Ver histórico do devedor").
     ShowHistory(u32),
-    /// Show the native save dialog, then export the agenda to the chosen file.
+    /// Show the native save dialog, then export the agenda to the chosen file; without one,
+    /// the "Exportar agenda" window that asks for a typed path.
     ChooseExportFile,
     /// Export the agenda on screen to this file (the format by its extension).
     ExportTo(PathBuf),
@@ -141,10 +204,13 @@ pub struct AgendaUiState {
     /// The agenda's own filters (consultant, `reagendado_por`, `reagendar_para`). Never
     /// persisted: they name people.
     pub filters: ColumnFilters,
-    /// Which groups are expanded, by [`Situacao::index`].
-    pub open: [bool; 6],
     /// The agenda on screen, if one has been computed.
     pub current: Option<Arc<AgendaBundle>>,
+    /// Whether the "Exportar agenda" window is open: the typed path when this system has no
+    /// native file dialog, and an export's failure.
+    pub export_window_open: bool,
+    /// The path typed in the "Exportar agenda" window.
+    pub manual_path: String,
     /// What the last "Buscar também os follow-ups até hoje", a click or an export choice did.
     pub message: Option<String>,
     current_key: Option<AgendaKey>,
@@ -155,17 +221,12 @@ pub struct AgendaUiState {
 
 impl Default for AgendaUiState {
     fn default() -> Self {
-        let mut open = [false; 6];
-        for situacao in Situacao::ALL {
-            if let Some(slot) = open.get_mut(situacao.index()) {
-                *slot = open_by_default(situacao);
-            }
-        }
         AgendaUiState {
             reference: None,
             filters: ColumnFilters::new(),
-            open,
             current: None,
+            export_window_open: false,
+            manual_path: String::new(),
             message: None,
             current_key: None,
             task: None,
@@ -184,11 +245,6 @@ impl AgendaUiState {
     /// Whether the agenda on screen is being recomputed (or the first one computed).
     pub fn computing(&self) -> bool {
         self.task.is_some()
-    }
-
-    /// Whether a group is expanded.
-    pub fn is_open(&self, situacao: Situacao) -> bool {
-        self.open.get(situacao.index()).copied().unwrap_or(false)
     }
 
     /// Stops the agenda being computed (the window closes).
@@ -231,9 +287,7 @@ impl FollowupsApp {
                 self.start_agenda_if_due(ctx);
             }
             AgendaAction::ToggleGroup(situacao) => {
-                if let Some(open) = self.agenda.open.get_mut(situacao.index()) {
-                    *open = !*open;
-                }
+                self.persisted.agenda_groups.toggle(situacao);
             }
             AgendaAction::ToggleValue { column, value } => {
                 let Some(bundle) = self.agenda.current.clone() else {
@@ -368,7 +422,10 @@ impl FollowupsApp {
             match chosen {
                 Ok(Some(path)) => self.queue(Command::Agenda(AgendaAction::ExportTo(path))),
                 Ok(None) => {}
-                Err(panicked) => self.export.error = Some(panicked.to_string()),
+                Err(panicked) => {
+                    self.export.error = Some(panicked.to_string());
+                    self.agenda.export_window_open = true;
+                }
             }
         }
         self.start_agenda_if_due(ctx);
@@ -412,16 +469,16 @@ impl FollowupsApp {
     }
 
     /// Opens the native save dialog for the agenda (created here, on the UI thread, and
-    /// awaited on a worker); the chosen file is then exported.
+    /// awaited on a worker); the chosen file is then exported. Without a native dialog, opens
+    /// the "Exportar agenda" window, which asks for a typed path (as the table's export
+    /// window does).
     fn choose_agenda_file(&mut self, ctx: &egui::Context, frame: Option<&eframe::Frame>) {
         if self.agenda.dialog.is_some() || self.export.task.is_some() {
             return;
         }
         if !self.dialogs.available {
-            self.agenda.message = Some(
-                "Este sistema não tem um diálogo de arquivos: use Exportar (Ctrl+S) com um caminho digitado."
-                    .to_owned(),
-            );
+            self.export.error = None;
+            self.agenda.export_window_open = true;
             return;
         }
         let dialog = self
@@ -468,6 +525,7 @@ impl FollowupsApp {
                     "Use a extensão .xlsx (Excel), .csv ou .json no nome do arquivo da agenda: {}",
                     path.display()
                 ));
+                self.agenda.export_window_open = true;
                 return;
             }
         };
@@ -486,11 +544,13 @@ impl FollowupsApp {
                 )
             })
         };
+        self.agenda.export_window_open = false;
         self.export.done = None;
         self.export.error = None;
         self.export.task = Some(ExportTask {
             progress,
             format,
+            agenda: true,
             promise: Some(promise),
         });
     }

@@ -45,6 +45,9 @@ pub struct ExportTask {
     pub progress: Arc<ExportProgress>,
     /// The format being written.
     pub format: ExportFormat,
+    /// Whether this writes the agenda ("Exportar agenda…"): its failure shows in the agenda's
+    /// export window instead of the table's.
+    pub agenda: bool,
     pub(super) promise: Option<Promise<Result<Result<ExportSummary, ExportError>, TaskPanicked>>>,
 }
 
@@ -209,6 +212,7 @@ impl FollowupsApp {
         self.export.task = Some(ExportTask {
             progress,
             format,
+            agenda: false,
             promise: Some(promise),
         });
     }
@@ -253,23 +257,26 @@ impl FollowupsApp {
         let Some(outcome) = tasks::take_ready(&mut task.promise) else {
             return;
         };
+        let agenda = task.agenda;
         self.export.task = None;
-        match outcome {
+        let failure = match outcome {
             Ok(Ok(summary)) => {
                 self.export.done = Some(ExportDone {
                     message: done_message(&summary),
                     path: summary.path,
                 });
+                return;
             }
-            Ok(Err(ExportError::Cancelled)) => {}
-            Ok(Err(error)) => {
-                self.export.error = Some(error.to_string());
-                self.export.window_open = true;
-            }
-            Err(panicked) => {
-                self.export.error = Some(panicked.to_string());
-                self.export.window_open = true;
-            }
+            Ok(Err(ExportError::Cancelled)) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(panicked) => panicked.to_string(),
+        };
+        self.export.error = Some(failure);
+        // The failure shows in the window the export was asked from.
+        if agenda {
+            self.agenda.export_window_open = true;
+        } else {
+            self.export.window_open = true;
         }
     }
 }
