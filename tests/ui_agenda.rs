@@ -439,26 +439,6 @@ fn buscar_ate_hoje_searches_again_with_the_period_ending_today() {
     );
 }
 
-/// eframe's storage kept in memory: what the window writes on exit and reads at start.
-#[derive(Default)]
-struct MemoryStorage(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for MemoryStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-
-    fn flush(&mut self) {}
-}
-
 /// Which groups the window shows expanded, in [`GROUP_ORDER`].
 fn open_groups(app: &FollowupsApp) -> Vec<bool> {
     GROUP_ORDER

@@ -2,8 +2,6 @@
 //! panel, the column order (dragged headers, the "Colunas" menu, persisted) and the saved
 //! views ("Visões").
 
-use std::collections::HashMap;
-
 use eframe::App as _;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -69,26 +67,6 @@ fn the_period_calendar_fills_the_typed_date_and_enter_does_not_search() {
 }
 
 // ---- Column order ----
-
-/// eframe's settings storage, in memory: what `app.ron` holds, as text.
-#[derive(Default)]
-struct MemoryStorage(HashMap<String, String>);
-
-impl eframe::Storage for MemoryStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-
-    fn flush(&mut self) {}
-}
 
 /// Saves the window's settings as eframe does at exit, and returns the storage.
 fn save_settings(harness: &mut Harness<'_, FollowupsApp>) -> MemoryStorage {

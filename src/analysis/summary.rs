@@ -766,11 +766,14 @@ fn finish(dimension: Dimension, workers: Vec<Accumulator<'_>>) -> Summary {
     let mut keys: Vec<RawKey<'_>> = Vec::new();
     let mut merged: Vec<Merged> = Vec::new();
     let mut total = Merged::default();
+    // The most groups the other workers can add: the map grows once, not step by step.
+    let others: usize = workers.iter().map(|worker| worker.keys.len()).sum();
     for worker in workers {
         text_columns = worker.text_columns;
         if keys.is_empty() {
             // The first worker with groups starts the merge: its map is taken, not copied.
             index = worker.groups;
+            index.reserve(others.saturating_sub(index.len()));
             keys = worker.keys;
             merged = worker.tallies.into_iter().map(Merged::of).collect();
         } else {

@@ -160,3 +160,23 @@ pub fn retype(harness: &mut Harness<'_, FollowupsApp>, label: &str, text: &str) 
 pub fn app_harness_from(persisted: Persisted, token: &str) -> Harness<'static, FollowupsApp> {
     harness_with(persisted, token, egui::vec2(1400.0, 900.0), 1.0)
 }
+
+/// eframe's settings storage, in memory: what `app.ron` holds, as text.
+#[derive(Default)]
+pub struct MemoryStorage(pub std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
