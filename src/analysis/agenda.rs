@@ -1097,29 +1097,63 @@ impl Agenda {
     ) -> Vec<EntryValue> {
         let mut counts: FxHashMap<(Option<i64>, Option<String>), (String, u64)> =
             FxHashMap::default();
+        // Each distinct id, and each distinct string (by its address: rows share their
+        // strings), is labelled once, not once per entry.
+        let mut ids: FxHashMap<i64, (String, u64)> = FxHashMap::default();
+        let mut strings: FxHashMap<(bool, usize, usize), (Value<'_>, u64)> = FxHashMap::default();
         for entry in &self.entries {
             let Some(row) = rows.source_row(entry.row) else {
                 continue;
             };
-            let (id, key, label) = match row.value(column) {
+            let value = row.value(column);
+            match value {
                 Value::Int(id) => {
-                    let label = match row.nome_consultor.as_deref() {
-                        Some(name) if column == Column::IdConsultor && !name.trim().is_empty() => {
-                            format!("{} ({id})", name.trim())
-                        }
-                        _ => id.to_string(),
-                    };
-                    (Some(id), None, label)
+                    // The label of the first entry's row, as the table's list shows it.
+                    ids.entry(id)
+                        .or_insert_with(|| {
+                            let label = match row.nome_consultor.as_deref() {
+                                Some(name)
+                                    if column == Column::IdConsultor && !name.trim().is_empty() =>
+                                {
+                                    format!("{} ({id})", name.trim())
+                                }
+                                _ => id.to_string(),
+                            };
+                            (label, 0)
+                        })
+                        .1 += 1;
                 }
-                value => match value_key(column, value) {
-                    Some(key) => {
-                        let label = key_label(column, &key);
-                        (None, Some(key), label)
-                    }
-                    None => (None, None, BLANK_LABEL.to_owned()),
-                },
+                Value::Text(text) | Value::Code(text, _) => {
+                    let code = matches!(value, Value::Code(..));
+                    strings
+                        .entry((code, text.as_ptr() as usize, text.len()))
+                        .or_insert((value, 0))
+                        .1 += 1;
+                }
+                value => {
+                    let (key, label) = match value_key(column, value) {
+                        Some(key) => {
+                            let label = key_label(column, &key);
+                            (Some(key), label)
+                        }
+                        None => (None, BLANK_LABEL.to_owned()),
+                    };
+                    counts.entry((None, key)).or_insert((label, 0)).1 += 1;
+                }
+            }
+        }
+        for (id, (label, count)) in ids {
+            counts.entry((Some(id), None)).or_insert((label, 0)).1 += count;
+        }
+        for (value, count) in strings.into_values() {
+            let (key, label) = match value_key(column, value) {
+                Some(key) => {
+                    let label = key_label(column, &key);
+                    (Some(key), label)
+                }
+                None => (None, BLANK_LABEL.to_owned()),
             };
-            counts.entry((id, key)).or_insert((label, 0)).1 += 1;
+            counts.entry((None, key)).or_insert((label, 0)).1 += count;
         }
         let mut values: Vec<EntryValue> = counts
             .into_iter()

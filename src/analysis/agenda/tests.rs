@@ -737,3 +737,86 @@ fn the_parallel_computation_matches_a_sequential_reading_over_thousands_of_rows(
         assert_eq!(agenda_of(&rows, reference), want, "round {round}");
     }
 }
+
+/// The filter lists as first written: every entry's value read and labelled on its own.
+fn entry_values_reference(agenda: &Agenda, rows: &[Followup], column: Column) -> Vec<EntryValue> {
+    let mut counts: std::collections::HashMap<(Option<i64>, Option<String>), (String, u64)> =
+        std::collections::HashMap::new();
+    for entry in &agenda.entries {
+        let row = &rows[entry.row as usize];
+        let (id, key, label) = match row.value(column) {
+            Value::Int(id) => {
+                let label = match row.nome_consultor.as_deref() {
+                    Some(name) if column == Column::IdConsultor && !name.trim().is_empty() => {
+                        format!("{} ({id})", name.trim())
+                    }
+                    _ => id.to_string(),
+                };
+                (Some(id), None, label)
+            }
+            value => match crate::results::value_key(column, value) {
+                Some(key) => {
+                    let label = crate::results::key_label(column, &key);
+                    (None, Some(key), label)
+                }
+                None => (None, None, crate::results::BLANK_LABEL.to_owned()),
+            },
+        };
+        counts.entry((id, key)).or_insert((label, 0)).1 += 1;
+    }
+    let mut values: Vec<EntryValue> = counts
+        .into_iter()
+        .map(|((id, key), (label, count))| EntryValue {
+            id,
+            key,
+            label,
+            count,
+        })
+        .collect();
+    values.sort_by_cached_key(|v| (v.is_blank(), fold(&v.label), v.id, v.key.clone()));
+    values
+}
+
+#[test]
+fn filter_lists_match_a_per_entry_reading() {
+    let mut rng = fastrand::Rng::with_seed(1_401);
+    // Shared strings (as the parser makes them) beside copies of the same text, spaces
+    // around it and blanks.
+    let shared: Vec<std::sync::Arc<str>> = ["ana.ribeiro", " ana.ribeiro ", "jose", "", "  "]
+        .into_iter()
+        .map(std::sync::Arc::from)
+        .collect();
+    let names = ["Ana Paula Ribeiro", " Ana Paula Ribeiro", "José", "", "Zé"];
+    let codes = ["C", "G", "O", "X", " "];
+    for round in 0..20 {
+        let mut rows = random_rows(&mut rng, 400);
+        for row in &mut rows {
+            row.reagendado_por = match rng.u8(0..4) {
+                0 => None,
+                1 => Some(std::sync::Arc::from(
+                    shared[rng.usize(..shared.len())].as_ref(),
+                )),
+                _ => Some(shared[rng.usize(..shared.len())].clone()),
+            };
+            row.id_consultor = (rng.u8(0..8) != 0).then(|| rng.i64(1..6));
+            row.nome_consultor =
+                (rng.u8(0..6) != 0).then(|| std::sync::Arc::from(names[rng.usize(..names.len())]));
+            row.reagendar_para = (rng.u8(0..6) != 0)
+                .then(|| crate::api::ReagendarPara::from_code(codes[rng.usize(..codes.len())]));
+        }
+        let agenda = agenda_of(&rows, r());
+        for column in [
+            Column::IdConsultor,
+            Column::ReagendadoPor,
+            Column::ReagendarPara,
+            Column::DataReagendamento,
+            Column::IdCliente,
+        ] {
+            assert_eq!(
+                agenda.entry_values(rows.as_slice(), column),
+                entry_values_reference(&agenda, &rows, column),
+                "round {round}, {column:?}"
+            );
+        }
+    }
+}
