@@ -546,15 +546,7 @@ fn exportar_agenda_without_a_native_dialog_asks_for_a_typed_path() {
     let path = dir.path().join("agenda-digitada.json");
     harness.state_mut().agenda.manual_path.clear();
     type_into(&mut harness, "Arquivo da agenda", path.to_str().unwrap());
-    harness.key_press(egui::Key::Enter);
-    harness.step();
-    assert!(
-        harness.state().export.task.is_some() || harness.state().export.done.is_some(),
-        "Enter started the export"
-    );
-    step_until(&mut harness, "the export", |app| {
-        app.export.task.is_none() && app.export.done.is_some()
-    });
+    export_with_enter(&mut harness);
     let app = harness.state();
     assert!(!app.agenda.export_window_open);
     assert!(app.export.error.is_none(), "{:?}", app.export.error);

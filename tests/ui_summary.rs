@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -412,33 +411,4 @@ fn the_theme_and_the_view_survive_a_restart() {
 fn storage_round_trip(persisted: &Persisted) -> Persisted {
     let text = serde_json::to_string(persisted).expect("serializes");
     serde_json::from_str(&text).expect("reads back")
-}
-
-/// The text of a `CopyText` command in the last frame's output, if any.
-fn copied_now(harness: &Harness<'_, FollowupsApp>) -> Option<String> {
-    harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .find_map(|command| match command {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-}
-
-/// Steps frame by frame until the window hands text to the clipboard; returns it.
-fn wait_for_copy(harness: &mut Harness<'_, FollowupsApp>) -> String {
-    let started = Instant::now();
-    loop {
-        if let Some(text) = copied_now(harness) {
-            return text;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "nothing was copied"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(2));
-    }
 }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
@@ -117,35 +116,6 @@ fn double_click(harness: &mut Harness<'_, FollowupsApp>, label: &str) {
     }
     harness.step();
     harness.step();
-}
-
-/// The text of a `CopyText` command in the last frame's output, if any.
-fn copied_now(harness: &Harness<'_, FollowupsApp>) -> Option<String> {
-    harness
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .find_map(|command| match command {
-            egui::OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-}
-
-/// Steps frame by frame until the window hands text to the clipboard; returns it.
-fn wait_for_copy(harness: &mut Harness<'_, FollowupsApp>) -> String {
-    let started = Instant::now();
-    loop {
-        if let Some(text) = copied_now(harness) {
-            return text;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "nothing was copied"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(2));
-    }
 }
 
 /// Ctrl+C as the window receives it: egui turns the shortcut into `Event::Copy`.

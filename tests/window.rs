@@ -20,7 +20,7 @@ use recuperador_followups::ui::{Command, FollowupsApp, LaunchOptions, Persisted}
 
 mod support;
 
-use support::ui::{all_texts, retype, step_until, type_into, wait_for_label};
+use support::ui::{all_texts, export_with_enter, retype, step_until, type_into, wait_for_label};
 
 const TOKEN: &str = "window-test-token-808";
 
@@ -151,15 +151,7 @@ fn enter_in_the_export_path_field_exports() {
     let path = dir.path().join("pelo-teclado.csv");
     type_into(&mut harness, "Arquivo", path.to_str().unwrap());
     assert!(harness.state().export.task.is_none() && !path.exists());
-    harness.key_press(egui::Key::Enter);
-    harness.step();
-    assert!(
-        harness.state().export.task.is_some() || harness.state().export.done.is_some(),
-        "Enter started the export"
-    );
-    step_until(&mut harness, "the export", |app| {
-        app.export.task.is_none() && app.export.done.is_some()
-    });
+    export_with_enter(&mut harness);
     let text = std::fs::read_to_string(&path).unwrap();
     let rows = csv::ReaderBuilder::new()
         .delimiter(b';')

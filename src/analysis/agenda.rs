@@ -1097,6 +1097,17 @@ impl Agenda {
     ) -> Vec<EntryValue> {
         let mut counts: FxHashMap<(Option<i64>, Option<String>), (String, u64)> =
             FxHashMap::default();
+        // A value that is not an id counts under its filter key and that key's label.
+        let count_value = |counts: &mut FxHashMap<_, (String, u64)>, value, count| {
+            let (key, label) = match value_key(column, value) {
+                Some(key) => {
+                    let label = key_label(column, &key);
+                    (Some(key), label)
+                }
+                None => (None, BLANK_LABEL.to_owned()),
+            };
+            counts.entry((None, key)).or_insert((label, 0)).1 += count;
+        };
         // Each distinct id, and each distinct string (by its address: rows share their
         // strings), is labelled once, not once per entry.
         let mut ids: FxHashMap<i64, (String, u64)> = FxHashMap::default();
@@ -1130,30 +1141,14 @@ impl Agenda {
                         .or_insert((value, 0))
                         .1 += 1;
                 }
-                value => {
-                    let (key, label) = match value_key(column, value) {
-                        Some(key) => {
-                            let label = key_label(column, &key);
-                            (Some(key), label)
-                        }
-                        None => (None, BLANK_LABEL.to_owned()),
-                    };
-                    counts.entry((None, key)).or_insert((label, 0)).1 += 1;
-                }
+                value => count_value(&mut counts, value, 1),
             }
         }
         for (id, (label, count)) in ids {
             counts.entry((Some(id), None)).or_insert((label, 0)).1 += count;
         }
         for (value, count) in strings.into_values() {
-            let (key, label) = match value_key(column, value) {
-                Some(key) => {
-                    let label = key_label(column, &key);
-                    (Some(key), label)
-                }
-                None => (None, BLANK_LABEL.to_owned()),
-            };
-            counts.entry((None, key)).or_insert((label, 0)).1 += count;
+            count_value(&mut counts, value, count);
         }
         let mut values: Vec<EntryValue> = counts
             .into_iter()

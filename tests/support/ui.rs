@@ -180,3 +180,46 @@ impl eframe::Storage for MemoryStorage {
 
     fn flush(&mut self) {}
 }
+
+/// The text of a `CopyText` command in the last frame's output, if any.
+pub fn copied_now(harness: &Harness<'_, FollowupsApp>) -> Option<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|command| match command {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+}
+
+/// Steps frame by frame until the window hands text to the clipboard; returns it.
+pub fn wait_for_copy(harness: &mut Harness<'_, FollowupsApp>) -> String {
+    let started = Instant::now();
+    loop {
+        if let Some(text) = copied_now(harness) {
+            return text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "nothing was copied"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Presses Enter in a typed-path export window: the export starts on that frame and is
+/// waited for.
+pub fn export_with_enter(harness: &mut Harness<'_, FollowupsApp>) {
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    assert!(
+        harness.state().export.task.is_some() || harness.state().export.done.is_some(),
+        "Enter started the export"
+    );
+    step_until(harness, "the export", |app| {
+        app.export.task.is_none() && app.export.done.is_some()
+    });
+}
