@@ -7,8 +7,6 @@
 //! The groups are one virtualised table: each group is a header line followed, when it is
 //! expanded, by its entries, so a frame draws only the lines on screen whatever the counts.
 
-use std::path::PathBuf;
-
 use egui::{Align, Layout, RichText, Sense};
 use egui_extras::{Column as TableColumn, TableBuilder};
 
@@ -134,32 +132,14 @@ fn agenda_export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 app.queue(Command::Agenda(AgendaAction::ChooseExportFile));
             }
         });
-    } else {
-        ui.label(
-            RichText::new(
-                "Este sistema não tem um seletor de arquivos (portal do desktop ou zenity). Informe o caminho completo do arquivo:",
-            )
-            .color(ui.visuals().warn_fg_color),
-        );
-        let label = ui.label(EXPORT_PATH_LABEL);
-        let field = ui
-            .add(
-                egui::TextEdit::singleline(&mut app.agenda.manual_path)
-                    .hint_text("/home/usuario/agenda.xlsx")
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
-        // Enter in the field confirms, like the button (a single-line field loses the focus
-        // on Enter).
-        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        let ready = !busy && !app.agenda.manual_path.trim().is_empty();
-        let clicked = ui
-            .add_enabled_ui(ready, |ui| ui.button("Exportar").clicked())
-            .inner;
-        if ready && (clicked || entered) {
-            let path = PathBuf::from(app.agenda.manual_path.trim());
-            app.queue(Command::Agenda(AgendaAction::ExportTo(path)));
-        }
+    } else if let Some(path) = super::export::typed_path(
+        ui,
+        &mut app.agenda.manual_path,
+        EXPORT_PATH_LABEL,
+        "/home/usuario/agenda.xlsx",
+        busy,
+    ) {
+        app.queue(Command::Agenda(AgendaAction::ExportTo(path)));
     }
     if let Some(message) = &app.export.error {
         ui.label(RichText::new(message).color(ui.visuals().error_fg_color));

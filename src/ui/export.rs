@@ -81,32 +81,14 @@ fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
                 ui.label("Aguardando a escolha do arquivo…");
             });
         }
-    } else {
-        ui.label(
-            RichText::new(
-                "Este sistema não tem um seletor de arquivos (portal do desktop ou zenity). Informe o caminho completo do arquivo:",
-            )
-            .color(ui.visuals().warn_fg_color),
-        );
-        let label = ui.label("Arquivo");
-        let field = ui
-            .add(
-                egui::TextEdit::singleline(&mut app.export.manual_path)
-                    .hint_text("/home/usuario/followups.xlsx")
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
-        // Enter in the field confirms, like the button (a single-line field loses the focus
-        // on Enter).
-        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        let ready = !busy && !app.export.manual_path.trim().is_empty();
-        let clicked = ui
-            .add_enabled_ui(ready, |ui| ui.button("Exportar").clicked())
-            .inner;
-        if ready && (clicked || entered) {
-            let path = PathBuf::from(app.export.manual_path.trim());
-            app.queue(Command::ExportTo(path));
-        }
+    } else if let Some(path) = typed_path(
+        ui,
+        &mut app.export.manual_path,
+        "Arquivo",
+        "/home/usuario/followups.xlsx",
+        busy,
+    ) {
+        app.queue(Command::ExportTo(path));
     }
     if let Some(message) = &app.export.error {
         ui.label(RichText::new(message).color(ui.visuals().error_fg_color));
@@ -114,6 +96,39 @@ fn export_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
 }
 
 /// Export progress, or the last export's result, shown over the table.
+/// Where a file is saved when the system has no file dialog: a warning, a labelled path field
+/// and "Exportar". Returns the path once confirmed (the button, or Enter in the field).
+pub(crate) fn typed_path(
+    ui: &mut egui::Ui,
+    path: &mut String,
+    label: &str,
+    hint: &str,
+    busy: bool,
+) -> Option<PathBuf> {
+    ui.label(
+        RichText::new(
+            "Este sistema não tem um seletor de arquivos (portal do desktop ou zenity). Informe o caminho completo do arquivo:",
+        )
+        .color(ui.visuals().warn_fg_color),
+    );
+    let label = ui.label(label);
+    let field = ui
+        .add(
+            egui::TextEdit::singleline(path)
+                .hint_text(hint)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    // Enter in the field confirms, like the button (a single-line field loses the focus on
+    // Enter).
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let ready = !busy && !path.trim().is_empty();
+    let clicked = ui
+        .add_enabled_ui(ready, |ui| ui.button("Exportar").clicked())
+        .inner;
+    (ready && (clicked || entered)).then(|| PathBuf::from(path.trim()))
+}
+
 pub fn export_status_ui(ui: &mut egui::Ui, app: &mut FollowupsApp) {
     if let Some(task) = &app.export.task {
         let fraction = task.progress.fraction();
