@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use recuperador_followups::api::MemoryFootprint;
-use recuperador_followups::api::parse::{Interner, Parsed, parse_followups};
+use recuperador_followups::api::parse::{Interner, ParseOptions, Parsed, parse_followups_with};
 use recuperador_followups::sim::huge_history_rows;
 use serde::Deserialize as _;
 
@@ -19,11 +19,11 @@ fn body_of(rows: usize) -> Vec<u8> {
     serde_json::to_vec(&rows).expect("rows serialize")
 }
 
-fn parse_all(bytes: &[u8]) -> Vec<recuperador_followups::api::Followup> {
+fn parse_all(bytes: &[u8], options: ParseOptions) -> Vec<recuperador_followups::api::Followup> {
     let mut rows = Vec::new();
     let mut interner = Interner::default();
     let reader = BufReader::with_capacity(64 * 1024, bytes);
-    match parse_followups(reader, &mut interner, |row| rows.push(row)) {
+    match parse_followups_with(reader, &mut interner, options, |row| rows.push(row)) {
         Ok(Parsed::Rows(_)) => rows,
         other => panic!("unexpected parse result: {other:?}"),
     }
@@ -38,7 +38,7 @@ fn floor(bytes: &[u8]) {
 fn bench_parse(c: &mut Criterion) {
     for rows in [100_000usize, 1_000_000] {
         let bytes = body_of(rows);
-        let parsed = parse_all(&bytes);
+        let parsed = parse_all(&bytes, ParseOptions::default());
         assert_eq!(parsed.len(), rows);
         let memory = MemoryFootprint::of(&parsed);
         println!(
@@ -59,8 +59,18 @@ fn bench_parse(c: &mut Criterion) {
         group.warm_up_time(Duration::from_secs(1));
         group.measurement_time(Duration::from_secs(if rows > 100_000 { 20 } else { 5 }));
         group.bench_function("floor_ignored_any", |b| b.iter(|| floor(black_box(&bytes))));
-        group.bench_function("followups", |b| {
-            b.iter(|| black_box(parse_all(black_box(&bytes))).len())
+        // Chunks parsed on one worker per core while this thread splits the body (the
+        // default), and every item parsed on the reading thread.
+        let options = ParseOptions::default();
+        group.bench_function(format!("followups_{}_workers", options.workers), |b| {
+            b.iter(|| black_box(parse_all(black_box(&bytes), options)).len())
+        });
+        let one_thread = ParseOptions {
+            workers: 0,
+            ..options
+        };
+        group.bench_function("followups_one_thread", |b| {
+            b.iter(|| black_box(parse_all(black_box(&bytes), one_thread)).len())
         });
         group.finish();
     }

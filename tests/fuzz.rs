@@ -23,8 +23,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, TestCaseResult, TestRunner};
 use recuperador_followups::api::parse::{
-    Interner, ParseError, ParseReport, Parsed, parse_datetime, parse_followups,
-    parse_followups_slice, parse_time,
+    Interner, ParseError, ParseOptions, ParseReport, Parsed, parse_datetime, parse_followups,
+    parse_followups_slice, parse_followups_with, parse_time,
 };
 use recuperador_followups::api::{Column, DatePreset, Followup, QueryForm, ReagendarFiltro};
 use recuperador_followups::batch::input::parse_document_list;
@@ -122,6 +122,22 @@ fn parse_both_ways(bytes: &[u8], step: usize) -> Result<Outcome, TestCaseError> 
         parse_followups(trickle, &mut interner, |row| rows.push(row)).map(|parsed| (rows, parsed)),
     );
     prop_assert_eq!(&whole, &streamed);
+    // Split into chunks of one item each, parsed on the reading thread and on two workers:
+    // the same rows, report and error as in one piece.
+    for workers in [0, 2] {
+        let mut rows = Vec::new();
+        let options = ParseOptions {
+            chunk_bytes: 1,
+            workers,
+        };
+        let chunked = outcome(
+            parse_followups_with(bytes, &mut Interner::default(), options, |row| {
+                rows.push(row)
+            })
+            .map(|parsed| (rows, parsed)),
+        );
+        prop_assert_eq!(&whole, &chunked, "chunks of one item, {} workers", workers);
+    }
     // For an array, the syntax verdict is serde_json's own (skipping, which converts nothing):
     // well-formed JSON is never an error, and a syntax error is found at the same place.
     if bytes.trim_ascii_start().first() == Some(&b'[') {

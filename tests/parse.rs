@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveTime};
 use recuperador_followups::api::parse::{
-    Interner, ParseError, Parsed, parse_followups, parse_followups_slice,
+    Interner, ParseError, ParseOptions, Parsed, parse_followups, parse_followups_slice,
+    parse_followups_with,
 };
 use recuperador_followups::api::{Followup, ReagendarPara, SimNao, TipoContato, TipoEvento};
 
@@ -479,4 +480,61 @@ fn fractions_past_the_nanosecond_are_cut_not_refused() {
         rows[0].horario_reagendamento,
         NaiveTime::from_hms_nano_opt(8, 5, 9, 999_999_999)
     );
+}
+
+#[test]
+fn a_big_answer_parsed_in_chunks_on_workers_gives_the_rows_in_order_with_one_report() {
+    // About 1.8 MB: several chunks of the default size, and hundreds of small ones. A null
+    // item, an unreadable date and an unknown extra field sit in different chunks.
+    let source = recuperador_followups::sim::huge_history_rows(3_000);
+    let mut items: Vec<String> = source
+        .iter()
+        .map(|row| serde_json::to_string(row).expect("row serializes"))
+        .collect();
+    items.insert(1_200, "null".to_owned());
+    let date = items[2_000].find(r#""data":""#).expect("a date") + r#""data":""#.len();
+    items[2_000].replace_range(date..date + "2025-11-30T08:00:00".len(), "ontem");
+    items[2_000].insert_str(1, r#""extra": [1, {"a": 2}], "#);
+    let body = format!("[{}]", items.join(",\n"));
+    assert!(body.len() > 4 * ParseOptions::default().chunk_bytes);
+
+    let parse = |options: ParseOptions| {
+        let mut rows = Vec::new();
+        let parsed =
+            parse_followups_with(body.as_bytes(), &mut Interner::default(), options, |row| {
+                rows.push(row)
+            });
+        match parsed {
+            Ok(Parsed::Rows(report)) => (rows, report),
+            other => panic!("{options:?}: {other:?}"),
+        }
+    };
+    let (rows, report) = parse(ParseOptions::default());
+    assert_eq!(rows.len(), 3_000);
+    assert_eq!(
+        (report.rows, report.rows_skipped, report.fields_blanked),
+        (3_000, 1, 1)
+    );
+    assert_eq!(
+        report.first_problem.as_deref(),
+        Some("item 1201 ignorado: é null, não um follow-up")
+    );
+    // Every row as it was sent, in the order sent, except the one date left blank.
+    let mut expected = source.clone();
+    expected[1_999].data = None;
+    assert!(rows == expected, "rows differ from the ones sent");
+    for options in [
+        ParseOptions {
+            chunk_bytes: 4_096,
+            workers: 3,
+        },
+        ParseOptions {
+            chunk_bytes: 4_096,
+            workers: 0,
+        },
+    ] {
+        let (other_rows, other_report) = parse(options);
+        assert!(other_rows == rows, "{options:?}: other rows");
+        assert_eq!(other_report, report, "{options:?}");
+    }
 }

@@ -16,13 +16,19 @@
 //! then converted for its column with checked arithmetic only. Nothing here panics on any
 //! input.
 //!
+//! The items are parsed on other threads while the body streams in: the reading thread only
+//! splits the array into chunks of whole items (about 256 KiB each), workers parse chunks,
+//! and rows reach the sink in the body's order, with the report and the first error exactly
+//! as a parse on one thread gives them ([`ParseOptions`]). Each worker shares strings through
+//! its own [`Interner`], so an equal name may be held once per worker.
+//!
 //! An object instead of an array is the API talking about an error, even under HTTP 200
 //! (`{"Message": …}`, `{"sucesso": false, "mensagem": …}`): it becomes [`Parsed::ApiMessage`].
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
-use std::io::{BufRead as _, BufReader, Read};
+use std::io::Read;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
@@ -221,26 +227,57 @@ impl Position {
 
 const SHAPE_MARKER: &str = "\u{1}shape:";
 
+/// How the array's items are parsed: the body is split into chunks of whole items on the
+/// thread that reads it, and the chunks are parsed on `workers` other threads while the
+/// reading goes on. Rows keep their order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// A chunk is handed over once it holds this many bytes of items (at least one item).
+    pub chunk_bytes: usize,
+    /// Threads parsing chunks. 0: every item is parsed on the reading thread.
+    pub workers: usize,
+}
+
+impl Default for ParseOptions {
+    /// 256 KiB chunks (about 450 rows), one worker per core (at most 4).
+    fn default() -> Self {
+        ParseOptions {
+            chunk_bytes: 256 * 1024,
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+        }
+    }
+}
+
 /// Parses an answer from a reader, handing each row to `sink` as soon as it is read.
 ///
 /// The reader is buffered here, so any reader will do. The top-level array is split into
 /// items as the bytes arrive (without converting anything); each item is then read from
-/// memory by serde_json, which also checks its syntax.
+/// memory by serde_json, which also checks its syntax. Items are parsed on other threads
+/// while the body streams in ([`ParseOptions::default`]); an answer that fits in one chunk
+/// is parsed on the calling thread.
 pub fn parse_followups<R: Read>(
     reader: R,
     interner: &mut Interner,
+    sink: impl FnMut(Followup),
+) -> Result<Parsed, ParseError> {
+    parse_followups_with(reader, interner, ParseOptions::default(), sink)
+}
+
+/// [`parse_followups`] with chosen chunk size and worker count. Whatever the options, the
+/// rows, the report and the error are the same; only the speed differs.
+pub fn parse_followups_with<R: Read>(
+    reader: R,
+    interner: &mut Interner,
+    options: ParseOptions,
     mut sink: impl FnMut(Followup),
 ) -> Result<Parsed, ParseError> {
-    let mut body = Body {
-        reader: BufReader::with_capacity(64 * 1024, reader),
-        at: Position::START,
-    };
+    let mut body = Body::new(reader);
     match body.skip_whitespace()? {
         // An empty body: the answer never came.
         None => Err(ParseError::Truncated),
         Some(b'[') => {
             body.bump();
-            let report = read_items(&mut body, interner, &mut sink)?;
+            let report = read_items(&mut body, interner, options, &mut sink)?;
             match body.skip_whitespace()? {
                 None => Ok(Parsed::Rows(report)),
                 Some(_) => Err(ParseError::syntax(body.at, "trailing characters")),
@@ -250,8 +287,7 @@ pub fn parse_followups<R: Read>(
         // small; read them whole.
         Some(_) => {
             let at = body.at;
-            let mut rest = Vec::new();
-            body.reader.read_to_end(&mut rest)?;
+            let rest = body.input.read_to_end()?;
             let mut deserializer = serde_json::Deserializer::from_slice(&rest);
             let parsed = deserializer
                 .deserialize_any(TopVisitor)
@@ -264,17 +300,115 @@ pub fn parse_followups<R: Read>(
     }
 }
 
+/// The size of the body's read buffer.
+const BUFFER_BYTES: usize = 64 * 1024;
+
+/// The body's bytes, read a buffer at a time, with a look ahead.
+struct Input<R> {
+    reader: R,
+    buffer: Vec<u8>,
+    /// The unread bytes are `buffer[start..end]`.
+    start: usize,
+    end: usize,
+    /// A read that failed while looking ahead: the reading stops there (see [`Self::peek`]).
+    failed: Option<std::io::Error>,
+}
+
+impl<R: Read> Input<R> {
+    /// Reads into the buffer from `from` on; `Interrupted` is retried.
+    fn read_at(&mut self, from: usize) -> std::io::Result<usize> {
+        loop {
+            let Some(space) = self.buffer.get_mut(from..) else {
+                return Ok(0);
+            };
+            let room = space.len();
+            match self.reader.read(space) {
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                // A reader claiming more than it was given is not trusted past the buffer.
+                read => return read.map(|n| n.min(room)),
+            }
+        }
+    }
+
+    /// The unread bytes in the buffer, reading more when there are none; empty at the end.
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.start >= self.end {
+            if let Some(error) = self.failed.take() {
+                return Err(error);
+            }
+            self.start = 0;
+            self.end = 0;
+            self.end = self.read_at(0)?;
+        }
+        Ok(self.buffer.get(self.start..self.end).unwrap_or_default())
+    }
+
+    fn consume(&mut self, count: usize) {
+        self.start = self.start.saturating_add(count).min(self.end);
+    }
+
+    /// Up to `count` of the next bytes, not consumed: fewer at the end of the body, or where
+    /// reading failed (the error comes with the next [`Self::fill_buf`] after those bytes).
+    fn peek(&mut self, count: usize) -> &[u8] {
+        if self.end - self.start < count && self.failed.is_none() {
+            self.buffer.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            while self.end < count {
+                match self.read_at(self.end) {
+                    Ok(0) => break,
+                    Ok(read) => self.end += read,
+                    Err(error) => {
+                        self.failed = Some(error);
+                        break;
+                    }
+                }
+            }
+        }
+        let end = self.end.min(self.start.saturating_add(count));
+        self.buffer.get(self.start..end).unwrap_or_default()
+    }
+
+    /// Everything left in the body.
+    fn read_to_end(&mut self) -> std::io::Result<Vec<u8>> {
+        let mut rest = self
+            .buffer
+            .get(self.start..self.end)
+            .unwrap_or_default()
+            .to_vec();
+        self.start = self.end;
+        if let Some(error) = self.failed.take() {
+            return Err(error);
+        }
+        self.reader.read_to_end(&mut rest)?;
+        Ok(rest)
+    }
+}
+
 /// The body being read, and where in it the next byte is.
 struct Body<R> {
-    reader: BufReader<R>,
+    input: Input<R>,
     at: Position,
 }
 
 impl<R: Read> Body<R> {
+    fn new(reader: R) -> Body<R> {
+        Body {
+            input: Input {
+                reader,
+                buffer: vec![0; BUFFER_BYTES],
+                start: 0,
+                end: 0,
+                failed: None,
+            },
+            at: Position::START,
+        }
+    }
+
     /// The next byte that is not JSON whitespace, left unread; `None` at the end.
     fn skip_whitespace(&mut self) -> Result<Option<u8>, ParseError> {
         loop {
-            let buffer = self.reader.fill_buf()?;
+            let buffer = self.input.fill_buf()?;
             if buffer.is_empty() {
                 return Ok(None);
             }
@@ -284,7 +418,7 @@ impl<R: Read> Body<R> {
                 .count();
             let next = buffer.get(blank).copied();
             self.at.advance(buffer.get(..blank).unwrap_or_default());
-            self.reader.consume(blank);
+            self.input.consume(blank);
             if next.is_some() {
                 return Ok(next);
             }
@@ -293,17 +427,16 @@ impl<R: Read> Body<R> {
 
     /// Moves past one byte already seen with [`Self::skip_whitespace`] (never a newline).
     fn bump(&mut self) {
-        self.reader.consume(1);
+        self.input.consume(1);
         self.at.column = self.at.column.saturating_add(1);
     }
 
-    /// Copies the next item (its first byte is not whitespace) into `item`. `false`: the body
+    /// Appends the next item (its first byte is not whitespace) to `item`. `false`: the body
     /// ended inside it.
     fn read_item(&mut self, item: &mut Vec<u8>) -> Result<bool, ParseError> {
-        item.clear();
         let mut scan = ItemScan::default();
         loop {
-            let buffer = self.reader.fill_buf()?;
+            let buffer = self.input.fill_buf()?;
             if buffer.is_empty() {
                 return Ok(false);
             }
@@ -311,7 +444,7 @@ impl<R: Read> Body<R> {
             let taken_bytes = buffer.get(..taken).unwrap_or_default();
             item.extend_from_slice(taken_bytes);
             self.at.advance(taken_bytes);
-            self.reader.consume(taken);
+            self.input.consume(taken);
             if done {
                 return Ok(true);
             }
@@ -409,50 +542,152 @@ fn is_delimiter(byte: u8) -> bool {
     )
 }
 
-/// Reads the items of the top-level array (its `[` already read) up to and with its `]`.
-fn read_items<R: Read>(
+/// Array items read from the body and not parsed yet: their texts back to back.
+struct Chunk {
+    /// The number of the first item (1-based).
+    first_item: u64,
+    text: Vec<u8>,
+    items: Vec<ItemSpan>,
+}
+
+/// One item of a [`Chunk`].
+struct ItemSpan {
+    /// Where the item's text ends in [`Chunk::text`] (it starts where the one before ends).
+    end: usize,
+    /// Where the item starts in the body.
+    at: Position,
+    /// The body's next bytes after the item (see [`broken_at_its_end`]).
+    after: [u8; LOOKAHEAD],
+    after_len: u8,
+    /// Reading the body failed within those bytes.
+    after_failed: bool,
+}
+
+impl Chunk {
+    /// An empty chunk for items of about `limit` bytes in all.
+    fn new(first_item: u64, limit: usize) -> Chunk {
+        // Room for the limit and the item that crosses it, within reason.
+        let capacity = limit.saturating_add(limit / 8).min(8 << 20);
+        Chunk {
+            first_item,
+            text: Vec::with_capacity(capacity),
+            items: Vec::new(),
+        }
+    }
+}
+
+/// How splitting the array into a chunk stopped.
+enum Split {
+    /// The chunk is full; more items may follow.
+    Full,
+    /// The array's `]` was read.
+    End,
+    /// The body is broken or could not be read after the chunk's items.
+    Failed(ParseError),
+}
+
+/// Moves whole items from the body into `chunk` until it holds `limit` bytes or the array
+/// ends. `items` counts the array's items read so far.
+fn fill_chunk<R: Read>(
     body: &mut Body<R>,
-    interner: &mut Interner,
-    sink: &mut impl FnMut(Followup),
-) -> Result<ParseReport, ParseError> {
-    let mut report = ParseReport::default();
-    let mut item = 0u64;
-    let mut text = Vec::new();
+    items: &mut u64,
+    chunk: &mut Chunk,
+    limit: usize,
+) -> Split {
     loop {
-        let Some(next) = body.skip_whitespace()? else {
-            return Err(ParseError::Truncated);
-        };
-        if item > 0 {
-            match next {
-                b']' => {
-                    body.bump();
-                    return Ok(report);
-                }
-                b',' => body.bump(),
-                _ => return Err(ParseError::syntax(body.at, "expected `,` or `]`")),
+        match next_item(body, items, chunk) {
+            Ok(true) if chunk.text.len() >= limit => return Split::Full,
+            Ok(true) => {}
+            Ok(false) => return Split::End,
+            Err(error) => return Split::Failed(error),
+        }
+    }
+}
+
+/// Moves the array's next item into `chunk`: `false` when the array ended instead.
+fn next_item<R: Read>(
+    body: &mut Body<R>,
+    items: &mut u64,
+    chunk: &mut Chunk,
+) -> Result<bool, ParseError> {
+    let Some(next) = body.skip_whitespace()? else {
+        return Err(ParseError::Truncated);
+    };
+    if *items > 0 {
+        match next {
+            b']' => {
+                body.bump();
+                return Ok(false);
             }
-            match body.skip_whitespace()? {
-                None => return Err(ParseError::Truncated),
-                Some(b']') => return Err(ParseError::syntax(body.at, "trailing comma")),
-                Some(_) => {}
-            }
-        } else if next == b']' {
-            body.bump();
-            return Ok(report);
+            b',' => body.bump(),
+            _ => return Err(ParseError::syntax(body.at, "expected `,` or `]`")),
         }
-        let at = body.at;
-        let complete = body.read_item(&mut text)?;
-        if !complete {
-            return Err(cut_short(&text, at));
+        match body.skip_whitespace()? {
+            None => return Err(ParseError::Truncated),
+            Some(b']') => return Err(ParseError::syntax(body.at, "trailing comma")),
+            Some(_) => {}
         }
-        if text.is_empty() {
-            return Err(ParseError::syntax(at, "expected value"));
-        }
-        item = item.saturating_add(1);
-        match read_item(&text, interner, &mut report, item) {
+    } else if next == b']' {
+        body.bump();
+        return Ok(false);
+    }
+    let at = body.at;
+    let start = chunk.text.len();
+    let complete = body.read_item(&mut chunk.text)?;
+    let text = chunk.text.get(start..).unwrap_or_default();
+    if !complete {
+        return Err(cut_short(text, at));
+    }
+    if text.is_empty() {
+        return Err(ParseError::syntax(at, "expected value"));
+    }
+    *items = items.saturating_add(1);
+    let peeked = body.input.peek(LOOKAHEAD);
+    let mut after = [0; LOOKAHEAD];
+    let after_len = peeked.len().min(LOOKAHEAD);
+    after
+        .get_mut(..after_len)
+        .unwrap_or_default()
+        .copy_from_slice(peeked.get(..after_len).unwrap_or_default());
+    chunk.items.push(ItemSpan {
+        end: chunk.text.len(),
+        at,
+        after,
+        after_len: after_len as u8,
+        after_failed: body.input.failed.is_some(),
+    });
+    Ok(true)
+}
+
+/// What parsing a chunk gave.
+struct ChunkRows {
+    rows: Vec<Followup>,
+    report: ParseReport,
+    /// Why the chunk's items stopped before the last one was read.
+    stop: Option<ChunkStop>,
+}
+
+enum ChunkStop {
+    /// A broken item.
+    Broken(ParseError),
+    /// An item whose verdict needs body bytes that could not be read: the body's own error,
+    /// which ends the splitting right after this chunk, is the answer's.
+    BodyFailed,
+}
+
+/// Parses a chunk's items in order, up to the first broken one.
+fn parse_chunk(chunk: &Chunk, interner: &mut Interner) -> ChunkRows {
+    let mut rows = Vec::with_capacity(chunk.items.len());
+    let mut report = ParseReport::default();
+    let mut start = 0;
+    let mut number = chunk.first_item;
+    for span in &chunk.items {
+        let text = chunk.text.get(start..span.end).unwrap_or_default();
+        start = span.end;
+        match read_item(text, interner, &mut report, number) {
             Ok(Some(row)) => {
                 report.rows = report.rows.saturating_add(1);
-                sink(row);
+                rows.push(row);
             }
             Ok(None) => report.rows_skipped = report.rows_skipped.saturating_add(1),
             // serde_json ran out of item where the scanner saw its end: a literal or a
@@ -464,15 +699,206 @@ fn read_items<R: Read>(
                 if error.classify() == serde_json::error::Category::Eof
                     || error.to_string().starts_with("invalid number") =>
             {
-                return Err(broken_at_its_end(body, &mut text, at));
+                let stop = if span.after_failed {
+                    ChunkStop::BodyFailed
+                } else {
+                    let after = span.after.get(..usize::from(span.after_len));
+                    ChunkStop::Broken(broken_at_its_end(text, after.unwrap_or_default(), span.at))
+                };
+                return ChunkRows {
+                    rows,
+                    report,
+                    stop: Some(stop),
+                };
             }
-            Err(error) => return Err(ParseError::from_json(error, at)),
+            Err(error) => {
+                return ChunkRows {
+                    rows,
+                    report,
+                    stop: Some(ChunkStop::Broken(ParseError::from_json(error, span.at))),
+                };
+            }
         }
-        // One huge item (a long text) does not keep its buffer for the rest of the body.
-        if text.capacity() > 4 << 20 {
-            text = Vec::new();
+        number = number.saturating_add(1);
+    }
+    ChunkRows {
+        rows,
+        report,
+        stop: None,
+    }
+}
+
+/// The answer's report so far, and its rows handed to the sink in order.
+struct Delivery<'s, S> {
+    report: ParseReport,
+    sink: &'s mut S,
+}
+
+impl<S: FnMut(Followup)> Delivery<'_, S> {
+    /// Takes a chunk's rows and report. `Err` when the chunk ended the answer: its broken
+    /// item's error, or `None` for the body's own error that follows the chunk.
+    fn take(&mut self, chunk: ChunkRows) -> Result<(), Option<ParseError>> {
+        let ChunkRows { rows, report, stop } = chunk;
+        self.report.rows = self.report.rows.saturating_add(report.rows);
+        self.report.rows_skipped = self.report.rows_skipped.saturating_add(report.rows_skipped);
+        self.report.fields_blanked = self
+            .report
+            .fields_blanked
+            .saturating_add(report.fields_blanked);
+        if self.report.first_problem.is_none() {
+            self.report.first_problem = report.first_problem;
+        }
+        rows.into_iter().for_each(&mut *self.sink);
+        match stop {
+            None => Ok(()),
+            Some(ChunkStop::Broken(error)) => Err(Some(error)),
+            Some(ChunkStop::BodyFailed) => Err(None),
         }
     }
+
+    /// The answer once the splitting stopped as `split` after every chunk was taken.
+    fn finish(self, split: Split) -> Result<ParseReport, ParseError> {
+        match split {
+            Split::End => Ok(self.report),
+            Split::Failed(error) => Err(error),
+            // Not reached: splitting goes on until the array ends or fails.
+            Split::Full => Err(ParseError::Truncated),
+        }
+    }
+}
+
+/// Chunks handed to workers and not yet taken, at most, per worker.
+const IN_FLIGHT_PER_WORKER: usize = 2;
+
+/// Reads the items of the top-level array (its `[` already read) up to and with its `]`:
+/// this thread splits the body into chunks of whole items, workers parse them, and their rows
+/// reach the sink in order.
+fn read_items<R: Read>(
+    body: &mut Body<R>,
+    interner: &mut Interner,
+    options: ParseOptions,
+    sink: &mut impl FnMut(Followup),
+) -> Result<ParseReport, ParseError> {
+    let limit = options.chunk_bytes.max(1);
+    let mut items = 0u64;
+    let mut delivery = Delivery {
+        report: ParseReport::default(),
+        sink,
+    };
+    let mut chunk = Chunk::new(1, limit.min(BUFFER_BYTES));
+    let mut split = fill_chunk(body, &mut items, &mut chunk, limit);
+    // An answer that fits in one chunk (or no worker): parsed here.
+    if options.workers == 0 || !matches!(split, Split::Full) {
+        loop {
+            let rows = parse_chunk(&chunk, interner);
+            match delivery.take(rows) {
+                Ok(()) => {}
+                Err(Some(error)) => return Err(error),
+                Err(None) => return delivery.finish(drain(body, &mut items, split)),
+            }
+            if !matches!(split, Split::Full) {
+                return delivery.finish(split);
+            }
+            chunk = Chunk::new(items.saturating_add(1), limit);
+            split = fill_chunk(body, &mut items, &mut chunk, limit);
+        }
+    }
+    let (jobs, job_queue) = std::sync::mpsc::channel::<Job>();
+    let job_queue = std::sync::Mutex::new(job_queue);
+    std::thread::scope(|scope| {
+        let mut own = Some(interner);
+        for _ in 0..options.workers {
+            let job_queue = &job_queue;
+            // The first worker uses the caller's interner; the others their own.
+            let interner = own.take();
+            scope.spawn(move || {
+                let mut local = Interner::default();
+                let interner = interner.unwrap_or(&mut local);
+                while let Some(Job { chunk, done }) = next_job(job_queue) {
+                    // The reader may have stopped waiting: then nobody wants the rows.
+                    let _ = done.send(parse_chunk(&chunk, interner));
+                }
+            });
+        }
+        let in_flight = options.workers.saturating_mul(IN_FLIGHT_PER_WORKER).max(1);
+        let mut pending = std::collections::VecDeque::new();
+        let wait_for =
+            |pending: &mut std::collections::VecDeque<std::sync::mpsc::Receiver<ChunkRows>>,
+             block: bool|
+             -> Option<ChunkRows> {
+                let front = pending.front()?;
+                let rows = if block {
+                    front.recv().ok()
+                } else {
+                    front.try_recv().ok()
+                };
+                if rows.is_some() {
+                    pending.pop_front();
+                }
+                rows
+            };
+        loop {
+            let (done, done_queue) = std::sync::mpsc::sync_channel(1);
+            // Only a worker that panicked closes the queue; its panic ends the scope.
+            let _ = jobs.send(Job { chunk, done });
+            pending.push_back(done_queue);
+            // Rows already parsed go to the sink; the reading waits when enough chunks are
+            // waiting for a worker.
+            loop {
+                let block = pending.len() >= in_flight;
+                let Some(rows) = wait_for(&mut pending, block) else {
+                    break;
+                };
+                match delivery.take(rows) {
+                    Ok(()) => {}
+                    Err(Some(error)) => return Err(error),
+                    Err(None) => return delivery.finish(drain(body, &mut items, split)),
+                }
+            }
+            if !matches!(split, Split::Full) {
+                break;
+            }
+            chunk = Chunk::new(items.saturating_add(1), limit);
+            split = fill_chunk(body, &mut items, &mut chunk, limit);
+        }
+        drop(jobs);
+        while !pending.is_empty() {
+            let Some(rows) = wait_for(&mut pending, true) else {
+                // A worker panicked: its panic ends the scope.
+                break;
+            };
+            match delivery.take(rows) {
+                Ok(()) => {}
+                Err(Some(error)) => return Err(error),
+                Err(None) => break,
+            }
+        }
+        delivery.finish(drain(body, &mut items, split))
+    })
+}
+
+/// Reads the rest of the array's items without parsing them: how the splitting ends after an
+/// item whose verdict waits for the body's own.
+fn drain<R: Read>(body: &mut Body<R>, items: &mut u64, mut split: Split) -> Split {
+    while matches!(split, Split::Full) {
+        let mut chunk = Chunk::new(items.saturating_add(1), BUFFER_BYTES);
+        split = fill_chunk(body, items, &mut chunk, BUFFER_BYTES);
+    }
+    split
+}
+
+/// A chunk for a worker, and where its rows go.
+struct Job {
+    chunk: Chunk,
+    done: std::sync::mpsc::SyncSender<ChunkRows>,
+}
+
+/// The next chunk to parse; `None` once the reading is over.
+fn next_job(queue: &std::sync::Mutex<std::sync::mpsc::Receiver<Job>>) -> Option<Job> {
+    let queue = queue
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    queue.recv().ok()
 }
 
 /// How many bytes past an item serde_json may read before it finds the item broken: the
@@ -482,22 +908,11 @@ const LOOKAHEAD: usize = 4;
 /// The error for an item the scanner saw end but serde_json did not: it is checked again with
 /// the next few bytes of the body after it (the body is abandoned anyway), so the verdict and
 /// its place are the ones serde_json gives for the whole body.
-fn broken_at_its_end<R: Read>(body: &mut Body<R>, text: &mut Vec<u8>, at: Position) -> ParseError {
-    let mut extra = 0;
-    while extra < LOOKAHEAD {
-        let buffer = match body.reader.fill_buf() {
-            Ok(buffer) => buffer,
-            Err(error) => return ParseError::Io(error),
-        };
-        if buffer.is_empty() {
-            break;
-        }
-        let taken = buffer.len().min(LOOKAHEAD - extra);
-        text.extend_from_slice(buffer.get(..taken).unwrap_or_default());
-        body.reader.consume(taken);
-        extra += taken;
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(text);
+fn broken_at_its_end(text: &[u8], after: &[u8], at: Position) -> ParseError {
+    let mut joined = Vec::with_capacity(text.len().saturating_add(after.len()));
+    joined.extend_from_slice(text);
+    joined.extend_from_slice(after);
+    let mut deserializer = serde_json::Deserializer::from_slice(&joined);
     match IgnoredAny::deserialize(&mut deserializer) {
         Err(error) => ParseError::from_json(error, at),
         // Not reachable for what the scanner hands over (a value never continues past a
@@ -665,10 +1080,23 @@ fn read_item(
                 report: &mut *report,
                 item,
             };
-            let mut deserializer = serde_json::Deserializer::from_slice(text);
-            let read = deserializer
-                .deserialize_map(visitor)
-                .and_then(|row| deserializer.end().map(|()| row));
+            // Text checked as UTF-8 once is read as text: serde_json then does not check each
+            // raw value again. Bytes that are not UTF-8 go through the byte reader, which finds
+            // the same syntax errors (and skips the row, below, if only the encoding is bad).
+            let read = match std::str::from_utf8(text) {
+                Ok(text) => {
+                    let mut deserializer = serde_json::Deserializer::from_str(text);
+                    deserializer
+                        .deserialize_map(visitor)
+                        .and_then(|row| deserializer.end().map(|()| row))
+                }
+                Err(_) => {
+                    let mut deserializer = serde_json::Deserializer::from_slice(text);
+                    deserializer
+                        .deserialize_map(visitor)
+                        .and_then(|row| deserializer.end().map(|()| row))
+                }
+            };
             match read {
                 Ok(row) => return Ok(Some(row)),
                 Err(_) => {
