@@ -665,6 +665,36 @@ struct ChunkRows {
     report: ParseReport,
     /// Why the chunk's items stopped before the last one was read.
     stop: Option<ChunkStop>,
+    /// The chunk, for its buffers to be used again.
+    chunk: Chunk,
+}
+
+/// Buffers of chunks and rows already handed to the sink, used again for the next chunks
+/// (fresh ones of this size would each be new pages from the system).
+#[derive(Default)]
+struct Spares {
+    chunks: Vec<Chunk>,
+    rows: Vec<Vec<Followup>>,
+}
+
+impl Spares {
+    /// An empty chunk whose first item is `first_item`.
+    fn chunk(&mut self, first_item: u64, limit: usize) -> Chunk {
+        match self.chunks.pop() {
+            Some(mut chunk) => {
+                chunk.first_item = first_item;
+                chunk.text.clear();
+                chunk.items.clear();
+                chunk
+            }
+            None => Chunk::new(first_item, limit),
+        }
+    }
+
+    /// An empty list for a chunk's rows.
+    fn rows(&mut self) -> Vec<Followup> {
+        self.rows.pop().unwrap_or_default()
+    }
 }
 
 enum ChunkStop {
@@ -676,8 +706,9 @@ enum ChunkStop {
 }
 
 /// Parses a chunk's items in order, up to the first broken one.
-fn parse_chunk(chunk: &Chunk, interner: &mut Interner) -> ChunkRows {
-    let mut rows = Vec::with_capacity(chunk.items.len());
+fn parse_chunk(chunk: Chunk, mut rows: Vec<Followup>, interner: &mut Interner) -> ChunkRows {
+    rows.clear();
+    rows.reserve(chunk.items.len());
     let mut report = ParseReport::default();
     let mut start = 0;
     let mut number = chunk.first_item;
@@ -709,13 +740,16 @@ fn parse_chunk(chunk: &Chunk, interner: &mut Interner) -> ChunkRows {
                     rows,
                     report,
                     stop: Some(stop),
+                    chunk,
                 };
             }
             Err(error) => {
+                let stop = ChunkStop::Broken(ParseError::from_json(error, span.at));
                 return ChunkRows {
                     rows,
                     report,
-                    stop: Some(ChunkStop::Broken(ParseError::from_json(error, span.at))),
+                    stop: Some(stop),
+                    chunk,
                 };
             }
         }
@@ -725,6 +759,7 @@ fn parse_chunk(chunk: &Chunk, interner: &mut Interner) -> ChunkRows {
         rows,
         report,
         stop: None,
+        chunk,
     }
 }
 
@@ -732,13 +767,19 @@ fn parse_chunk(chunk: &Chunk, interner: &mut Interner) -> ChunkRows {
 struct Delivery<'s, S> {
     report: ParseReport,
     sink: &'s mut S,
+    spares: Spares,
 }
 
 impl<S: FnMut(Followup)> Delivery<'_, S> {
     /// Takes a chunk's rows and report. `Err` when the chunk ended the answer: its broken
     /// item's error, or `None` for the body's own error that follows the chunk.
     fn take(&mut self, chunk: ChunkRows) -> Result<(), Option<ParseError>> {
-        let ChunkRows { rows, report, stop } = chunk;
+        let ChunkRows {
+            mut rows,
+            report,
+            stop,
+            chunk,
+        } = chunk;
         self.report.rows = self.report.rows.saturating_add(report.rows);
         self.report.rows_skipped = self.report.rows_skipped.saturating_add(report.rows_skipped);
         self.report.fields_blanked = self
@@ -748,7 +789,9 @@ impl<S: FnMut(Followup)> Delivery<'_, S> {
         if self.report.first_problem.is_none() {
             self.report.first_problem = report.first_problem;
         }
-        rows.into_iter().for_each(&mut *self.sink);
+        rows.drain(..).for_each(&mut *self.sink);
+        self.spares.rows.push(rows);
+        self.spares.chunks.push(chunk);
         match stop {
             None => Ok(()),
             Some(ChunkStop::Broken(error)) => Err(Some(error)),
@@ -784,13 +827,14 @@ fn read_items<R: Read>(
     let mut delivery = Delivery {
         report: ParseReport::default(),
         sink,
+        spares: Spares::default(),
     };
     let mut chunk = Chunk::new(1, limit.min(BUFFER_BYTES));
     let mut split = fill_chunk(body, &mut items, &mut chunk, limit);
     // An answer that fits in one chunk (or no worker): parsed here.
     if options.workers == 0 || !matches!(split, Split::Full) {
         loop {
-            let rows = parse_chunk(&chunk, interner);
+            let rows = parse_chunk(chunk, delivery.spares.rows(), interner);
             match delivery.take(rows) {
                 Ok(()) => {}
                 Err(Some(error)) => return Err(error),
@@ -799,7 +843,7 @@ fn read_items<R: Read>(
             if !matches!(split, Split::Full) {
                 return delivery.finish(split);
             }
-            chunk = Chunk::new(items.saturating_add(1), limit);
+            chunk = delivery.spares.chunk(items.saturating_add(1), limit);
             split = fill_chunk(body, &mut items, &mut chunk, limit);
         }
     }
@@ -814,9 +858,9 @@ fn read_items<R: Read>(
             scope.spawn(move || {
                 let mut local = Interner::default();
                 let interner = interner.unwrap_or(&mut local);
-                while let Some(Job { chunk, done }) = next_job(job_queue) {
+                while let Some(Job { chunk, rows, done }) = next_job(job_queue) {
                     // The reader may have stopped waiting: then nobody wants the rows.
-                    let _ = done.send(parse_chunk(&chunk, interner));
+                    let _ = done.send(parse_chunk(chunk, rows, interner));
                 }
             });
         }
@@ -840,7 +884,8 @@ fn read_items<R: Read>(
         loop {
             let (done, done_queue) = std::sync::mpsc::sync_channel(1);
             // Only a worker that panicked closes the queue; its panic ends the scope.
-            let _ = jobs.send(Job { chunk, done });
+            let rows = delivery.spares.rows();
+            let _ = jobs.send(Job { chunk, rows, done });
             pending.push_back(done_queue);
             // Rows already parsed go to the sink; the reading waits when enough chunks are
             // waiting for a worker.
@@ -858,7 +903,7 @@ fn read_items<R: Read>(
             if !matches!(split, Split::Full) {
                 break;
             }
-            chunk = Chunk::new(items.saturating_add(1), limit);
+            chunk = delivery.spares.chunk(items.saturating_add(1), limit);
             split = fill_chunk(body, &mut items, &mut chunk, limit);
         }
         drop(jobs);
@@ -890,6 +935,8 @@ fn drain<R: Read>(body: &mut Body<R>, items: &mut u64, mut split: Split) -> Spli
 /// A chunk for a worker, and where its rows go.
 struct Job {
     chunk: Chunk,
+    /// An empty list to put the rows in.
+    rows: Vec<Followup>,
     done: std::sync::mpsc::SyncSender<ChunkRows>,
 }
 
