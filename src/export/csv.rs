@@ -30,10 +30,18 @@ use crate::doc_id::CpfCnpj;
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Rows formatted together: the unit of work handed to a formatting thread.
+const BATCH_ROWS: usize = 2_048;
+
+/// Batches handed to formatting threads and not yet written, at most, per thread.
+const IN_FLIGHT_PER_WORKER: usize = 2;
+
 /// Writes `rows` as CSV to `out`; returns how many rows were written.
 ///
-/// Checks `progress` for cancellation every
-/// [`PROGRESS_EVERY_ROWS`](super::PROGRESS_EVERY_ROWS) rows and updates its count.
+/// Rows are formatted in batches on one thread per core while this thread writes the
+/// batches already formatted, in order: the bytes are the same as formatting them one by one.
+/// Checks `progress` for cancellation every [`PROGRESS_EVERY_ROWS`](super::PROGRESS_EVERY_ROWS)
+/// rows (at least once per batch) and updates its count.
 pub fn write_csv<'a>(
     out: &mut dyn Write,
     rows: impl Iterator<Item = &'a Followup>,
@@ -41,19 +49,150 @@ pub fn write_csv<'a>(
     progress: &ExportProgress,
     path: &Path,
 ) -> Result<usize, ExportError> {
-    let excel = options.csv_separator == CsvSeparator::Semicolon;
     let mut writer = csv_writer(out, options.csv_separator, path)?;
-    let csv_error = |e| ExportError::from_csv(path, e);
-
     writer
         .write_record(options.columns.iter().map(|column| column.label()))
-        .map_err(csv_error)?;
+        .map_err(|e| ExportError::from_csv(path, e))?;
+    let out = writer
+        .into_inner()
+        .map_err(|e| ExportError::from_io(path, e.into_error()))?;
+    let mut batches = Batches {
+        rows,
+        written: 0,
+        progress,
+    };
+    let first = batches.next()?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if first.len() < BATCH_ROWS || workers < 2 {
+        // A small export (or one core): formatted here.
+        let mut text = Vec::new();
+        let mut batch = first;
+        while !batch.is_empty() {
+            text = format_batch(&batch, options, text);
+            out.write_all(&text)
+                .map_err(|e| ExportError::from_io(path, e))?;
+            batch = batches.next()?;
+        }
+    } else {
+        write_in_parallel(out, &mut batches, first, workers, options, path)?;
+    }
+    out.flush().map_err(|e| ExportError::from_io(path, e))?;
+    progress.set_rows_written(batches.written);
+    Ok(batches.written)
+}
 
+/// The rows to write, taken a batch at a time, with the cancel checks on the way.
+struct Batches<'p, I> {
+    rows: I,
+    written: usize,
+    progress: &'p ExportProgress,
+}
+
+impl<'a, I: Iterator<Item = &'a Followup>> Batches<'_, I> {
+    /// The next rows (empty at the end); `Err` once the export was cancelled.
+    fn next(&mut self) -> Result<Vec<&'a Followup>, ExportError> {
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        for row in self.rows.by_ref() {
+            self.progress.checkpoint(self.written)?;
+            batch.push(row);
+            self.written += 1;
+            if batch.len() == BATCH_ROWS {
+                break;
+            }
+        }
+        Ok(batch)
+    }
+}
+
+/// Formats batches on `workers` threads and writes them to `out` in order, starting with
+/// `first`.
+fn write_in_parallel<'a, I: Iterator<Item = &'a Followup>>(
+    out: &mut dyn Write,
+    batches: &mut Batches<'_, I>,
+    first: Vec<&'a Followup>,
+    workers: usize,
+    options: &ExportOptions,
+    path: &Path,
+) -> Result<(), ExportError> {
+    use std::sync::mpsc;
+    type Job<'a> = (Vec<&'a Followup>, Vec<u8>, mpsc::SyncSender<Vec<u8>>);
+    let (jobs, queue) = mpsc::channel::<Job<'a>>();
+    let queue = std::sync::Mutex::new(queue);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let queue = &queue;
+            scope.spawn(move || {
+                loop {
+                    let job = queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .recv();
+                    let Ok((batch, text, done)) = job else { break };
+                    // The writer may have stopped (an error, a cancel): nobody waits then.
+                    let _ = done.send(format_batch(&batch, options, text));
+                }
+            });
+        }
+        let in_flight = workers.saturating_mul(IN_FLIGHT_PER_WORKER);
+        let mut pending = std::collections::VecDeque::new();
+        let mut spare: Vec<Vec<u8>> = Vec::new();
+        let mut batch = first;
+        // Writes the oldest batch once it is formatted (waiting for it when `block`).
+        let mut write_oldest =
+            |pending: &mut std::collections::VecDeque<mpsc::Receiver<Vec<u8>>>,
+             spare: &mut Vec<Vec<u8>>,
+             block: bool|
+             -> Result<bool, ExportError> {
+                let Some(oldest) = pending.front() else {
+                    return Ok(false);
+                };
+                let text = if block {
+                    oldest.recv().ok()
+                } else {
+                    oldest.try_recv().ok()
+                };
+                let Some(text) = text else {
+                    return Ok(false);
+                };
+                pending.pop_front();
+                out.write_all(&text)
+                    .map_err(|e| ExportError::from_io(path, e))?;
+                spare.push(text);
+                Ok(true)
+            };
+        while !batch.is_empty() {
+            let (done, formatted) = mpsc::sync_channel(1);
+            let text = spare.pop().unwrap_or_default();
+            // The queue only closes when a formatting thread panicked; its panic ends the scope.
+            let _ = jobs.send((batch, text, done));
+            pending.push_back(formatted);
+            loop {
+                let block = pending.len() >= in_flight;
+                if !write_oldest(&mut pending, &mut spare, block)? {
+                    break;
+                }
+            }
+            batch = batches.next()?;
+        }
+        drop(jobs);
+        while write_oldest(&mut pending, &mut spare, true)? {}
+        Ok(())
+    })
+}
+
+/// `rows` as CSV lines, in `options`' dialect and columns, into `text` (emptied first).
+fn format_batch(rows: &[&Followup], options: &ExportOptions, mut text: Vec<u8>) -> Vec<u8> {
+    text.clear();
+    let excel = options.csv_separator == CsvSeparator::Semicolon;
+    let mut writer = ::csv::WriterBuilder::new()
+        .delimiter(options.csv_separator.byte())
+        .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .from_writer(text);
     let mut mapper = CellMapper::new(options.raw_codes);
     let mut scratch = String::with_capacity(64);
-    let mut written = 0;
+    // Writing to memory cannot fail: the results are not errors to handle.
     for row in rows {
-        progress.checkpoint(written)?;
         for &column in &options.columns {
             scratch.clear();
             let field: &str = match mapper.cell(row, column) {
@@ -69,7 +208,7 @@ pub fn write_csv<'a>(
                         let _ = write!(scratch, "=\"{text}\"");
                         &scratch
                     } else {
-                        writer.write_field(text.as_bytes()).map_err(csv_error)?;
+                        let _ = writer.write_field(text.as_bytes());
                         continue;
                     }
                 }
@@ -82,14 +221,14 @@ pub fn write_csv<'a>(
                     &scratch
                 }
             };
-            writer.write_field(field.as_bytes()).map_err(csv_error)?;
+            let _ = writer.write_field(field.as_bytes());
         }
-        writer.write_record(None::<&[u8]>).map_err(csv_error)?;
-        written += 1;
+        let _ = writer.write_record(None::<&[u8]>);
     }
-    writer.flush().map_err(|e| ExportError::from_io(path, e))?;
-    progress.set_rows_written(written);
-    Ok(written)
+    writer.into_inner().unwrap_or_else(|error| {
+        // Not reached: flushing into a Vec does not fail. Its bytes are still the batch's.
+        error.into_inner().get_ref().clone()
+    })
 }
 
 /// Starts a CSV file on `out` in `separator`'s dialect (see the module documentation): the BOM
@@ -170,6 +309,62 @@ pub(super) fn write_time(out: &mut String, value: NaiveTime, excel: bool) {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn batches_formatted_on_threads_are_written_in_order_as_one_by_one() {
+        // Enough rows for several batches per thread, in both dialects; the last batch short.
+        let rows = crate::sim::huge_history_rows(BATCH_ROWS * 5 + 7);
+        for separator in [CsvSeparator::Semicolon, CsvSeparator::Comma] {
+            let options = ExportOptions {
+                csv_separator: separator,
+                ..ExportOptions::new(super::super::ExportFormat::Csv)
+            };
+            let mut written = Vec::new();
+            let progress = ExportProgress::new();
+            let count = write_csv(
+                &mut written,
+                rows.iter(),
+                &options,
+                &progress,
+                Path::new("x"),
+            )
+            .expect("written");
+            assert_eq!(count, rows.len());
+            // The reference: the header, then every row formatted in one go on this thread.
+            let mut expected = Vec::new();
+            let mut header = csv_writer(&mut expected, separator, Path::new("x")).expect("bom");
+            header
+                .write_record(options.columns.iter().map(|column| column.label()))
+                .expect("header");
+            drop(header);
+            let all: Vec<&Followup> = rows.iter().collect();
+            expected.extend(format_batch(&all, &options, Vec::new()));
+            assert!(written == expected, "{separator:?}: the bytes differ");
+            let lines = written.windows(2).filter(|w| w == b"\r\n").count();
+            assert!(
+                lines > rows.len(),
+                "{lines} line ends for {} rows",
+                rows.len()
+            );
+        }
+    }
+
+    #[test]
+    fn a_cancelled_export_stops_between_batches() {
+        let rows = crate::sim::huge_history_rows(BATCH_ROWS * 3);
+        let options = ExportOptions::new(super::super::ExportFormat::Csv);
+        let progress = ExportProgress::new();
+        progress.cancel();
+        let mut written = Vec::new();
+        let result = write_csv(
+            &mut written,
+            rows.iter(),
+            &options,
+            &progress,
+            Path::new("x"),
+        );
+        assert!(matches!(result, Err(ExportError::Cancelled)), "{result:?}");
+    }
 
     #[test]
     fn dates_follow_the_dialect() {
