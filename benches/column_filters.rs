@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use recuperador_followups::api::{Column, Followup};
+use recuperador_followups::api::{Column, Followup, SharedStr};
 use recuperador_followups::results::{
     ColumnFilter, ColumnFilters, ResultSet, SortSpec, ViewSpec, distinct_values,
 };
@@ -48,9 +48,9 @@ fn with_many_debtors(rows: &[Followup], distinct: usize) -> Vec<Followup> {
         "Zé",
         "Luíza",
     ];
-    let names: Vec<Arc<str>> = (0..distinct)
+    let names: Vec<SharedStr> = (0..distinct)
         .map(|n| {
-            Arc::from(format!(
+            SharedStr::from(format!(
                 "{} {} da Silva {n}",
                 first[n % first.len()],
                 first[(n / first.len()) % first.len()]

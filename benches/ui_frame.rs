@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use recuperador_followups::analysis::agenda::Situacao;
 use recuperador_followups::analysis::summary::Dimension;
-use recuperador_followups::api::{Column, Followup};
+use recuperador_followups::api::{Column, Followup, SharedStr};
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::secrets::MemoryStore;
 use recuperador_followups::sim::huge_history_rows;
@@ -57,8 +57,8 @@ fn app_with_rows(ctx: &egui::Context, rows: usize) -> FollowupsApp {
 /// shared names), so a summary by debtor has that many groups.
 fn app_with_many_debtors(ctx: &egui::Context, rows: usize, debtors: usize) -> FollowupsApp {
     let mut app = app_with_rows(ctx, 0);
-    let names: Vec<Arc<str>> = (0..debtors)
-        .map(|n| Arc::from(format!("Devedor {n}")))
+    let names: Vec<SharedStr> = (0..debtors)
+        .map(|n| SharedStr::from(format!("Devedor {n}")))
         .collect();
     let spread = huge_history_rows(rows)
         .into_iter()

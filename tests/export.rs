@@ -2,12 +2,11 @@
 //! (calamine, the csv crate) and compare every field; sheet splitting; atomicity.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use recuperador_followups::api::{
-    Column, Followup, ReagendarPara, SimNao, TipoContato, TipoEvento,
+    Column, Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento,
 };
 use recuperador_followups::export::xlsx::{self, EXCEL_MAX_CELL_UNITS, EXCEL_MAX_ROWS};
 use recuperador_followups::export::{
@@ -20,8 +19,8 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
         .expect("valid date")
 }
 
-fn shared(text: &str) -> Option<Arc<str>> {
-    Some(Arc::from(text))
+fn shared(text: &str) -> Option<SharedStr> {
+    Some(SharedStr::from(text))
 }
 
 /// The 40,000-character interaction of the last sample row.

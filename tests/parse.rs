@@ -1,12 +1,12 @@
 //! Parsing fixtures: the documented shape and every tolerance rule.
 
-use std::sync::Arc;
-
 use chrono::{NaiveDate, NaiveTime};
 use recuperador_followups::api::parse::{
     Interner, ParseError, Parsed, parse_followups, parse_followups_slice,
 };
-use recuperador_followups::api::{Followup, ReagendarPara, SimNao, TipoContato, TipoEvento};
+use recuperador_followups::api::{
+    Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -88,7 +88,7 @@ fn documented_rows_parse_into_every_field() {
         first.nome_credor.as_ref().unwrap(),
         second.nome_credor.as_ref().unwrap(),
     );
-    assert!(Arc::ptr_eq(a, b));
+    assert!(SharedStr::ptr_eq(a, b));
 }
 
 #[test]

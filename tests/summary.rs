@@ -6,7 +6,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
@@ -14,7 +13,7 @@ use recuperador_followups::analysis::summary::{
     Counts, Dimension, MAX_FILLED_PERIODS, Summary, SummaryCell, SummaryColumn, sorted_groups,
     summarize, summarize_rows,
 };
-use recuperador_followups::api::{Followup, SimNao, TipoContato, TipoEvento};
+use recuperador_followups::api::{Followup, SharedStr, SimNao, TipoContato, TipoEvento};
 use recuperador_followups::results::{ColumnFilters, ResultSet, ViewSpec, compute_view, fold};
 use recuperador_followups::sim::huge_history_rows;
 
@@ -46,7 +45,7 @@ impl Rng {
 /// names, unknown codes, missing ids and missing dates; dates over a few months.
 fn rough_rows(n: usize, seed: u64) -> Vec<Followup> {
     let mut rng = Rng(seed | 1);
-    let names: Vec<Option<Arc<str>>> = [
+    let names: Vec<Option<SharedStr>> = [
         Some("Ana Beatriz"),
         Some(" Ana Beatriz "),
         Some("Álvaro"),
@@ -57,9 +56,9 @@ fn rough_rows(n: usize, seed: u64) -> Vec<Followup> {
         None,
     ]
     .into_iter()
-    .map(|name| name.map(Arc::from))
+    .map(|name| name.map(SharedStr::from))
     .collect();
-    let docs: Vec<Option<Arc<str>>> = [
+    let docs: Vec<Option<SharedStr>> = [
         Some("52998224725"),
         Some("529.982.247-25"),
         Some("11222333000181"),
@@ -67,12 +66,12 @@ fn rough_rows(n: usize, seed: u64) -> Vec<Followup> {
         None,
     ]
     .into_iter()
-    .map(|doc| doc.map(Arc::from))
+    .map(|doc| doc.map(SharedStr::from))
     .collect();
-    let logins: Vec<Option<Arc<str>>> =
+    let logins: Vec<Option<SharedStr>> =
         [Some("ana.b"), Some(" ana.b"), Some("jose"), Some(""), None]
             .into_iter()
-            .map(|login| login.map(Arc::from))
+            .map(|login| login.map(SharedStr::from))
             .collect();
     let channels = [
         Some(TipoContato::WhatsApp),
@@ -461,7 +460,7 @@ fn missing_keys_unknown_codes_and_names_by_hand() {
     let rows = vec![
         Followup {
             id_consultor: Some(7),
-            nome_consultor: Some(Arc::from("Ana Beatriz")),
+            nome_consultor: Some(SharedStr::from("Ana Beatriz")),
             tipo_contato: Some(TipoContato::WhatsApp),
             tipo_evento: Some(TipoEvento::Produtivo),
             id_cliente: Some(1),
@@ -469,7 +468,7 @@ fn missing_keys_unknown_codes_and_names_by_hand() {
         },
         Followup {
             id_consultor: Some(7),
-            nome_consultor: Some(Arc::from(" Ana Beatriz ")),
+            nome_consultor: Some(SharedStr::from(" Ana Beatriz ")),
             tipo_contato: Some(TipoContato::from_code("X")),
             tipo_evento: Some(TipoEvento::Improdutivo),
             id_cliente: Some(1),
@@ -682,7 +681,7 @@ fn the_copy_is_the_table_as_tsv_with_the_copy_rules() {
     let data = Some(at(day(2024, 1, 10)));
     let row = |id: Option<i64>, name: Option<&str>, tipo: Option<TipoEvento>| Followup {
         id_consultor: id,
-        nome_consultor: name.map(Arc::from),
+        nome_consultor: name.map(SharedStr::from),
         tipo_evento: tipo,
         data,
         ..Followup::default()

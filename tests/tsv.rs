@@ -8,13 +8,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use calamine::{Data, DataType as _, Reader as _, Xlsx, open_workbook};
 use chrono::{NaiveDate, NaiveTime};
 use egui_kittest::kittest::Queryable as _;
-use recuperador_followups::api::{Column, Followup, SimNao, TipoContato, TipoEvento};
+use recuperador_followups::api::{Column, Followup, SharedStr, SimNao, TipoContato, TipoEvento};
 use recuperador_followups::export::{neutralize_formula, tsv_text};
 use recuperador_followups::ui::Command as UiCommand;
 
@@ -33,7 +32,7 @@ fn awkward_rows() -> Vec<Followup> {
     };
     let base = Followup {
         id_credor: Some(12),
-        nome_credor: Some(Arc::from("Banco Ipê S.A.")),
+        nome_credor: Some(SharedStr::from("Banco Ipê S.A.")),
         tipo_contato: Some(TipoContato::WhatsApp),
         tipo_evento: Some(TipoEvento::Produtivo),
         reagendar: Some(SimNao::Nao),
@@ -42,8 +41,8 @@ fn awkward_rows() -> Vec<Followup> {
     vec![
         Followup {
             id_followup: Some(1),
-            nome_cliente: Some(Arc::from("João da Conceição")),
-            cpf_cnpj: Some(Arc::from("01234567890")),
+            nome_cliente: Some(SharedStr::from("João da Conceição")),
+            cpf_cnpj: Some(SharedStr::from("01234567890")),
             data: day(3, 0, 0),
             interacao: Some(
                 "Cliente disse \"pago amanhã\"\r\nLigar às 14h\r\n\r\nÚltima linha".into(),
@@ -52,16 +51,16 @@ fn awkward_rows() -> Vec<Followup> {
         },
         Followup {
             id_followup: Some(2),
-            nome_cliente: Some(Arc::from("Maria\tdo \"Carmo\"")),
-            cpf_cnpj: Some(Arc::from("11222333000181")),
+            nome_cliente: Some(SharedStr::from("Maria\tdo \"Carmo\"")),
+            cpf_cnpj: Some(SharedStr::from("11222333000181")),
             data: day(4, 9, 15),
             interacao: Some("=HYPERLINK(\"http://exemplo.invalid\";\"clique\")".into()),
             ..base.clone()
         },
         Followup {
             id_followup: Some(3),
-            nome_cliente: Some(Arc::from("-Traço no começo")),
-            cpf_cnpj: Some(Arc::from("0012345")),
+            nome_cliente: Some(SharedStr::from("-Traço no começo")),
+            cpf_cnpj: Some(SharedStr::from("0012345")),
             data: day(5, 0, 0),
             interacao: Some("-3 parcelas".into()),
             data_reagendamento: day(10, 14, 30),
@@ -70,8 +69,8 @@ fn awkward_rows() -> Vec<Followup> {
         },
         Followup {
             id_followup: Some(4),
-            nome_cliente: Some(Arc::from("@arroba")),
-            cpf_cnpj: Some(Arc::from("00000000191")),
+            nome_cliente: Some(SharedStr::from("@arroba")),
+            cpf_cnpj: Some(SharedStr::from("00000000191")),
             data: day(6, 0, 0),
             interacao: Some("+55 11 99999-0000".into()),
             ..base.clone()

@@ -31,7 +31,7 @@ use reqwest::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, 
 use url::Url;
 
 use super::error::ApiError;
-use super::model::Followup;
+use super::model::{Followup, SharedStr};
 use super::parse::{Interner, ParseError, ParseReport, Parsed, parse_followups};
 use super::query::FollowupQuery;
 use super::token::Token;
@@ -303,6 +303,10 @@ pub struct FetchOutcome {
     pub attempts: u32,
 }
 
+/// Bytes an allocated [`SharedStr`] holds before its text: the length with its flags, then
+/// the reference count (`arcstr`'s header, one `usize` each).
+const SHARED_STR_HEADER_BYTES: usize = 2 * std::mem::size_of::<usize>();
+
 /// Memory held by a set of rows, shared strings counted once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MemoryFootprint {
@@ -337,8 +341,12 @@ impl MemoryFootprint {
             .flatten()
             {
                 if seen.insert(shared.as_ptr()) {
-                    // Two reference counts precede the text in an `Arc<str>`.
-                    shared_bytes += shared.len() + 2 * std::mem::size_of::<usize>();
+                    // A 16-byte header (length and flags, then the count) precedes the text of
+                    // an allocated `ArcStr`; a static one (a literal, the empty string) holds
+                    // no heap at all.
+                    if !SharedStr::is_static(shared) {
+                        shared_bytes += shared.len() + SHARED_STR_HEADER_BYTES;
+                    }
                 }
             }
         }

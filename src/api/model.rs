@@ -6,12 +6,17 @@
 //! login) are [`SharedStr`]s so one copy serves every row that repeats them.
 
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{NaiveDateTime, NaiveTime};
 
 /// A string shared between rows (reference counted, immutable).
-pub type SharedStr = Arc<str>;
+///
+/// A thin pointer ([`arcstr::ArcStr`]): 8 bytes, and 8 bytes as an `Option` too (an
+/// `Arc<str>` is a 16-byte fat pointer). The count and the length sit in a 16-byte header
+/// before the text, whose address ([`str::as_ptr`]) is fixed for the allocation's lifetime:
+/// memos keyed by a shared string's address rely on it. Equality, order and hashing are the
+/// text's.
+pub type SharedStr = arcstr::ArcStr;
 
 macro_rules! code_enum {
     (
@@ -34,7 +39,7 @@ macro_rules! code_enum {
             pub fn from_code(code: &str) -> Self {
                 match code {
                     $( $code => $name::$variant, )+
-                    other => $name::Other(Arc::from(other)),
+                    other => $name::Other(SharedStr::from(other)),
                 }
             }
 

@@ -23,7 +23,6 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::io::{BufRead as _, BufReader, Read};
-use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
@@ -43,10 +42,10 @@ impl Interner {
     /// The shared copy of `text`, allocating it the first time it is seen.
     pub fn intern(&mut self, text: &str) -> SharedStr {
         if let Some(shared) = self.set.get(text) {
-            return Arc::clone(shared);
+            return shared.clone();
         }
-        let shared: SharedStr = Arc::from(text);
-        self.set.insert(Arc::clone(&shared));
+        let shared = SharedStr::from(text);
+        self.set.insert(shared.clone());
         shared
     }
 
@@ -1193,7 +1192,7 @@ mod tests {
         let mut interner = Interner::default();
         let a = interner.intern("Banco Exemplo");
         let b = interner.intern("Banco Exemplo");
-        assert!(Arc::ptr_eq(&a, &b));
+        assert!(SharedStr::ptr_eq(&a, &b));
         assert_eq!(interner.len(), 1);
         assert_eq!(interner.heap_bytes(), "Banco Exemplo".len());
     }

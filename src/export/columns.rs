@@ -11,11 +11,10 @@
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::api::{Column, Followup, Value};
+use crate::api::{Column, Followup, SharedStr, Value};
 use crate::doc_id;
 
 /// The file formats an export can write.
@@ -163,7 +162,7 @@ pub fn neutralize_formula(text: &str) -> Cow<'_, str> {
 #[derive(Debug)]
 pub struct CellMapper {
     raw_codes: bool,
-    last_doc: Option<(Arc<str>, String)>,
+    last_doc: Option<(SharedStr, String)>,
 }
 
 impl CellMapper {
@@ -181,10 +180,10 @@ impl CellMapper {
             let Some(raw) = row.cpf_cnpj.as_ref() else {
                 return Cell::Empty;
             };
-            let cached = matches!(&self.last_doc, Some((last, _)) if Arc::ptr_eq(last, raw) || **last == **raw);
+            let cached = matches!(&self.last_doc, Some((last, _)) if SharedStr::ptr_eq(last, raw) || **last == **raw);
             if !cached {
                 let formatted = neutralize_formula(&doc_id::format_lenient(raw)).into_owned();
-                self.last_doc = Some((Arc::clone(raw), formatted));
+                self.last_doc = Some((raw.clone(), formatted));
             }
             return match &self.last_doc {
                 Some((_, formatted)) => Cell::Text(Cow::Borrowed(formatted)),
@@ -271,7 +270,7 @@ mod tests {
     fn cells_are_typed_and_codes_follow_the_option() {
         let row = Followup {
             id_followup: Some(7),
-            cpf_cnpj: Some(Arc::from("01234567890")),
+            cpf_cnpj: Some(SharedStr::from("01234567890")),
             tipo_contato: Some(TipoContato::WhatsApp),
             reagendar: Some(SimNao::Nao),
             interacao: Some("=HYPERLINK(\"x\")".into()),

@@ -275,12 +275,11 @@ fn write_time(out: &mut String, value: NaiveTime) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::api::{SimNao, TipoContato};
+    use crate::api::{SharedStr, SimNao, TipoContato};
     use crate::export::ExportFormat;
 
     fn not_cancelled() -> AtomicBool {
@@ -298,8 +297,8 @@ mod tests {
     fn awkward_row() -> Followup {
         Followup {
             id_followup: Some(12_345),
-            nome_cliente: Some(Arc::from("Maria \"Mary\"\tda Silva")),
-            cpf_cnpj: Some(Arc::from("01234567890")),
+            nome_cliente: Some(SharedStr::from("Maria \"Mary\"\tda Silva")),
+            cpf_cnpj: Some(SharedStr::from("01234567890")),
             data: NaiveDate::from_ymd_opt(2026, 11, 29).and_then(|d| d.and_hms_opt(14, 30, 0)),
             interacao: Some("Primeira linha\r\nSegunda\nTerceira\rQuarta".into()),
             tipo_contato: Some(TipoContato::WhatsApp),
@@ -313,13 +312,13 @@ mod tests {
         let rows = [
             Followup {
                 id_followup: Some(1),
-                nome_credor: Some(Arc::from("Banco Alfa")),
+                nome_credor: Some(SharedStr::from("Banco Alfa")),
                 data: Some(day(2026, 1, 5)),
                 ..Followup::default()
             },
             Followup {
                 id_followup: Some(2),
-                nome_credor: Some(Arc::from("Loja Beta")),
+                nome_credor: Some(SharedStr::from("Loja Beta")),
                 data: Some(day(2026, 2, 6)),
                 ..Followup::default()
             },
@@ -455,7 +454,7 @@ mod tests {
     #[test]
     fn an_unmasked_number_like_document_stays_text() {
         let doc = |raw: &str| Followup {
-            cpf_cnpj: Some(Arc::from(raw)),
+            cpf_cnpj: Some(SharedStr::from(raw)),
             ..Followup::default()
         };
         let rows = [

@@ -1,14 +1,13 @@
 //! Tests of the result set: ordering, filtering, appending, cancelling.
 
 use std::cmp::Ordering as CmpOrdering;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use proptest::prelude::*;
 
 use super::*;
-use crate::api::{SimNao, TipoContato, Value};
+use crate::api::{SharedStr, SimNao, TipoContato, Value};
 
 fn never() -> AtomicBool {
     AtomicBool::new(false)
@@ -20,7 +19,7 @@ fn named(names: &[Option<&str>]) -> Vec<Followup> {
         .enumerate()
         .map(|(i, name)| Followup {
             id_followup: Some(i as i64),
-            nome_consultor: name.map(Arc::from),
+            nome_consultor: name.map(SharedStr::from),
             ..Followup::default()
         })
         .collect()
@@ -189,7 +188,7 @@ fn documents_sort_by_their_characters() {
     .enumerate()
     .map(|(i, d)| Followup {
         id_followup: Some(i as i64),
-        cpf_cnpj: Some(Arc::from(*d)),
+        cpf_cnpj: Some(SharedStr::from(*d)),
         ..Followup::default()
     })
     .collect();
@@ -200,24 +199,24 @@ fn filter_rows() -> Vec<Followup> {
     vec![
         Followup {
             id_followup: Some(1),
-            nome_cliente: Some(Arc::from("João Conceição")),
-            cpf_cnpj: Some(Arc::from("529.982.247-25")),
+            nome_cliente: Some(SharedStr::from("João Conceição")),
+            cpf_cnpj: Some(SharedStr::from("529.982.247-25")),
             interacao: Some(Box::from("Prometeu pagar amanhã")),
             tipo_contato: Some(TipoContato::Telefonema),
             ..Followup::default()
         },
         Followup {
             id_followup: Some(2),
-            nome_cliente: Some(Arc::from("Ana Sá")),
-            cpf_cnpj: Some(Arc::from("11222333000181")),
+            nome_cliente: Some(SharedStr::from("Ana Sá")),
+            cpf_cnpj: Some(SharedStr::from("11222333000181")),
             interacao: Some(Box::from("NEGOCIAÇÃO em andamento")),
             tipo_contato: Some(TipoContato::WhatsApp),
-            reagendado_por: Some(Arc::from("marcio.simoes")),
+            reagendado_por: Some(SharedStr::from("marcio.simoes")),
             ..Followup::default()
         },
         Followup {
             id_followup: Some(3),
-            nome_cliente: Some(Arc::from("Élio Araújo")),
+            nome_cliente: Some(SharedStr::from("Élio Araújo")),
             interacao: Some(Box::from("Recado com a esposa; não atende")),
             reagendar: Some(SimNao::Nao),
             ..Followup::default()
@@ -500,7 +499,7 @@ fn arb_row() -> impl Strategy<Value = Followup> {
     )
         .prop_map(|(id, name, day, contact, text)| Followup {
             id_evento: id,
-            nome_consultor: name.map(|n| Arc::from(NAMES[n])),
+            nome_consultor: name.map(|n| SharedStr::from(NAMES[n])),
             data: day.map(|d| date(2020, 1, 1) + chrono::Duration::hours(d)),
             tipo_contato: contact.map(|c| TipoContato::KNOWN[c].clone()),
             interacao: text.map(Box::from),

@@ -204,7 +204,7 @@ impl Tables {
         .into_iter()
         .map(|(id, nome)| Creditor {
             id,
-            nome: Arc::from(nome),
+            nome: SharedStr::from(nome),
         })
         .collect();
         let consultants = [
@@ -220,8 +220,8 @@ impl Tables {
         .into_iter()
         .map(|(id, nome, login)| Consultant {
             id,
-            nome: Arc::from(nome),
-            login: Arc::from(login),
+            nome: SharedStr::from(nome),
+            login: SharedStr::from(login),
         })
         .collect();
         let events = [
@@ -239,7 +239,7 @@ impl Tables {
         .into_iter()
         .map(|(id, nome, tipo_evento)| Event {
             id,
-            nome: Arc::from(nome),
+            nome: SharedStr::from(nome),
             tipo_evento,
         })
         .collect();
@@ -475,7 +475,7 @@ impl HugeHistory {
         let debtor = Debtor {
             id_cliente,
             id_credor: creditor.id,
-            nome: Arc::from("Distribuidora Ômega Atacadista de Alimentos Ltda."),
+            nome: SharedStr::from("Distribuidora Ômega Atacadista de Alimentos Ltda."),
             cpf_cnpj: cpf_cnpj.clone(),
             huge: true,
         };
@@ -485,7 +485,7 @@ impl HugeHistory {
             id_base,
             debtor,
             creditor,
-            cpf_cnpj: Arc::from(cpf_cnpj),
+            cpf_cnpj: SharedStr::from(cpf_cnpj),
             tables,
         }
     }
@@ -620,7 +620,7 @@ impl Dataset {
             debtors.push(Debtor {
                 id_cliente: 10_000 + index as i64 * 7,
                 id_credor: creditor.id,
-                nome: Arc::from(nome),
+                nome: SharedStr::from(nome),
                 cpf_cnpj,
                 huge: false,
             });
@@ -641,7 +641,7 @@ impl Dataset {
                 .find(|c| c.id == debtor.id_credor)
                 .unwrap_or(&tables.creditors[0]);
             // One copy of the document for all of this debtor's rows.
-            let cpf_cnpj: SharedStr = Arc::from(debtor.cpf_cnpj.as_str());
+            let cpf_cnpj: SharedStr = SharedStr::from(debtor.cpf_cnpj.as_str());
             for _ in 0..count {
                 let day = first + Duration::days(rng.i64(0..HISTORY_DAYS));
                 let data = if rng.u8(0..100) < 85 {
@@ -989,11 +989,11 @@ fn agenda_examples(
         let debtor = Debtor {
             id_cliente: 9_000_001 + k as i64,
             id_credor: creditor.id,
-            nome: Arc::from(nome),
+            nome: SharedStr::from(nome),
             cpf_cnpj,
             huge: false,
         };
-        let shared_doc: SharedStr = Arc::from(debtor.cpf_cnpj.as_str());
+        let shared_doc: SharedStr = SharedStr::from(debtor.cpf_cnpj.as_str());
         let mut rows = Vec::new();
         for p in history {
             let consultant = &tables.consultants[p.consultant % tables.consultants.len()];

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use chrono::{Duration, NaiveDate, NaiveTime};
 
 use super::*;
+use crate::api::SharedStr;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -782,9 +783,9 @@ fn filter_lists_match_a_per_entry_reading() {
     let mut rng = fastrand::Rng::with_seed(1_401);
     // Shared strings (as the parser makes them) beside copies of the same text, spaces
     // around it and blanks.
-    let shared: Vec<std::sync::Arc<str>> = ["ana.ribeiro", " ana.ribeiro ", "jose", "", "  "]
+    let shared: Vec<SharedStr> = ["ana.ribeiro", " ana.ribeiro ", "jose", "", "  "]
         .into_iter()
-        .map(std::sync::Arc::from)
+        .map(SharedStr::from)
         .collect();
     let names = ["Ana Paula Ribeiro", " Ana Paula Ribeiro", "José", "", "Zé"];
     let codes = ["C", "G", "O", "X", " "];
@@ -793,14 +794,12 @@ fn filter_lists_match_a_per_entry_reading() {
         for row in &mut rows {
             row.reagendado_por = match rng.u8(0..4) {
                 0 => None,
-                1 => Some(std::sync::Arc::from(
-                    shared[rng.usize(..shared.len())].as_ref(),
-                )),
+                1 => Some(SharedStr::from(shared[rng.usize(..shared.len())].as_str())),
                 _ => Some(shared[rng.usize(..shared.len())].clone()),
             };
             row.id_consultor = (rng.u8(0..8) != 0).then(|| rng.i64(1..6));
             row.nome_consultor =
-                (rng.u8(0..6) != 0).then(|| std::sync::Arc::from(names[rng.usize(..names.len())]));
+                (rng.u8(0..6) != 0).then(|| SharedStr::from(names[rng.usize(..names.len())]));
             row.reagendar_para = (rng.u8(0..6) != 0)
                 .then(|| crate::api::ReagendarPara::from_code(codes[rng.usize(..codes.len())]));
         }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::api::SharedStr;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
@@ -108,8 +109,8 @@ fn the_same_debtor_in_unshared_strings_is_one_group() {
         .map(|n| Followup {
             id_followup: Some(n),
             id_cliente: Some(if n % 10 == 0 { 8 } else { 7 }),
-            nome_cliente: Some(std::sync::Arc::from(names[n as usize % 3])),
-            cpf_cnpj: Some(std::sync::Arc::from(docs[n as usize / 3 % 3])),
+            nome_cliente: Some(SharedStr::from(names[n as usize % 3])),
+            cpf_cnpj: Some(SharedStr::from(docs[n as usize / 3 % 3])),
             ..Followup::default()
         })
         .collect();

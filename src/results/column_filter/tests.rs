@@ -2,14 +2,13 @@
 //! and with each other, appends, the distinct-value lists, and the stored shape.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use proptest::prelude::*;
 
 use super::*;
-use crate::api::{Column, Followup, SimNao, TipoContato};
+use crate::api::{Column, Followup, SharedStr, SimNao, TipoContato};
 use crate::results::{
     Cancelled, ResultSet, SortSpec, ViewSpec, compute_view, filter_indices, fold,
 };
@@ -59,15 +58,15 @@ fn view(rows: &[Followup], quick: &str, columns: ColumnFilters) -> Vec<u32> {
 
 /// A small history with every kind of value, blanks and look-alikes.
 fn rows() -> Vec<Followup> {
-    let ana: Arc<str> = Arc::from("Ana Souza");
-    let bruno: Arc<str> = Arc::from("Bruno Álvares");
+    let ana: SharedStr = SharedStr::from("Ana Souza");
+    let bruno: SharedStr = SharedStr::from("Bruno Álvares");
     vec![
         // 0
         Followup {
             id_followup: Some(1),
             id_cliente: Some(i64::MIN),
             nome_consultor: Some(ana.clone()),
-            cpf_cnpj: Some(Arc::from("52998224725")),
+            cpf_cnpj: Some(SharedStr::from("52998224725")),
             tipo_contato: Some(TipoContato::WhatsApp),
             data: Some(at(2026, 11, 1, 0, 0)),
             interacao: Some(Box::from("Enviado BOLETO por WhatsApp")),
@@ -78,8 +77,8 @@ fn rows() -> Vec<Followup> {
         Followup {
             id_followup: Some(2),
             id_cliente: Some(i64::MAX),
-            nome_consultor: Some(Arc::from(" Ana Souza ")),
-            cpf_cnpj: Some(Arc::from("529.982.247-25")),
+            nome_consultor: Some(SharedStr::from(" Ana Souza ")),
+            cpf_cnpj: Some(SharedStr::from("529.982.247-25")),
             tipo_contato: Some(TipoContato::Sms),
             data: Some(at(2026, 11, 30, 23, 59)),
             interacao: Some(Box::from("Negociação em andamento")),
@@ -91,7 +90,7 @@ fn rows() -> Vec<Followup> {
             id_followup: Some(3),
             id_cliente: Some(0),
             nome_consultor: Some(bruno.clone()),
-            cpf_cnpj: Some(Arc::from("11222333000181")),
+            cpf_cnpj: Some(SharedStr::from("11222333000181")),
             tipo_contato: Some(TipoContato::Telefonema),
             data: Some(at(2026, 12, 1, 8, 0)),
             interacao: Some(Box::from("Cliente pediu o boleto de novo")),
@@ -101,7 +100,7 @@ fn rows() -> Vec<Followup> {
         // 3: blanks everywhere (whitespace counts as blank).
         Followup {
             id_followup: Some(4),
-            nome_consultor: Some(Arc::from("   ")),
+            nome_consultor: Some(SharedStr::from("   ")),
             interacao: Some(Box::from("  ")),
             ..Followup::default()
         },
@@ -757,7 +756,7 @@ fn distinct_names_sort_in_pt_br_order() {
     let rows: Vec<Followup> = names
         .iter()
         .map(|name| Followup {
-            nome_cliente: Some(Arc::from(*name)),
+            nome_cliente: Some(SharedStr::from(*name)),
             ..Followup::default()
         })
         .collect();
@@ -925,8 +924,8 @@ fn arb_row() -> impl Strategy<Value = Followup> {
     )
         .prop_map(|(id, name, doc, contact, hours, text, time)| Followup {
             id_cliente: id,
-            nome_consultor: name.map(|n| Arc::from(CONSULTANTS[n])),
-            cpf_cnpj: doc.map(|d| Arc::from(DOCS[d])),
+            nome_consultor: name.map(|n| SharedStr::from(CONSULTANTS[n])),
+            cpf_cnpj: doc.map(|d| SharedStr::from(DOCS[d])),
             tipo_contato: contact.map(|c| TipoContato::KNOWN[c].clone()),
             data: hours.map(|h| at(2026, 11, 1, 0, 0) + chrono::Duration::hours(h)),
             interacao: text.map(Box::from),
@@ -1083,7 +1082,7 @@ fn cached_lists_follow_appends_and_answer_older_snapshots() {
         .enumerate()
         .map(|(n, name)| Followup {
             id_followup: Some(10_000 + n as i64),
-            nome_consultor: Some(Arc::from(*name)),
+            nome_consultor: Some(SharedStr::from(*name)),
             interacao: Some(Box::from("ab")),
             ..Followup::default()
         })
@@ -1125,9 +1124,9 @@ fn cached_lists_follow_appends_and_answer_older_snapshots() {
 #[test]
 fn long_lists_on_several_threads_match_the_reference() {
     // Enough rows for several workers and distinct names for the two-thread sort.
-    let names: Vec<Arc<str>> = (0..120_000)
+    let names: Vec<SharedStr> = (0..120_000)
         .map(|n| {
-            Arc::from(format!(
+            SharedStr::from(format!(
                 "{} Souza {n}",
                 ["Ana", "álvaro", "Zé", "ÉRICA"][n % 4]
             ))
@@ -1139,7 +1138,7 @@ fn long_lists_on_several_threads_match_the_reference() {
             // Equal names in other strings too, and blanks.
             nome_cliente: match i % 50 {
                 0 => None,
-                1 => Some(Arc::from(format!(" {} ", names[i % names.len()]))),
+                1 => Some(SharedStr::from(format!(" {} ", names[i % names.len()]))),
                 _ => Some(names[(i * 7_919) % names.len()].clone()),
             },
             ..Followup::default()
