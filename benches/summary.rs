@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use recuperador_followups::analysis::summary::{Dimension, summarize};
-use recuperador_followups::api::{Followup, SharedStr};
+use recuperador_followups::api::{Followup, FollowupFields, SharedStr};
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::sim::huge_history_rows;
 
@@ -39,12 +39,12 @@ fn with_many_debtors(rows: &[Followup], distinct: usize) -> Vec<Followup> {
         .enumerate()
         .map(|(i, row)| {
             let (id, name, doc) = &debtors[(i * 7_919) % distinct];
-            Followup {
+            Followup::from(FollowupFields {
                 id_cliente: Some(*id),
                 nome_cliente: Some(name.clone()),
                 cpf_cnpj: Some(doc.clone()),
-                ..row.clone()
-            }
+                ..row.fields()
+            })
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveTime};
 use recuperador_followups::api::{
-    Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento,
+    Followup, FollowupFields, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento,
 };
 
 /// `n` follow-ups of a few hundred debtors, with shared names and per-row interaction text
@@ -57,7 +57,7 @@ pub fn rows(n: usize) -> Vec<Followup> {
             let (debtor, doc) = &debtors[i % debtors.len()];
             let day = day0 + chrono::Days::new((i % 900) as u64);
             let rescheduled = i % 3 == 0;
-            Followup {
+            Followup::from(FollowupFields {
                 id_followup: Some(10_000_000 + i as i64),
                 id_credor: Some(12 + (i % 3) as i64),
                 id_cliente: Some(500_000 + (i % debtors.len()) as i64),
@@ -90,7 +90,7 @@ pub fn rows(n: usize) -> Vec<Followup> {
                 reagendar_para: rescheduled.then_some(ReagendarPara::Consultor),
                 visivel_cliente: Some(SimNao::Nao),
                 reagendado_por: rescheduled.then(|| consultants[i % 4].clone()),
-            }
+            })
         })
         .collect()
 }

@@ -330,12 +330,12 @@ impl MemoryFootprint {
         for row in rows {
             text_bytes += row.unshared_heap_bytes();
             for shared in [
-                &row.nome_credor,
-                &row.nome_cliente,
-                &row.cpf_cnpj,
-                &row.nome_consultor,
-                &row.nome_evento,
-                &row.reagendado_por,
+                row.nome_credor(),
+                row.nome_cliente(),
+                row.cpf_cnpj(),
+                row.nome_consultor(),
+                row.nome_evento(),
+                row.reagendado_por(),
             ]
             .into_iter()
             .flatten()

@@ -177,7 +177,7 @@ impl CellMapper {
     /// The cell for `row` in `column`.
     pub fn cell<'a>(&'a mut self, row: &'a Followup, column: Column) -> Cell<'a> {
         if column == Column::CpfCnpj {
-            let Some(raw) = row.cpf_cnpj.as_ref() else {
+            let Some(raw) = row.cpf_cnpj() else {
                 return Cell::Empty;
             };
             let cached = matches!(&self.last_doc, Some((last, _)) if SharedStr::ptr_eq(last, raw) || **last == **raw);
@@ -219,6 +219,7 @@ pub fn default_file_name(id_credor: i64, today: NaiveDate, format: ExportFormat)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::FollowupFields;
     use crate::api::{SimNao, TipoContato};
 
     #[test]
@@ -268,14 +269,14 @@ mod tests {
 
     #[test]
     fn cells_are_typed_and_codes_follow_the_option() {
-        let row = Followup {
+        let row = Followup::from(FollowupFields {
             id_followup: Some(7),
             cpf_cnpj: Some(SharedStr::from("01234567890")),
             tipo_contato: Some(TipoContato::WhatsApp),
             reagendar: Some(SimNao::Nao),
             interacao: Some("=HYPERLINK(\"x\")".into()),
-            ..Followup::default()
-        };
+            ..FollowupFields::default()
+        });
         let mut labels = CellMapper::new(false);
         assert_eq!(labels.cell(&row, Column::IdFollowup), Cell::Int(7));
         assert_eq!(
