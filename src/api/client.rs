@@ -1137,6 +1137,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_footprint_counts_each_shared_string_once_with_its_header() {
+        use crate::api::FollowupFields;
+        let bank = SharedStr::from("Banco Ipê");
+        let rows: Vec<Followup> = (0..3)
+            .map(|n| {
+                FollowupFields {
+                    id_followup: Some(n),
+                    nome_credor: Some(bank.clone()),
+                    // Equal text in another allocation counts again; the empty string is static.
+                    nome_cliente: Some(SharedStr::from(String::from("Ana"))),
+                    cpf_cnpj: Some(SharedStr::from("")),
+                    interacao: Some("abcd".into()),
+                    ..FollowupFields::default()
+                }
+                .into()
+            })
+            .collect();
+        let memory = MemoryFootprint::of(&rows);
+        assert_eq!(memory.rows, 3);
+        assert_eq!(memory.row_bytes, 3 * std::mem::size_of::<Followup>());
+        assert_eq!(memory.text_bytes, 3 * 4);
+        let bank_bytes = "Banco Ipê".len() + SHARED_STR_HEADER_BYTES;
+        let ana_bytes = "Ana".len() + SHARED_STR_HEADER_BYTES;
+        assert_eq!(memory.shared_bytes, bank_bytes + 3 * ana_bytes);
+        assert_eq!(
+            memory.total_bytes(),
+            memory.row_bytes + memory.text_bytes + memory.shared_bytes
+        );
+    }
+
+    #[test]
     fn base_url_rules() {
         assert!(validate_base_url(DEFAULT_BASE_URL).is_ok());
         assert!(validate_base_url("http://127.0.0.1:8080/api/v1Followup/").is_ok());

@@ -9,6 +9,8 @@
 //! A result set holds up to millions of rows, so [`Followup`] is stored compactly and read
 //! through accessors (`row.tipo_contato()`); [`FollowupFields`] is the same row as plain public
 //! fields, to build one (`.into()`) or read it whole. What a row holds:
+//! - the five ids as plain `i64`s and one byte of presence bits (no `Option` padding, and no
+//!   sentinel: `i64::MIN` is a value the server may send);
 //! - shared strings as thin 8-byte pointers, 8 bytes as an `Option` too;
 //! - the five codes as one byte each: absent, a documented code (its index in the enum's
 //!   `KNOWN`, plus one) or "unknown"; the text of unknown codes (kept exactly as received,
@@ -153,6 +155,15 @@ code_enum! {
     }
 }
 
+/// The slot of each id in [`Followup`]'s ids.
+const ID_FOLLOWUP: usize = 0;
+const ID_CREDOR: usize = 1;
+const ID_CLIENTE: usize = 2;
+const ID_CONSULTOR: usize = 3;
+const ID_EVENTO: usize = 4;
+/// How many id fields a row has.
+const ID_FIELDS: usize = 5;
+
 /// The slot of each code field in [`Followup`]'s code bytes.
 const TIPO_EVENTO: usize = 0;
 const TIPO_CONTATO: usize = 1;
@@ -249,11 +260,8 @@ fn code_slot(column: Column) -> Option<usize> {
 /// documentation.
 #[derive(Clone, Default, PartialEq)]
 pub struct Followup {
-    id_followup: Option<i64>,
-    id_credor: Option<i64>,
-    id_cliente: Option<i64>,
-    id_consultor: Option<i64>,
-    id_evento: Option<i64>,
+    /// The five ids, in [`ID_FOLLOWUP`]… order; `0` where absent (so equal rows compare equal).
+    ids: [i64; ID_FIELDS],
     nome_credor: Option<SharedStr>,
     nome_cliente: Option<SharedStr>,
     cpf_cnpj: Option<SharedStr>,
@@ -269,6 +277,9 @@ pub struct Followup {
     /// One byte per code field: [`CODE_ABSENT`], a documented code (its index plus one) or
     /// [`CODE_OTHER`].
     codes: [u8; CODE_FIELDS],
+    /// Bit `1 << slot` set when the id in that slot of [`Self::ids`] is present. No sentinel:
+    /// every `i64` is a value the server may send.
+    ids_present: u8,
 }
 
 /// A follow-up's 20 fields as plain public values: the convenient way to build a
@@ -437,6 +448,23 @@ macro_rules! copy_accessors {
     };
 }
 
+/// Getters and setters of the ids (a value and a presence bit each in the row).
+macro_rules! id_accessors {
+    ($( $field:ident, $setter:ident: $slot:expr => $doc:literal; )+) => {
+        $(
+            #[doc = concat!($doc, " (`", stringify!($field), "`).")]
+            pub fn $field(&self) -> Option<i64> {
+                self.id($slot)
+            }
+
+            #[doc = concat!("Sets `", stringify!($field), "`.")]
+            pub fn $setter(&mut self, value: Option<i64>) {
+                self.set_id($slot, value);
+            }
+        )+
+    };
+}
+
 /// Getters and setters of the code fields (one byte each in the row).
 macro_rules! code_accessors {
     ($( $field:ident, $setter:ident: $ty:ty, $slot:expr => $doc:literal; )+) => {
@@ -455,12 +483,15 @@ macro_rules! code_accessors {
 }
 
 impl Followup {
+    id_accessors! {
+        id_followup, set_id_followup: ID_FOLLOWUP => "Identifier of the follow-up";
+        id_credor, set_id_credor: ID_CREDOR => "Creditor id";
+        id_cliente, set_id_cliente: ID_CLIENTE => "Debtor (client) id";
+        id_consultor, set_id_consultor: ID_CONSULTOR => "Consultant (operator) id";
+        id_evento, set_id_evento: ID_EVENTO => "Event id";
+    }
+
     copy_accessors! {
-        id_followup, set_id_followup: i64 => "Identifier of the follow-up";
-        id_credor, set_id_credor: i64 => "Creditor id";
-        id_cliente, set_id_cliente: i64 => "Debtor (client) id";
-        id_consultor, set_id_consultor: i64 => "Consultant (operator) id";
-        id_evento, set_id_evento: i64 => "Event id";
         data, set_data: NaiveDateTime => "When the follow-up was registered";
         data_reagendamento, set_data_reagendamento: NaiveDateTime => "Date of the reschedule";
         horario_reagendamento, set_horario_reagendamento: NaiveTime => "Time of the reschedule";
@@ -561,6 +592,26 @@ impl Followup {
             None => self.put_code(slot, CODE_ABSENT, None),
             Some(StoredCode::Known(byte)) => self.put_code(slot, byte, None),
             Some(StoredCode::Other(raw)) => self.put_code(slot, CODE_OTHER, Some(raw)),
+        }
+    }
+
+    /// The id in `slot`.
+    #[inline]
+    fn id(&self, slot: usize) -> Option<i64> {
+        // The slot is checked by `get` before it picks a bit.
+        let value = *self.ids.get(slot)?;
+        (self.ids_present & (1 << slot) != 0).then_some(value)
+    }
+
+    fn set_id(&mut self, slot: usize, value: Option<i64>) {
+        let Some(stored) = self.ids.get_mut(slot) else {
+            return;
+        };
+        *stored = value.unwrap_or(0);
+        if value.is_some() {
+            self.ids_present |= 1 << slot;
+        } else {
+            self.ids_present &= !(1 << slot);
         }
     }
 
@@ -845,11 +896,11 @@ impl Followup {
             v.map_or(Value::Empty, |s| Value::Text(s.as_ref()))
         }
         match column {
-            Column::IdFollowup => int(self.id_followup),
-            Column::IdCredor => int(self.id_credor),
-            Column::IdCliente => int(self.id_cliente),
-            Column::IdConsultor => int(self.id_consultor),
-            Column::IdEvento => int(self.id_evento),
+            Column::IdFollowup => int(self.id_followup()),
+            Column::IdCredor => int(self.id_credor()),
+            Column::IdCliente => int(self.id_cliente()),
+            Column::IdConsultor => int(self.id_consultor()),
+            Column::IdEvento => int(self.id_evento()),
             Column::NomeCredor => text(self.nome_credor.as_deref()),
             Column::NomeCliente => text(self.nome_cliente.as_deref()),
             Column::CpfCnpj => text(self.cpf_cnpj.as_deref()),
@@ -929,7 +980,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<SharedStr>>(), 8);
     }
 
-    const ROW_BYTES_AT_MOST: usize = 200;
+    const ROW_BYTES_AT_MOST: usize = 160;
 
     /// A row with every kind of value: unknown codes, ids at the edges of `i64`, absent fields.
     fn edge_fields() -> FollowupFields {

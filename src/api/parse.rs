@@ -1181,6 +1181,50 @@ mod tests {
         assert_eq!(parse_time("aa:bb"), None);
     }
 
+    /// The code's stored form, for a column and a raw JSON value.
+    fn code_of(column: Column, raw: &str, interner: &mut Interner) -> Option<StoredCode> {
+        match convert(column, Raw::of(raw), interner) {
+            Ok(FieldValue::Code(code)) => code,
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn documented_codes_are_matched_without_the_interner() {
+        let mut interner = Interner::default();
+        assert_eq!(
+            code_of(Column::TipoContato, "\"W\"", &mut interner),
+            Some(StoredCode::Known(7))
+        );
+        assert_eq!(
+            code_of(Column::Reagendar, "true", &mut interner),
+            Some(StoredCode::Known(1))
+        );
+        assert_eq!(
+            code_of(Column::VisivelCliente, "\" N \"", &mut interner),
+            Some(StoredCode::Known(2))
+        );
+        assert_eq!(code_of(Column::TipoEvento, "\"  \"", &mut interner), None);
+        assert!(interner.is_empty(), "no documented code was interned");
+
+        // Unknown codes are kept as received (trimmed) and shared between fields and rows.
+        let Some(StoredCode::Other(a)) = code_of(Column::TipoContato, "\"X9\"", &mut interner)
+        else {
+            panic!("an unknown code is kept");
+        };
+        let Some(StoredCode::Other(b)) = code_of(Column::TipoEvento, "\" X9\"", &mut interner)
+        else {
+            panic!("an unknown code is kept");
+        };
+        assert_eq!(a.as_str(), "X9");
+        assert!(SharedStr::ptr_eq(&a, &b));
+        assert_eq!(
+            code_of(Column::ReagendarPara, "12", &mut interner),
+            Some(StoredCode::Other("12".into()))
+        );
+        assert_eq!(interner.len(), 2);
+    }
+
     #[test]
     fn interner_shares_equal_strings() {
         let mut interner = Interner::default();
