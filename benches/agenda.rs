@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use recuperador_followups::analysis::agenda::{Situacao, agenda};
-use recuperador_followups::api::Followup;
+use recuperador_followups::api::{Followup, FollowupFields};
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::sim::huge_history_rows;
 
@@ -31,10 +31,12 @@ fn bench_agenda(c: &mut Criterion) {
     let spread: Vec<Followup> = one_debtor
         .iter()
         .enumerate()
-        .map(|(i, row)| Followup {
-            id_credor: Some([12, 27, 45][(i / 7) % 3]),
-            id_cliente: Some(((i * 7_919) % 50_000) as i64),
-            ..row.clone()
+        .map(|(i, row)| {
+            Followup::from(FollowupFields {
+                id_credor: Some([12, 27, 45][(i / 7) % 3]),
+                id_cliente: Some(((i * 7_919) % 50_000) as i64),
+                ..row.fields()
+            })
         })
         .collect();
     let never = AtomicBool::new(false);

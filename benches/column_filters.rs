@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use recuperador_followups::api::{Column, Followup};
+use recuperador_followups::api::{Column, Followup, FollowupFields, SharedStr};
 use recuperador_followups::results::{
     ColumnFilter, ColumnFilters, ResultSet, SortSpec, ViewSpec, distinct_values,
 };
@@ -48,9 +48,9 @@ fn with_many_debtors(rows: &[Followup], distinct: usize) -> Vec<Followup> {
         "Zé",
         "Luíza",
     ];
-    let names: Vec<Arc<str>> = (0..distinct)
+    let names: Vec<SharedStr> = (0..distinct)
         .map(|n| {
-            Arc::from(format!(
+            SharedStr::from(format!(
                 "{} {} da Silva {n}",
                 first[n % first.len()],
                 first[(n / first.len()) % first.len()]
@@ -59,9 +59,11 @@ fn with_many_debtors(rows: &[Followup], distinct: usize) -> Vec<Followup> {
         .collect();
     rows.iter()
         .enumerate()
-        .map(|(i, row)| Followup {
-            nome_cliente: Some(names[(i * 7_919) % distinct].clone()),
-            ..row.clone()
+        .map(|(i, row)| {
+            Followup::from(FollowupFields {
+                nome_cliente: Some(names[(i * 7_919) % distinct].clone()),
+                ..row.fields()
+            })
         })
         .collect()
 }

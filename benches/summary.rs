@@ -13,13 +13,12 @@
 //! Run: `cargo bench --bench summary`.
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use recuperador_followups::analysis::summary::{Dimension, summarize};
-use recuperador_followups::api::Followup;
+use recuperador_followups::api::{Followup, FollowupFields, SharedStr};
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::sim::huge_history_rows;
 
@@ -27,12 +26,12 @@ const ROWS: usize = 1_000_000;
 
 /// The rows with the debtor (id, name, CPF) one of `distinct`.
 fn with_many_debtors(rows: &[Followup], distinct: usize) -> Vec<Followup> {
-    let debtors: Vec<(i64, Arc<str>, Arc<str>)> = (0..distinct)
+    let debtors: Vec<(i64, SharedStr, SharedStr)> = (0..distinct)
         .map(|n| {
             (
                 1_000_000 + n as i64,
-                Arc::from(format!("Devedor Sintético da Silva {n}")),
-                Arc::from(format!("{:011}", 10_000_000_000u64 + n as u64 * 7)),
+                SharedStr::from(format!("Devedor Sintético da Silva {n}")),
+                SharedStr::from(format!("{:011}", 10_000_000_000u64 + n as u64 * 7)),
             )
         })
         .collect();
@@ -40,12 +39,12 @@ fn with_many_debtors(rows: &[Followup], distinct: usize) -> Vec<Followup> {
         .enumerate()
         .map(|(i, row)| {
             let (id, name, doc) = &debtors[(i * 7_919) % distinct];
-            Followup {
+            Followup::from(FollowupFields {
                 id_cliente: Some(*id),
                 nome_cliente: Some(name.clone()),
                 cpf_cnpj: Some(doc.clone()),
-                ..row.clone()
-            }
+                ..row.fields()
+            })
         })
         .collect()
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use recuperador_followups::analysis::agenda::Situacao;
 use recuperador_followups::analysis::summary::Dimension;
-use recuperador_followups::api::{Column, Followup};
+use recuperador_followups::api::{Column, Followup, FollowupFields, SharedStr};
 use recuperador_followups::results::ResultSet;
 use recuperador_followups::secrets::MemoryStore;
 use recuperador_followups::sim::huge_history_rows;
@@ -57,19 +57,19 @@ fn app_with_rows(ctx: &egui::Context, rows: usize) -> FollowupsApp {
 /// shared names), so a summary by debtor has that many groups.
 fn app_with_many_debtors(ctx: &egui::Context, rows: usize, debtors: usize) -> FollowupsApp {
     let mut app = app_with_rows(ctx, 0);
-    let names: Vec<Arc<str>> = (0..debtors)
-        .map(|n| Arc::from(format!("Devedor {n}")))
+    let names: Vec<SharedStr> = (0..debtors)
+        .map(|n| SharedStr::from(format!("Devedor {n}")))
         .collect();
     let spread = huge_history_rows(rows)
         .into_iter()
         .enumerate()
         .map(|(i, row)| {
             let debtor = (i * 7_919) % debtors.max(1);
-            Followup {
+            Followup::from(FollowupFields {
                 id_cliente: Some(debtor as i64),
                 nome_cliente: names.get(debtor).cloned(),
-                ..row
-            }
+                ..row.into_fields()
+            })
         });
     app.results = ResultSet::from_rows(spread);
     app

@@ -76,7 +76,7 @@ fn ids(results: &ResultSet) -> BTreeSet<i64> {
     results
         .rows()
         .iter()
-        .filter_map(|r| r.id_followup)
+        .filter_map(|r| r.id_followup())
         .collect()
 }
 
@@ -92,7 +92,7 @@ fn union_of_single_queries(
         let outcome = client
             .fetch(&filters.query_for(doc.clone()), &FetchProgress::new())
             .unwrap();
-        ids.extend(outcome.rows.iter().filter_map(|r| r.id_followup));
+        ids.extend(outcome.rows.iter().filter_map(|r| r.id_followup()));
     }
     ids
 }
@@ -181,10 +181,9 @@ fn merged_results_equal_the_union_of_single_queries() {
     let progress = handle.progress();
     assert!(progress.finished && progress.done == docs.len());
     assert!(
-        results
-            .rows()
-            .iter()
-            .all(|r| r.data.is_some_and(|d| d.date() >= filters.data_de.unwrap())),
+        results.rows().iter().all(|r| r
+            .data()
+            .is_some_and(|d| d.date() >= filters.data_de.unwrap())),
         "the shared filters apply to every document"
     );
 }

@@ -64,9 +64,13 @@ fn fetch_writes_exactly_the_matching_rows_for_each_filter() {
             ..SimFilter::default()
         })
         .collect();
-    let middle_date = all[all.len() / 2].data.unwrap().date().to_string();
-    let consultor = all.iter().find_map(|r| r.id_consultor).unwrap().to_string();
-    let evento = all.iter().find_map(|r| r.id_evento).unwrap().to_string();
+    let middle_date = all[all.len() / 2].data().unwrap().date().to_string();
+    let consultor = all
+        .iter()
+        .find_map(|r| r.id_consultor())
+        .unwrap()
+        .to_string();
+    let evento = all.iter().find_map(|r| r.id_evento()).unwrap().to_string();
 
     let filters: Vec<Vec<&str>> = vec![
         vec![],
@@ -315,7 +319,10 @@ fn demo_server_prints_its_url_and_token_and_serves_fetch() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let rows = read_rows(&out);
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| r.cpf_cnpj.as_deref() == Some(doc)));
+    assert!(
+        rows.iter()
+            .all(|r| r.cpf_cnpj().map(|s| s.as_str()) == Some(doc))
+    );
 }
 
 #[test]
@@ -437,7 +444,7 @@ fn expected_ids(
                     cpf_cnpj: doc.clone(),
                     ..SimFilter::default()
                 })
-                .filter_map(|r| r.id_followup)
+                .filter_map(|r| r.id_followup())
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -471,7 +478,8 @@ fn batch_with_repeated_cpf_cnpj_writes_every_row_once() {
     let output = run(&args, Some(TOKEN));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let rows = read_rows(&out);
-    let ids: std::collections::BTreeSet<i64> = rows.iter().filter_map(|r| r.id_followup).collect();
+    let ids: std::collections::BTreeSet<i64> =
+        rows.iter().filter_map(|r| r.id_followup()).collect();
     assert_eq!(ids.len(), rows.len(), "no row twice");
     assert_eq!(ids, expected_ids(&sim, &id_credor, &docs));
     assert!(
@@ -847,9 +855,10 @@ fn tsv_on_stdout_is_exactly_the_tables_text_and_nothing_else() {
         &doc[9..11]
     );
     assert_eq!(&first[column("CPF/CNPJ")], masked, "the CPF with its mask");
-    let day = rows[0].data.unwrap().format("%d/%m/%Y").to_string();
+    let day = rows[0].data().unwrap().format("%d/%m/%Y").to_string();
     assert_eq!(&first[column("Data")][..10], day, "dd/mm/aaaa");
-    let label = rows[0].tipo_contato.as_ref().unwrap().label();
+    let contact = rows[0].tipo_contato().unwrap();
+    let label = contact.label();
     assert_eq!(
         &first[column("Tipo de contato")],
         label,

@@ -107,7 +107,7 @@ fn each_filter_returns_exactly_the_matching_rows() {
         everything.len()
     );
     let some_row = &everything[everything.len() / 2];
-    let some_date = some_row.data.expect("rows have dates").date();
+    let some_date = some_row.data().expect("rows have dates").date();
 
     let mut forms = vec![query(id_credor, &doc)];
     // The document as a user pastes it, with its mask, in lower case.
@@ -124,13 +124,13 @@ fn each_filter_returns_exactly_the_matching_rows() {
             ..query(id_credor, &doc)
         });
     }
-    if let Some(consultor) = some_row.id_consultor {
+    if let Some(consultor) = some_row.id_consultor() {
         forms.push(QueryForm {
             id_consultor: consultor.to_string(),
             ..query(id_credor, &doc)
         });
     }
-    if let Some(evento) = everything.iter().find_map(|r| r.id_evento) {
+    if let Some(evento) = everything.iter().find_map(|r| r.id_evento()) {
         forms.push(QueryForm {
             id_evento: evento.to_string(),
             ..query(id_credor, &doc)
@@ -1013,14 +1013,15 @@ fn a_windows_1252_body_is_decoded() {
     let query = query(id_credor, &doc).validate().unwrap();
     let expected: Vec<_> = sim.dataset().matching(&SimFilter::from(&query)).collect();
     let accented = |row: &recuperador_followups::api::Followup| {
-        [&row.nome_cliente, &row.nome_consultor, &row.nome_evento]
-            .into_iter()
-            .flatten()
-            .any(|text| !text.is_ascii())
-            || row
-                .interacao
-                .as_deref()
-                .is_some_and(|text| !text.is_ascii())
+        [
+            &row.nome_cliente(),
+            &row.nome_consultor(),
+            &row.nome_evento(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|text| !text.is_ascii())
+            || row.interacao().is_some_and(|text| !text.is_ascii())
     };
     assert!(
         expected.iter().any(accented),

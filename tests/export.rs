@@ -2,12 +2,11 @@
 //! (calamine, the csv crate) and compare every field; sheet splitting; atomicity.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use calamine::{Data, Reader as _, Xlsx, open_workbook};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use recuperador_followups::api::{
-    Column, Followup, ReagendarPara, SimNao, TipoContato, TipoEvento,
+    Column, Followup, FollowupFields, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento,
 };
 use recuperador_followups::export::xlsx::{self, EXCEL_MAX_CELL_UNITS, EXCEL_MAX_ROWS};
 use recuperador_followups::export::{
@@ -20,8 +19,8 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
         .expect("valid date")
 }
 
-fn shared(text: &str) -> Option<Arc<str>> {
-    Some(Arc::from(text))
+fn shared(text: &str) -> Option<SharedStr> {
+    Some(SharedStr::from(text))
 }
 
 /// The 40,000-character interaction of the last sample row.
@@ -33,7 +32,7 @@ fn long_text() -> String {
 /// zero, numeric and alphanumeric CNPJs, formula-looking text, unknown codes, empty fields.
 fn sample_rows() -> Vec<Followup> {
     vec![
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(1_000_001),
             id_credor: Some(12),
             id_cliente: Some(880_123),
@@ -56,8 +55,8 @@ fn sample_rows() -> Vec<Followup> {
             reagendar_para: Some(ReagendarPara::Consultor),
             visivel_cliente: Some(SimNao::Nao),
             reagendado_por: shared("marcia.goncalves"),
-        },
-        Followup {
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(1_000_002),
             id_credor: Some(12),
             id_cliente: Some(990_001),
@@ -78,14 +77,14 @@ fn sample_rows() -> Vec<Followup> {
             reagendar_para: None,
             visivel_cliente: Some(SimNao::Sim),
             reagendado_por: shared("+admin"),
-        },
-        Followup {
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(1_000_003),
             cpf_cnpj: shared("12ABC34501DE35"),
             interacao: Some("\tcomeça com tabulação".into()),
-            ..Followup::default()
-        },
-        Followup {
+            ..FollowupFields::default()
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(1_000_004),
             id_credor: Some(12),
             cpf_cnpj: shared("0012345"),
@@ -94,8 +93,8 @@ fn sample_rows() -> Vec<Followup> {
             interacao: Some(long_text().into()),
             tipo_contato: Some(TipoContato::Email),
             horario_reagendamento: NaiveTime::from_hms_opt(8, 5, 0),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
     ]
 }
 
@@ -505,7 +504,7 @@ fn xlsx_continues_on_new_sheets_each_with_its_header() {
     assert_eq!(
         sheets[1].1.get((1, 0)),
         Some(&Data::Float(
-            rows[9 % rows.len()].id_followup.unwrap() as f64
+            rows[9 % rows.len()].id_followup().unwrap() as f64
         ))
     );
     let parts = zip_entries(std::fs::File::open(&path).unwrap());
@@ -528,12 +527,12 @@ fn xlsx_continues_on_new_sheets_each_with_its_header() {
 fn xlsx_row_limit_lands_on_two_sheets() {
     let dir = temp_dir();
     let path = dir.path().join("huge.xlsx");
-    let row = Followup {
+    let row = Followup::from(FollowupFields {
         id_followup: Some(1),
         cpf_cnpj: shared("01234567890"),
         data: Some(at(2026, 11, 3, 0, 0)),
-        ..Followup::default()
-    };
+        ..FollowupFields::default()
+    });
     let total = EXCEL_MAX_ROWS as usize + 10;
     let options = ExportOptions {
         columns: vec![Column::IdFollowup, Column::CpfCnpj, Column::Data],

@@ -1,13 +1,13 @@
 //! Parsing fixtures: the documented shape and every tolerance rule.
 
-use std::sync::Arc;
-
 use chrono::{NaiveDate, NaiveTime};
 use recuperador_followups::api::parse::{
     Interner, ParseError, ParseOptions, Parsed, parse_followups, parse_followups_slice,
     parse_followups_with,
 };
-use recuperador_followups::api::{Followup, ReagendarPara, SimNao, TipoContato, TipoEvento};
+use recuperador_followups::api::{
+    Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -32,64 +32,70 @@ fn documented_rows_parse_into_every_field() {
     assert_eq!(rows.len(), 2);
     assert!(!report.has_problems(), "{report:?}");
     let first = &rows[0];
-    assert_eq!(first.id_followup, Some(1001));
-    assert_eq!(first.id_credor, Some(12));
-    assert_eq!(first.id_cliente, Some(555));
-    assert_eq!(first.id_consultor, Some(7));
-    assert_eq!(first.id_evento, Some(3));
-    assert_eq!(first.nome_credor.as_deref(), Some("Banco Exemplo S.A."));
+    assert_eq!(first.id_followup(), Some(1001));
+    assert_eq!(first.id_credor(), Some(12));
+    assert_eq!(first.id_cliente(), Some(555));
+    assert_eq!(first.id_consultor(), Some(7));
+    assert_eq!(first.id_evento(), Some(3));
     assert_eq!(
-        first.nome_cliente.as_deref(),
+        first.nome_credor().map(|s| s.as_str()),
+        Some("Banco Exemplo S.A.")
+    );
+    assert_eq!(
+        first.nome_cliente().map(|s| s.as_str()),
         Some("Conceição Aparecida Gonçalves")
     );
-    assert_eq!(first.cpf_cnpj.as_deref(), Some("529.982.247-25"));
-    assert_eq!(first.nome_consultor.as_deref(), Some("Álvaro Nogueira"));
-    assert_eq!(first.nome_evento.as_deref(), Some("Promessa de pagamento"));
-    assert_eq!(first.tipo_evento, Some(TipoEvento::Produtivo));
+    assert_eq!(first.cpf_cnpj().map(|s| s.as_str()), Some("529.982.247-25"));
     assert_eq!(
-        first.data,
+        first.nome_consultor().map(|s| s.as_str()),
+        Some("Álvaro Nogueira")
+    );
+    assert_eq!(
+        first.nome_evento().map(|s| s.as_str()),
+        Some("Promessa de pagamento")
+    );
+    assert_eq!(first.tipo_evento(), Some(TipoEvento::Produtivo));
+    assert_eq!(
+        first.data(),
         NaiveDate::from_ymd_opt(2023, 9, 1)
             .unwrap()
             .and_hms_opt(0, 0, 0)
     );
     assert_eq!(
-        first.interacao.as_deref(),
+        first.interacao(),
         Some("Cliente atendeu; prometeu pagar \"amanhã\".\r\nLigar às 14h.")
     );
-    assert_eq!(first.tipo_contato, Some(TipoContato::Telefonema));
-    assert_eq!(first.reagendar, Some(SimNao::Sim));
+    assert_eq!(first.tipo_contato(), Some(TipoContato::Telefonema));
+    assert_eq!(first.reagendar(), Some(SimNao::Sim));
     assert_eq!(
-        first.data_reagendamento,
+        first.data_reagendamento(),
         NaiveDate::from_ymd_opt(2023, 9, 2)
             .unwrap()
             .and_hms_opt(0, 0, 0)
     );
     assert_eq!(
-        first.horario_reagendamento,
+        first.horario_reagendamento(),
         NaiveTime::from_hms_opt(14, 0, 0)
     );
-    assert_eq!(first.reagendar_para, Some(ReagendarPara::Consultor));
-    assert_eq!(first.visivel_cliente, Some(SimNao::Nao));
-    assert_eq!(first.reagendado_por.as_deref(), Some("alvaro.nogueira"));
+    assert_eq!(first.reagendar_para(), Some(ReagendarPara::Consultor));
+    assert_eq!(first.visivel_cliente(), Some(SimNao::Nao));
+    assert_eq!(
+        first.reagendado_por().map(|s| s.as_str()),
+        Some("alvaro.nogueira")
+    );
 
     let second = &rows[1];
-    assert_eq!(second.id_consultor, None);
-    assert_eq!(second.nome_consultor, None);
-    assert_eq!(second.tipo_evento, None);
-    assert_eq!(second.tipo_contato, Some(TipoContato::WhatsApp));
-    assert_eq!(second.reagendar, Some(SimNao::Nao));
-    assert_eq!(second.data_reagendamento, None);
-    assert_eq!(
-        second.interacao.as_deref(),
-        Some("=HYPERLINK(\"http://x\")")
-    );
+    assert_eq!(second.id_consultor(), None);
+    assert_eq!(second.nome_consultor(), None);
+    assert_eq!(second.tipo_evento(), None);
+    assert_eq!(second.tipo_contato(), Some(TipoContato::WhatsApp));
+    assert_eq!(second.reagendar(), Some(SimNao::Nao));
+    assert_eq!(second.data_reagendamento(), None);
+    assert_eq!(second.interacao(), Some("=HYPERLINK(\"http://x\")"));
 
     // Repeated strings are shared between rows, not copied.
-    let (a, b) = (
-        first.nome_credor.as_ref().unwrap(),
-        second.nome_credor.as_ref().unwrap(),
-    );
-    assert!(Arc::ptr_eq(a, b));
+    let (a, b) = (first.nome_credor().unwrap(), second.nome_credor().unwrap());
+    assert!(SharedStr::ptr_eq(a, b));
 }
 
 #[test]
@@ -113,76 +119,76 @@ fn tolerant_rows_keep_what_can_be_read() {
     );
 
     let r = &rows[0];
-    assert_eq!(r.id_followup, Some(2001), "ids sent as strings");
-    assert_eq!(r.id_credor, Some(12), "spaces around a numeric string");
-    assert_eq!(r.id_cliente, Some(9), "another casing of a field name");
+    assert_eq!(r.id_followup(), Some(2001), "ids sent as strings");
+    assert_eq!(r.id_credor(), Some(12), "spaces around a numeric string");
+    assert_eq!(r.id_cliente(), Some(9), "another casing of a field name");
     assert_eq!(
-        r.data,
+        r.data(),
         NaiveDate::from_ymd_opt(2023, 9, 1)
             .unwrap()
             .and_hms_nano_opt(8, 30, 0, 123_456_700),
         "fraction and offset; wall time kept"
     );
     assert_eq!(
-        r.horario_reagendamento,
+        r.horario_reagendamento(),
         NaiveTime::from_hms_opt(9, 5, 0),
         "hh:mm"
     );
     assert_eq!(
-        r.tipo_contato.as_ref().map(|c| c.code()),
+        r.tipo_contato().as_ref().map(|c| c.code()),
         Some("X"),
         "unknown code kept"
     );
-    assert_eq!(r.tipo_contato.as_ref().map(|c| c.label()), Some("X"));
-    assert_eq!(r.reagendar, None, "empty code is empty");
+    assert_eq!(r.tipo_contato().as_ref().map(|c| c.label()), Some("X"));
+    assert_eq!(r.reagendar(), None, "empty code is empty");
     assert_eq!(
-        (r.interacao.as_deref(), r.nome_cliente.as_deref()),
+        (r.interacao(), r.nome_cliente().map(|s| s.as_str())),
         (None, None),
         "null strings"
     );
 
     let r = &rows[1];
-    assert_eq!(r.id_followup, Some(2002), "integral float");
+    assert_eq!(r.id_followup(), Some(2002), "integral float");
     assert_eq!(
-        r.data,
+        r.data(),
         NaiveDate::from_ymd_opt(2023, 9, 2)
             .unwrap()
             .and_hms_opt(0, 0, 0),
         "bare date"
     );
     assert_eq!(
-        r.data_reagendamento,
+        r.data_reagendamento(),
         NaiveDate::from_ymd_opt(2023, 9, 1)
             .unwrap()
             .and_hms_opt(0, 0, 0),
         "ASP.NET /Date()/ with offset"
     );
     assert_eq!(
-        r.horario_reagendamento,
+        r.horario_reagendamento(),
         NaiveTime::from_hms_opt(16, 45, 0),
         "time inside a date-time"
     );
-    assert_eq!(r.tipo_evento, Some(TipoEvento::Improdutivo));
-    assert_eq!(r.id_credor, None, "missing field");
+    assert_eq!(r.tipo_evento(), Some(TipoEvento::Improdutivo));
+    assert_eq!(r.id_credor(), None, "missing field");
 
     let r = &rows[2];
-    assert_eq!(r.id_followup, Some(2003));
+    assert_eq!(r.id_followup(), Some(2003));
     assert_eq!(
-        (r.data, r.id_evento, r.id_consultor),
+        (r.data(), r.id_evento(), r.id_consultor()),
         (None, None, None),
         "bad fields blanked"
     );
     assert_eq!(
-        r.tipo_contato,
+        r.tipo_contato(),
         Some(TipoContato::WhatsApp),
         "the rest of the row is kept"
     );
 
     let r = &rows[3];
-    assert_eq!(r.id_credor, None, "overflowing id blanked");
-    assert_eq!(r.horario_reagendamento, None, "impossible time blanked");
+    assert_eq!(r.id_credor(), None, "overflowing id blanked");
+    assert_eq!(r.horario_reagendamento(), None, "impossible time blanked");
     assert_eq!(
-        r.nome_evento.as_deref(),
+        r.nome_evento().map(|s| s.as_str()),
         Some("42"),
         "a number where text was expected"
     );
@@ -378,12 +384,12 @@ fn assert_only_field_blanked(field: &str, value: &str) {
 
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(0, 0, 0));
     for good in [&rows[0], &rows[2]] {
-        assert_eq!(good.id_followup, Some(1));
-        assert_eq!(good.id_credor, Some(12));
-        assert_eq!(good.data, date(2023, 9, 1));
-        assert_eq!(good.tipo_contato, Some(TipoContato::WhatsApp));
+        assert_eq!(good.id_followup(), Some(1));
+        assert_eq!(good.id_credor(), Some(12));
+        assert_eq!(good.data(), date(2023, 9, 1));
+        assert_eq!(good.tipo_contato(), Some(TipoContato::WhatsApp));
         assert_eq!(
-            good.horario_reagendamento,
+            good.horario_reagendamento(),
             NaiveTime::from_hms_opt(14, 0, 0)
         );
     }
@@ -394,12 +400,12 @@ fn assert_only_field_blanked(field: &str, value: &str) {
         recuperador_followups::api::Value::Empty,
         "{field} is blank"
     );
-    assert_eq!(row.id_followup, Some(2));
-    assert_eq!(row.id_credor, Some(12));
-    assert_eq!(row.nome_cliente.as_deref(), Some("Conceição"));
-    assert_eq!(row.data_reagendamento, date(2023, 9, 2));
-    assert_eq!(row.tipo_contato, Some(TipoContato::Telefonema));
-    assert_eq!(row.interacao.as_deref(), Some("texto"));
+    assert_eq!(row.id_followup(), Some(2));
+    assert_eq!(row.id_credor(), Some(12));
+    assert_eq!(row.nome_cliente().map(|s| s.as_str()), Some("Conceição"));
+    assert_eq!(row.data_reagendamento(), date(2023, 9, 2));
+    assert_eq!(row.tipo_contato(), Some(TipoContato::Telefonema));
+    assert_eq!(row.interacao(), Some("texto"));
 }
 
 #[test]
@@ -440,10 +446,10 @@ fn values_outside_their_type_anywhere_lose_only_themselves() {
     assert_only_field_blanked("nome_consultor", r#""\ud800""#);
     let body = br#"[{"id_followup": 7, "\ud800": 1, "nome_evento": 1e400, "nome_credor": -0}]"#;
     let (rows, report) = rows_of(body);
-    assert_eq!(rows[0].id_followup, Some(7));
+    assert_eq!(rows[0].id_followup(), Some(7));
     // A number where text is expected is text: kept as written, whatever its size.
-    assert_eq!(rows[0].nome_evento.as_deref(), Some("1e400"));
-    assert_eq!(rows[0].nome_credor.as_deref(), Some("-0"));
+    assert_eq!(rows[0].nome_evento().map(|s| s.as_str()), Some("1e400"));
+    assert_eq!(rows[0].nome_credor().map(|s| s.as_str()), Some("-0"));
     assert!(!report.has_problems(), "{report:?}");
     // An item that is itself out of range is skipped, not the answer.
     let (rows, report) = rows_of(br#"[1e400, {"id_followup": 8}]"#);
@@ -471,13 +477,13 @@ fn fractions_past_the_nanosecond_are_cut_not_refused() {
     let (rows, report) = rows_of(body);
     assert!(!report.has_problems(), "{report:?}");
     assert_eq!(
-        rows[0].data,
+        rows[0].data(),
         NaiveDate::from_ymd_opt(2023, 9, 1)
             .unwrap()
             .and_hms_nano_opt(14, 5, 9, 123_456_789)
     );
     assert_eq!(
-        rows[0].horario_reagendamento,
+        rows[0].horario_reagendamento(),
         NaiveTime::from_hms_nano_opt(8, 5, 9, 999_999_999)
     );
 }
@@ -521,7 +527,7 @@ fn a_big_answer_parsed_in_chunks_on_workers_gives_the_rows_in_order_with_one_rep
     );
     // Every row as it was sent, in the order sent, except the one date left blank.
     let mut expected = source.clone();
-    expected[1_999].data = None;
+    expected[1_999].set_data(None);
     assert!(rows == expected, "rows differ from the ones sent");
     for options in [
         ParseOptions {

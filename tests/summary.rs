@@ -6,7 +6,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::{Datelike as _, NaiveDate, NaiveDateTime};
@@ -14,7 +13,9 @@ use recuperador_followups::analysis::summary::{
     Counts, Dimension, MAX_FILLED_PERIODS, Summary, SummaryCell, SummaryColumn, sorted_groups,
     summarize, summarize_rows,
 };
-use recuperador_followups::api::{Followup, SimNao, TipoContato, TipoEvento};
+use recuperador_followups::api::{
+    Followup, FollowupFields, SharedStr, SimNao, TipoContato, TipoEvento,
+};
 use recuperador_followups::results::{ColumnFilters, ResultSet, ViewSpec, compute_view, fold};
 use recuperador_followups::sim::huge_history_rows;
 
@@ -46,7 +47,7 @@ impl Rng {
 /// names, unknown codes, missing ids and missing dates; dates over a few months.
 fn rough_rows(n: usize, seed: u64) -> Vec<Followup> {
     let mut rng = Rng(seed | 1);
-    let names: Vec<Option<Arc<str>>> = [
+    let names: Vec<Option<SharedStr>> = [
         Some("Ana Beatriz"),
         Some(" Ana Beatriz "),
         Some("Álvaro"),
@@ -57,9 +58,9 @@ fn rough_rows(n: usize, seed: u64) -> Vec<Followup> {
         None,
     ]
     .into_iter()
-    .map(|name| name.map(Arc::from))
+    .map(|name| name.map(SharedStr::from))
     .collect();
-    let docs: Vec<Option<Arc<str>>> = [
+    let docs: Vec<Option<SharedStr>> = [
         Some("52998224725"),
         Some("529.982.247-25"),
         Some("11222333000181"),
@@ -67,12 +68,12 @@ fn rough_rows(n: usize, seed: u64) -> Vec<Followup> {
         None,
     ]
     .into_iter()
-    .map(|doc| doc.map(Arc::from))
+    .map(|doc| doc.map(SharedStr::from))
     .collect();
-    let logins: Vec<Option<Arc<str>>> =
+    let logins: Vec<Option<SharedStr>> =
         [Some("ana.b"), Some(" ana.b"), Some("jose"), Some(""), None]
             .into_iter()
-            .map(|login| login.map(Arc::from))
+            .map(|login| login.map(SharedStr::from))
             .collect();
     let channels = [
         Some(TipoContato::WhatsApp),
@@ -95,28 +96,28 @@ fn rough_rows(n: usize, seed: u64) -> Vec<Followup> {
     huge_history_rows(n)
         .into_iter()
         .map(|mut row| {
-            row.id_consultor = ids[rng.below(ids.len())];
-            row.nome_consultor = names[rng.below(names.len())].clone();
-            row.id_evento = ids[rng.below(4)];
-            row.nome_evento = names[rng.below(4) + 2].clone();
-            row.id_credor = ids[rng.below(3)];
-            row.nome_credor = names[rng.below(names.len())].clone();
-            row.id_cliente = ids[rng.below(ids.len())];
-            row.nome_cliente = names[rng.below(names.len())].clone();
-            row.cpf_cnpj = docs[rng.below(docs.len())].clone();
-            row.reagendado_por = logins[rng.below(logins.len())].clone();
-            row.tipo_contato = channels[rng.below(channels.len())].clone();
-            row.tipo_evento = types[rng.below(types.len())].clone();
-            row.reagendar = [Some(SimNao::Sim), Some(SimNao::Nao), None][rng.below(3)].clone();
+            row.set_id_consultor(ids[rng.below(ids.len())]);
+            row.set_nome_consultor(names[rng.below(names.len())].clone());
+            row.set_id_evento(ids[rng.below(4)]);
+            row.set_nome_evento(names[rng.below(4) + 2].clone());
+            row.set_id_credor(ids[rng.below(3)]);
+            row.set_nome_credor(names[rng.below(names.len())].clone());
+            row.set_id_cliente(ids[rng.below(ids.len())]);
+            row.set_nome_cliente(names[rng.below(names.len())].clone());
+            row.set_cpf_cnpj(docs[rng.below(docs.len())].clone());
+            row.set_reagendado_por(logins[rng.below(logins.len())].clone());
+            row.set_tipo_contato(channels[rng.below(channels.len())].clone());
+            row.set_tipo_evento(types[rng.below(types.len())].clone());
+            row.set_reagendar([Some(SimNao::Sim), Some(SimNao::Nao), None][rng.below(3)].clone());
             // Dates over ~60 days with gaps (only some days get rows), a few missing.
-            row.data = if rng.below(20) == 0 {
+            row.set_data(if rng.below(20) == 0 {
                 None
             } else {
                 let offset = (rng.below(12) * 5) as u64;
                 first_day
                     .checked_add_days(chrono::Days::new(offset))
                     .map(at)
-            };
+            });
             row
         })
         .collect()
@@ -136,18 +137,18 @@ struct RefCounts {
 impl RefCounts {
     fn add(&mut self, row: &Followup) {
         self.rows += 1;
-        match row.tipo_evento.as_ref().map(|t| t.code()) {
+        match row.tipo_evento().as_ref().map(|t| t.code()) {
             Some("P") => self.p += 1,
             Some("I") => self.i += 1,
             _ => {}
         }
-        if let Some(c) = row.id_cliente {
+        if let Some(c) = row.id_cliente() {
             self.clients.insert(c);
         }
-        if row.reagendar.as_ref().map(|r| r.code()) == Some("S") {
+        if row.reagendar().as_ref().map(|r| r.code()) == Some("S") {
             self.reag += 1;
         }
-        if let Some(d) = row.data {
+        if let Some(d) = row.data() {
             self.dates.insert(d.date());
         }
     }
@@ -184,27 +185,31 @@ fn reference_label(dimension: Dimension, row: &Followup) -> (String, Option<i64>
     };
     match dimension {
         Dimension::Consultor => named(
-            row.id_consultor,
-            row.nome_consultor.as_deref(),
+            row.id_consultor(),
+            row.nome_consultor().map(|s| s.as_str()),
             "(sem consultor)",
             "Consultor",
         ),
         Dimension::Evento => named(
-            row.id_evento,
-            row.nome_evento.as_deref(),
+            row.id_evento(),
+            row.nome_evento().map(|s| s.as_str()),
             "(sem evento)",
             "Evento",
         ),
         Dimension::Credor => named(
-            row.id_credor,
-            row.nome_credor.as_deref(),
+            row.id_credor(),
+            row.nome_credor().map(|s| s.as_str()),
             "(sem credor)",
             "Credor",
         ),
         Dimension::Devedor => {
-            let doc = text(row.cpf_cnpj.as_deref())
+            let doc = text(row.cpf_cnpj().map(|s| s.as_str()))
                 .map(|d| recuperador_followups::doc_id::format_lenient(&d));
-            match (row.id_cliente, text(row.nome_cliente.as_deref()), doc) {
+            match (
+                row.id_cliente(),
+                text(row.nome_cliente().map(|s| s.as_str())),
+                doc,
+            ) {
                 (None, None, None) => ("(sem devedor)".to_owned(), None),
                 (id, Some(name), Some(doc)) => (format!("{name} ({doc})"), id),
                 (id, Some(name), None) => (name, id),
@@ -213,16 +218,16 @@ fn reference_label(dimension: Dimension, row: &Followup) -> (String, Option<i64>
             }
         }
         Dimension::Canal => code(
-            row.tipo_contato.as_ref().map(|c| c.code()),
-            row.tipo_contato.as_ref().map(|c| c.label()),
+            row.tipo_contato().as_ref().map(|c| c.code()),
+            row.tipo_contato().as_ref().map(|c| c.label()),
             "(sem canal)",
         ),
         Dimension::TipoEvento => code(
-            row.tipo_evento.as_ref().map(|c| c.code()),
-            row.tipo_evento.as_ref().map(|c| c.label()),
+            row.tipo_evento().as_ref().map(|c| c.code()),
+            row.tipo_evento().as_ref().map(|c| c.label()),
             "(sem tipo)",
         ),
-        Dimension::ReagendadoPor => match text(row.reagendado_por.as_deref()) {
+        Dimension::ReagendadoPor => match text(row.reagendado_por().map(|s| s.as_str())) {
             Some(login) => (login, None),
             None => ("(sem reagendado por)".to_owned(), None),
         },
@@ -262,7 +267,7 @@ fn check_against_reference(rows: &[Followup], summary: &Summary) {
         let mut by_key: BTreeMap<String, RefCounts> = BTreeMap::new();
         let mut missing = RefCounts::default();
         for row in rows {
-            match row.data {
+            match row.data() {
                 Some(d) => by_key
                     .entry(period_key(dimension, d.date()))
                     .or_default()
@@ -273,7 +278,7 @@ fn check_against_reference(rows: &[Followup], summary: &Summary) {
         // Walk every day from the first to the last: each period in between appears.
         let dates: Vec<NaiveDate> = rows
             .iter()
-            .filter_map(|r| r.data.map(|d| d.date()))
+            .filter_map(|r| r.data().map(|d| d.date()))
             .collect();
         let mut expected_keys: Vec<String> = Vec::new();
         if let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) {
@@ -454,35 +459,35 @@ fn each_groups_filters_keep_exactly_its_rows() {
 
 #[test]
 fn missing_keys_unknown_codes_and_names_by_hand() {
-    let base = Followup {
+    let base = Followup::from(FollowupFields {
         data: Some(at(day(2024, 1, 10))),
-        ..Followup::default()
-    };
+        ..FollowupFields::default()
+    });
     let rows = vec![
-        Followup {
+        Followup::from(FollowupFields {
             id_consultor: Some(7),
-            nome_consultor: Some(Arc::from("Ana Beatriz")),
+            nome_consultor: Some(SharedStr::from("Ana Beatriz")),
             tipo_contato: Some(TipoContato::WhatsApp),
             tipo_evento: Some(TipoEvento::Produtivo),
             id_cliente: Some(1),
-            ..base.clone()
-        },
-        Followup {
+            ..base.fields()
+        }),
+        Followup::from(FollowupFields {
             id_consultor: Some(7),
-            nome_consultor: Some(Arc::from(" Ana Beatriz ")),
+            nome_consultor: Some(SharedStr::from(" Ana Beatriz ")),
             tipo_contato: Some(TipoContato::from_code("X")),
             tipo_evento: Some(TipoEvento::Improdutivo),
             id_cliente: Some(1),
             reagendar: Some(SimNao::Sim),
             data: Some(at(day(2024, 1, 12))),
-            ..base.clone()
-        },
-        Followup {
+            ..base.fields()
+        }),
+        Followup::from(FollowupFields {
             tipo_evento: Some(TipoEvento::from_code("Z")),
             id_cliente: Some(2),
             data: None,
-            ..base.clone()
-        },
+            ..base.fields()
+        }),
     ];
     let consultor = summarize_rows(&rows, Dimension::Consultor);
     let labels: Vec<(&str, Option<i64>, u64)> = consultor
@@ -554,9 +559,11 @@ fn missing_keys_unknown_codes_and_names_by_hand() {
 fn iso_weeks_cross_the_year_boundary() {
     let rows: Vec<Followup> = [day(2024, 12, 27), day(2025, 1, 2), day(2025, 1, 13)]
         .into_iter()
-        .map(|d| Followup {
-            data: Some(at(d)),
-            ..Followup::default()
+        .map(|d| {
+            Followup::from(FollowupFields {
+                data: Some(at(d)),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     let semana = summarize_rows(&rows, Dimension::Semana);
@@ -583,9 +590,11 @@ fn iso_weeks_cross_the_year_boundary() {
 fn a_hostile_span_does_not_fill_millions_of_periods() {
     let rows: Vec<Followup> = [day(1, 1, 1), day(9999, 12, 31), day(2024, 5, 5)]
         .into_iter()
-        .map(|d| Followup {
-            data: Some(at(d)),
-            ..Followup::default()
+        .map(|d| {
+            Followup::from(FollowupFields {
+                data: Some(at(d)),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     for dimension in [Dimension::Dia, Dimension::Semana, Dimension::Mes] {
@@ -597,9 +606,11 @@ fn a_hostile_span_does_not_fill_millions_of_periods() {
     // Within the bound the gaps are filled.
     let near: Vec<Followup> = [day(2000, 1, 1), day(2001, 1, 1)]
         .into_iter()
-        .map(|d| Followup {
-            data: Some(at(d)),
-            ..Followup::default()
+        .map(|d| {
+            Followup::from(FollowupFields {
+                data: Some(at(d)),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     assert_eq!(summarize_rows(&near, Dimension::Dia).groups.len(), 367);
@@ -680,12 +691,14 @@ fn cells_and_sorting_follow_the_columns() {
 fn the_copy_is_the_table_as_tsv_with_the_copy_rules() {
     use recuperador_followups::export::summary::summary_tsv;
     let data = Some(at(day(2024, 1, 10)));
-    let row = |id: Option<i64>, name: Option<&str>, tipo: Option<TipoEvento>| Followup {
-        id_consultor: id,
-        nome_consultor: name.map(Arc::from),
-        tipo_evento: tipo,
-        data,
-        ..Followup::default()
+    let row = |id: Option<i64>, name: Option<&str>, tipo: Option<TipoEvento>| {
+        Followup::from(FollowupFields {
+            id_consultor: id,
+            nome_consultor: name.map(SharedStr::from),
+            tipo_evento: tipo,
+            data,
+            ..FollowupFields::default()
+        })
     };
     let rows = vec![
         row(Some(1), Some("=HYPERLINK(x)"), Some(TipoEvento::Produtivo)),

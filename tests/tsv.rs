@@ -8,13 +8,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use calamine::{Data, DataType as _, Reader as _, Xlsx, open_workbook};
 use chrono::{NaiveDate, NaiveTime};
 use egui_kittest::kittest::Queryable as _;
-use recuperador_followups::api::{Column, Followup, SimNao, TipoContato, TipoEvento};
+use recuperador_followups::api::{
+    Column, Followup, FollowupFields, SharedStr, SimNao, TipoContato, TipoEvento,
+};
 use recuperador_followups::export::{neutralize_formula, tsv_text};
 use recuperador_followups::ui::Command as UiCommand;
 
@@ -31,56 +32,56 @@ fn awkward_rows() -> Vec<Followup> {
     let day = |d: u32, h: u32, m: u32| {
         NaiveDate::from_ymd_opt(2026, 11, d).and_then(|day| day.and_hms_opt(h, m, 0))
     };
-    let base = Followup {
+    let base = Followup::from(FollowupFields {
         id_credor: Some(12),
-        nome_credor: Some(Arc::from("Banco Ipê S.A.")),
+        nome_credor: Some(SharedStr::from("Banco Ipê S.A.")),
         tipo_contato: Some(TipoContato::WhatsApp),
         tipo_evento: Some(TipoEvento::Produtivo),
         reagendar: Some(SimNao::Nao),
-        ..Followup::default()
-    };
+        ..FollowupFields::default()
+    });
     vec![
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(1),
-            nome_cliente: Some(Arc::from("João da Conceição")),
-            cpf_cnpj: Some(Arc::from("01234567890")),
+            nome_cliente: Some(SharedStr::from("João da Conceição")),
+            cpf_cnpj: Some(SharedStr::from("01234567890")),
             data: day(3, 0, 0),
             interacao: Some(
                 "Cliente disse \"pago amanhã\"\r\nLigar às 14h\r\n\r\nÚltima linha".into(),
             ),
-            ..base.clone()
-        },
-        Followup {
+            ..base.fields()
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(2),
-            nome_cliente: Some(Arc::from("Maria\tdo \"Carmo\"")),
-            cpf_cnpj: Some(Arc::from("11222333000181")),
+            nome_cliente: Some(SharedStr::from("Maria\tdo \"Carmo\"")),
+            cpf_cnpj: Some(SharedStr::from("11222333000181")),
             data: day(4, 9, 15),
             interacao: Some("=HYPERLINK(\"http://exemplo.invalid\";\"clique\")".into()),
-            ..base.clone()
-        },
-        Followup {
+            ..base.fields()
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(3),
-            nome_cliente: Some(Arc::from("-Traço no começo")),
-            cpf_cnpj: Some(Arc::from("0012345")),
+            nome_cliente: Some(SharedStr::from("-Traço no começo")),
+            cpf_cnpj: Some(SharedStr::from("0012345")),
             data: day(5, 0, 0),
             interacao: Some("-3 parcelas".into()),
             data_reagendamento: day(10, 14, 30),
             horario_reagendamento: NaiveTime::from_hms_opt(14, 30, 0),
-            ..base.clone()
-        },
-        Followup {
+            ..base.fields()
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(4),
-            nome_cliente: Some(Arc::from("@arroba")),
-            cpf_cnpj: Some(Arc::from("00000000191")),
+            nome_cliente: Some(SharedStr::from("@arroba")),
+            cpf_cnpj: Some(SharedStr::from("00000000191")),
             data: day(6, 0, 0),
             interacao: Some("+55 11 99999-0000".into()),
-            ..base.clone()
-        },
-        Followup {
+            ..base.fields()
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(5),
             interacao: Some("\"Começa com aspas\" e termina sem".into()),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
     ]
 }
 
@@ -210,15 +211,15 @@ fn pasting_the_copied_text_into_libreoffice_gives_one_row_per_follow_up() {
                 // Dates as shown: Calc pt-BR reads `dd/mm/aaaa [hh:mm]` as that date.
                 Column::Data | Column::DataReagendamento => {
                     let expected = match column {
-                        Column::Data => row.data,
-                        _ => row.data_reagendamento,
+                        Column::Data => row.data(),
+                        _ => row.data_reagendamento(),
                     };
                     match expected {
                         None => assert_eq!(cell, &Data::Empty, "{context}"),
                         Some(value) => assert_eq!(cell.as_datetime(), Some(value), "{context}"),
                     }
                 }
-                Column::HorarioReagendamento => match row.horario_reagendamento {
+                Column::HorarioReagendamento => match row.horario_reagendamento() {
                     None => assert_eq!(cell, &Data::Empty, "{context}"),
                     Some(value) => assert_eq!(
                         cell.as_datetime().map(|v| v.time()),

@@ -123,7 +123,7 @@ fn a_header_click_sorts_ascending_then_descending() {
     let mut harness = app_harness(&sim, TOKEN);
     search(&mut harness, id_credor, &doc);
     let dates = |app: &FollowupsApp| -> Vec<chrono::NaiveDateTime> {
-        app.results.iter_view().filter_map(|r| r.data).collect()
+        app.results.iter_view().filter_map(|r| r.data()).collect()
     };
     let mut expected = dates(harness.state());
     // The server sends the history oldest first; reverse it so the ascending sort has work.
@@ -161,7 +161,7 @@ fn the_quick_filter_narrows_the_view() {
         .state()
         .results
         .iter_view()
-        .filter_map(|r| r.interacao.as_deref())
+        .filter_map(|r| r.interacao())
         .flat_map(|t| t.split_whitespace())
         .find(|w| w.len() >= 8 && w.chars().all(char::is_alphabetic))
         .unwrap()
@@ -536,7 +536,7 @@ fn union_of_single_searches(
                     cpf_cnpj: doc.clone(),
                     ..SimFilter::default()
                 })
-                .filter_map(|row| row.id_followup)
+                .filter_map(|row| row.id_followup())
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -546,7 +546,7 @@ fn result_ids(app: &FollowupsApp) -> std::collections::BTreeSet<i64> {
     app.results
         .rows()
         .iter()
-        .filter_map(|row| row.id_followup)
+        .filter_map(|row| row.id_followup())
         .collect()
 }
 
@@ -680,7 +680,7 @@ fn a_batch_merges_every_debtors_history_while_sorting_works() {
         expected.len(),
         "the sorted view covers every row"
     );
-    let dates: Vec<_> = app.results.iter_view().map(|r| r.data).collect();
+    let dates: Vec<_> = app.results.iter_view().map(|r| r.data()).collect();
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "sorted by date");
     let summary = app.batch.last.as_ref().unwrap();
     assert_eq!(summary.succeeded, docs.len());

@@ -197,12 +197,12 @@ fn a_click_selects_the_source_row_and_opens_the_details() {
     let app = harness.state();
     assert_eq!(app.table.current(), Some(row));
     assert_eq!(
-        app.results.rows().get(row as usize).unwrap().id_followup,
-        source.id_followup
+        app.results.rows().get(row as usize).unwrap().id_followup(),
+        source.id_followup()
     );
     assert!(app.persisted.show_details);
     // The details pane shows the source follow-up's text.
-    let text = source.interacao.as_deref().unwrap().to_owned();
+    let text = source.interacao().unwrap().to_owned();
     assert!(harness.query_by_label_contains(&text).is_some());
     // Still the agenda: the table keeps the selection for when it is shown.
     assert_eq!(app.persisted.results_view, ResultsView::Agenda);
@@ -292,13 +292,13 @@ fn ver_historico_filters_the_table_to_the_debtor() {
     assert!(rows.len() < total, "other debtors' rows are hidden");
     assert!(
         rows.iter()
-            .all(|r| r.id_cliente == source.id_cliente && r.id_credor == source.id_credor)
+            .all(|r| r.id_cliente() == source.id_cliente() && r.id_credor() == source.id_credor())
     );
     let expected = app
         .results
         .rows()
         .iter()
-        .filter(|r| r.id_cliente == source.id_cliente)
+        .filter(|r| r.id_cliente() == source.id_cliente())
         .count();
     assert_eq!(rows.len(), expected);
     assert!(app.column_filters.active.get(Column::IdCliente).is_some());
@@ -336,7 +336,7 @@ fn the_consultant_filter_narrows_the_entries() {
             .agenda
             .entries
             .iter()
-            .all(|e| { rows.get(e.row as usize).unwrap().id_consultor != dropped.id })
+            .all(|e| { rows.get(e.row as usize).unwrap().id_consultor() != dropped.id })
     );
     // The situações stay as computed over every row.
     for entry in &bundle.agenda.entries {

@@ -101,7 +101,7 @@ fn all_rows(app: &FollowupsApp) -> Vec<Followup> {
 fn view_ids(app: &FollowupsApp) -> BTreeSet<i64> {
     app.results
         .iter_view()
-        .filter_map(|r| r.id_followup)
+        .filter_map(|r| r.id_followup())
         .collect()
 }
 
@@ -279,7 +279,7 @@ fn column_filters_compose_with_the_quick_filter_and_chips_remove_them() {
     let by_channel: BTreeSet<i64> = rows
         .iter()
         .filter(|r| channel(r) == first || channel(r) == second)
-        .filter_map(|r| r.id_followup)
+        .filter_map(|r| r.id_followup())
         .collect();
 
     // A quick-filter word found in some rows of those channels and some of the others.
@@ -291,12 +291,12 @@ fn column_filters_compose_with_the_quick_filter_and_chips_remove_them() {
                     .iter()
                     .any(|c| fold(&r.field_br(*c)).contains(&folded))
             })
-            .filter_map(|r| r.id_followup)
+            .filter_map(|r| r.id_followup())
             .collect()
     };
     let word = rows
         .iter()
-        .filter_map(|r| r.interacao.as_deref())
+        .filter_map(|r| r.interacao())
         .flat_map(|t| t.split_whitespace())
         .filter(|w| w.len() >= 5 && w.chars().all(char::is_alphabetic))
         .find(|w| {
@@ -323,8 +323,8 @@ fn column_filters_compose_with_the_quick_filter_and_chips_remove_them() {
     // A second filter, on the date, by its popup's typed fields.
     let day = rows
         .iter()
-        .filter(|r| r.id_followup.is_some_and(|id| both.contains(&id)))
-        .find_map(|r| r.data)
+        .filter(|r| r.id_followup().is_some_and(|id| both.contains(&id)))
+        .find_map(|r| r.data())
         .expect("a dated row")
         .date();
     let day_text = recuperador_followups::fmt::date_br(day);
@@ -335,8 +335,8 @@ fn column_filters_compose_with_the_quick_filter_and_chips_remove_them() {
     settle(&mut harness);
     let on_day: BTreeSet<i64> = rows
         .iter()
-        .filter(|r| r.data.is_some_and(|d| d.date() == day))
-        .filter_map(|r| r.id_followup)
+        .filter(|r| r.data().is_some_and(|d| d.date() == day))
+        .filter_map(|r| r.id_followup())
         .collect();
     let all_three: BTreeSet<i64> = both.intersection(&on_day).copied().collect();
     assert!(!all_three.is_empty());
@@ -402,7 +402,7 @@ fn typed_ranges_are_validated_and_applied() {
     // An open end: from a day in the middle of the history.
     let mut days: Vec<_> = rows
         .iter()
-        .filter_map(|r| r.data)
+        .filter_map(|r| r.data())
         .map(|d| d.date())
         .collect();
     days.sort_unstable();
@@ -417,7 +417,7 @@ fn typed_ranges_are_validated_and_applied() {
     settle(&mut harness);
     let expected = rows
         .iter()
-        .filter(|r| r.data.is_some_and(|d| d.date() >= middle))
+        .filter(|r| r.data().is_some_and(|d| d.date() >= middle))
         .count();
     assert_eq!(harness.state().results.view_count(), expected);
     assert!(shows(
@@ -429,7 +429,7 @@ fn typed_ranges_are_validated_and_applied() {
     ));
 
     // Ids: a range typed in "Intervalo".
-    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.id_followup).collect();
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.id_followup()).collect();
     ids.sort_unstable();
     let (low, high) = (ids[ids.len() / 4], ids[ids.len() / 2]);
     open_filter(&mut harness, Column::IdFollowup);
@@ -443,15 +443,15 @@ fn typed_ranges_are_validated_and_applied() {
     settle(&mut harness);
     let expected = rows
         .iter()
-        .filter(|r| r.data.is_some_and(|d| d.date() >= middle))
-        .filter(|r| r.id_followup.is_some_and(|id| (low..=high).contains(&id)))
+        .filter(|r| r.data().is_some_and(|d| d.date() >= middle))
+        .filter(|r| r.id_followup().is_some_and(|id| (low..=high).contains(&id)))
         .count();
     assert_eq!(harness.state().results.view_count(), expected);
 
     // "contém" on the interaction text, Enter applies.
     let word = rows
         .iter()
-        .filter_map(|r| r.interacao.as_deref())
+        .filter_map(|r| r.interacao())
         .flat_map(|t| t.split_whitespace())
         .find(|w| w.len() >= 6 && w.chars().all(char::is_alphabetic))
         .expect("a word")
@@ -467,8 +467,7 @@ fn typed_ranges_are_validated_and_applied() {
     let expected = rows
         .iter()
         .filter(|r| {
-            r.interacao
-                .as_deref()
+            r.interacao()
                 .is_some_and(|t| fold(t).contains(&fold(&word)))
         })
         .count();
@@ -495,7 +494,7 @@ fn the_context_menu_filters_by_a_cells_value_and_hides_its_column() {
     let expected: BTreeSet<i64> = rows
         .iter()
         .filter(|r| r.field_br(Column::NomeConsultor).trim() == consultant.trim())
-        .filter_map(|r| r.id_followup)
+        .filter_map(|r| r.id_followup())
         .collect();
     assert!(expected.len() < rows.len(), "several consultants");
 

@@ -366,11 +366,10 @@ fn a_saved_view_round_trips_without_personal_values() {
 
     // The first row's client, document and a word of its interaction, to filter on.
     let row = harness.state().results.rows().get(0).unwrap().clone();
-    let client = row.nome_cliente.as_deref().unwrap().to_owned();
+    let client = row.nome_cliente().map(|s| s.as_str()).unwrap().to_owned();
     let masked_doc = recuperador_followups::doc_id::format_lenient(&doc);
     let word = row
-        .interacao
-        .as_deref()
+        .interacao()
         .unwrap()
         .split_whitespace()
         .find(|w| w.chars().count() >= 6 && w.chars().all(char::is_alphabetic))

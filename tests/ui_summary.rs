@@ -80,7 +80,7 @@ fn view_rows(app: &FollowupsApp) -> Vec<Followup> {
 fn per_consultant(rows: &[Followup]) -> BTreeMap<Option<i64>, u64> {
     let mut counts = BTreeMap::new();
     for row in rows {
-        *counts.entry(row.id_consultor).or_insert(0) += 1;
+        *counts.entry(row.id_consultor()).or_insert(0) += 1;
     }
     counts
 }
@@ -136,7 +136,7 @@ fn changing_the_grouping_regroups_and_follows_the_quick_filter() {
     let mut channels = BTreeMap::new();
     for row in &rows {
         *channels
-            .entry(row.tipo_contato.as_ref().map(|c| c.label().to_owned()))
+            .entry(row.tipo_contato().as_ref().map(|c| c.label().to_owned()))
             .or_insert(0u64) += 1;
     }
     let bundle = app.summary.current.clone().expect("a summary");
@@ -154,7 +154,7 @@ fn changing_the_grouping_regroups_and_follows_the_quick_filter() {
     // The quick filter narrows the rows; the summary follows and says so.
     let first_consultant = rows
         .iter()
-        .find_map(|row| row.nome_consultor.as_ref().map(|n| n.to_string()))
+        .find_map(|row| row.nome_consultor().map(|n| n.to_string()))
         .expect("a consultant's name");
     type_into(&mut harness, "Buscar nos resultados", &first_consultant);
     step_until(&mut harness, "the filtered view", |app| {
@@ -192,7 +192,7 @@ fn a_click_on_a_group_shows_exactly_its_rows_in_the_table() {
         .clone();
     let expected = view_rows(harness.state())
         .iter()
-        .filter(|row| row.id_consultor == group.id)
+        .filter(|row| row.id_consultor() == group.id)
         .count();
     assert_eq!(group.counts.follow_ups, expected as u64);
     harness.get_by_label(&group.label).click();
@@ -206,7 +206,7 @@ fn a_click_on_a_group_shows_exactly_its_rows_in_the_table() {
     assert!(
         view_rows(app)
             .iter()
-            .all(|row| row.id_consultor == group.id),
+            .all(|row| row.id_consultor() == group.id),
         "only the group's rows"
     );
     let line = format!(

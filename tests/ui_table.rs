@@ -60,7 +60,7 @@ fn with_rows(rows: usize, shown: &[Column]) -> (Simulator, Harness<'static, Foll
 fn id_at(app: &FollowupsApp, position: usize) -> i64 {
     app.results
         .row(position)
-        .and_then(|row| row.id_followup)
+        .and_then(|row| row.id_followup())
         .expect("a row with an id")
 }
 
@@ -71,14 +71,14 @@ fn selected_ids(app: &FollowupsApp) -> Vec<i64> {
         .selection
         .rows_in_view_order(view)
         .filter_map(|index| app.results.rows().get(index as usize))
-        .filter_map(|row| row.id_followup)
+        .filter_map(|row| row.id_followup())
         .collect()
 }
 
 /// The id of the current row.
 fn current_id(app: &FollowupsApp) -> Option<i64> {
     let index = app.table.current()?;
-    app.results.rows().get(index as usize)?.id_followup
+    app.results.rows().get(index as usize)?.id_followup()
 }
 
 /// Clicks the row at `position` of the view (on its id cell) with `modifiers` held.
@@ -453,7 +453,7 @@ fn the_selection_survives_a_sort_and_drops_rows_the_quick_filter_hides() {
         .state()
         .results
         .iter_view()
-        .filter_map(|r| r.interacao.as_deref())
+        .filter_map(|r| r.interacao())
         .flat_map(|t| t.split_whitespace())
         .find(|w| w.len() >= 8 && w.chars().all(char::is_alphabetic))
         .unwrap()
@@ -539,7 +539,7 @@ fn copiar_celula_and_copiar_linhas_in_the_right_click_menu() {
             "{}\t{}\t{}\r\n",
             row.field_br(Column::Data),
             row.field_br(Column::CpfCnpj),
-            row.id_followup.unwrap()
+            row.id_followup().unwrap()
         ));
     }
     assert_eq!(rows, expected);
@@ -552,11 +552,11 @@ fn copiar_celula_and_copiar_linhas_in_the_right_click_menu() {
     let row = harness.state().results.row(4).unwrap().clone();
     let cpf = row.field_br(Column::CpfCnpj);
     assert!(cpf.contains('.') && cpf.contains('-'), "masked: {cpf}");
-    let id = row.id_followup.unwrap().to_string();
+    let id = row.id_followup().unwrap().to_string();
     harness.get_by_label(&id).click_secondary();
     harness.step();
     wait_for_label(&mut harness, "Copiar célula");
-    assert_eq!(selected_ids(harness.state()), [row.id_followup.unwrap()]);
+    assert_eq!(selected_ids(harness.state()), [row.id_followup().unwrap()]);
     harness
         .get_by_role_and_label(Role::Button, "Copiar célula")
         .click();

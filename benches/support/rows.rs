@@ -1,46 +1,46 @@
 //! Realistic rows for the export benchmarks, built by hand (no simulator dependency).
 
-use std::sync::Arc;
-
 use chrono::{NaiveDate, NaiveTime};
-use recuperador_followups::api::{Followup, ReagendarPara, SimNao, TipoContato, TipoEvento};
+use recuperador_followups::api::{
+    Followup, FollowupFields, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento,
+};
 
 /// `n` follow-ups of a few hundred debtors, with shared names and per-row interaction text
 /// of realistic length (60–300 characters, accents, some `;`, quotes and line breaks).
 pub fn rows(n: usize) -> Vec<Followup> {
-    let creditors: Vec<Arc<str>> = [
+    let creditors: Vec<SharedStr> = [
         "Banco Ipê S.A.",
         "Financeira Araucária",
         "Cooperativa Sertão",
     ]
     .into_iter()
-    .map(Arc::from)
+    .map(SharedStr::from)
     .collect();
-    let consultants: Vec<Arc<str>> = [
+    let consultants: Vec<SharedStr> = [
         "Márcia Gonçalves",
         "José Antônio",
         "Luíza Brandão",
         "Caio Müller",
     ]
     .into_iter()
-    .map(Arc::from)
+    .map(SharedStr::from)
     .collect();
-    let events: Vec<Arc<str>> = [
+    let events: Vec<SharedStr> = [
         "Promessa de pagamento",
         "Sem contato",
         "Recado",
         "Acordo fechado",
     ]
     .into_iter()
-    .map(Arc::from)
+    .map(SharedStr::from)
     .collect();
-    let debtors: Vec<(Arc<str>, Arc<str>)> = (0..500u32)
+    let debtors: Vec<(SharedStr, SharedStr)> = (0..500u32)
         .map(|i| {
             let base = format!("{:09}", 10_000_000 + i * 7_919);
             let doc = recuperador_followups::doc_id::with_check_digits(&base).unwrap_or(base);
             (
-                Arc::from(format!("Cliente Número {i} da Conceição")),
-                Arc::from(doc),
+                SharedStr::from(format!("Cliente Número {i} da Conceição")),
+                SharedStr::from(doc),
             )
         })
         .collect();
@@ -57,7 +57,7 @@ pub fn rows(n: usize) -> Vec<Followup> {
             let (debtor, doc) = &debtors[i % debtors.len()];
             let day = day0 + chrono::Days::new((i % 900) as u64);
             let rescheduled = i % 3 == 0;
-            Followup {
+            Followup::from(FollowupFields {
                 id_followup: Some(10_000_000 + i as i64),
                 id_credor: Some(12 + (i % 3) as i64),
                 id_cliente: Some(500_000 + (i % debtors.len()) as i64),
@@ -90,7 +90,7 @@ pub fn rows(n: usize) -> Vec<Followup> {
                 reagendar_para: rescheduled.then_some(ReagendarPara::Consultor),
                 visivel_cliente: Some(SimNao::Nao),
                 reagendado_por: rescheduled.then(|| consultants[i % 4].clone()),
-            }
+            })
         })
         .collect()
 }

@@ -500,7 +500,7 @@ where
     if other.id != UNKNOWN_ID {
         return other.id == id;
     }
-    get(other.row).and_then(|o| o.id_followup) == Some(id)
+    get(other.row).and_then(|o| o.id_followup()) == Some(id)
 }
 
 /// The agenda order of an entry, packed in three words: due date and time (each missing
@@ -535,9 +535,9 @@ struct Source<'r> {
 impl<'r> Source<'r> {
     fn of(row: &'r Followup) -> Source<'r> {
         Source {
-            login: row.reagendado_por.as_deref(),
-            consultant: row.id_consultor,
-            name: row.nome_consultor.as_deref(),
+            login: row.reagendado_por().map(|s| s.as_str()),
+            consultant: row.id_consultor(),
+            name: row.nome_consultor().map(|s| s.as_str()),
         }
     }
 }
@@ -610,8 +610,8 @@ where
             for i in range {
                 let Some(row) = nth(i) else { continue };
                 let Some(followup) = get(row) else { continue };
-                let debtor = followup.id_credor.zip(followup.id_cliente);
-                if let (Some((credor, cliente)), Some(data)) = (debtor, followup.data)
+                let debtor = followup.id_credor().zip(followup.id_cliente());
+                if let (Some((credor, cliente)), Some(data)) = (debtor, followup.data())
                     && let Some(shard) = contacts.get_mut(shard_of(credor, cliente))
                 {
                     shard.push(Contact {
@@ -620,14 +620,14 @@ where
                         slot: Slot {
                             day: data.date().num_days_from_ce(),
                             row,
-                            id: followup.id_followup.unwrap_or(UNKNOWN_ID),
+                            id: followup.id_followup().unwrap_or(UNKNOWN_ID),
                         },
                     });
                 }
-                if followup.reagendar != Some(SimNao::Sim) {
+                if followup.reagendar() != Some(SimNao::Sim) {
                     continue;
                 }
-                let due_date = followup.data_reagendamento.map(|d| d.date());
+                let due_date = followup.data_reagendamento().map(|d| d.date());
                 if let (Some((credor, cliente)), Some(due)) = (debtor, due_date)
                     && let Some(shard) = queries.get_mut(shard_of(credor, cliente))
                 {
@@ -636,7 +636,7 @@ where
                         cliente,
                         due_day: due.num_days_from_ce(),
                         row,
-                        id: followup.id_followup,
+                        id: followup.id_followup(),
                         part,
                         at: u32::try_from(entries.len()).unwrap_or(u32::MAX),
                     });
@@ -644,8 +644,8 @@ where
                 entries.push(Pending {
                     row,
                     due_date,
-                    due_time: followup.horario_reagendamento,
-                    id_followup: followup.id_followup,
+                    due_time: followup.horario_reagendamento(),
+                    id_followup: followup.id_followup(),
                     source: Source::of(followup),
                 });
             }
@@ -1000,8 +1000,8 @@ where
         .then_with(|| missing_last(a.due_time, b.due_time))
         .then_with(|| {
             missing_last(
-                get(a.row).and_then(|r| r.id_followup),
-                get(b.row).and_then(|r| r.id_followup),
+                get(a.row).and_then(|r| r.id_followup()),
+                get(b.row).and_then(|r| r.id_followup()),
             )
         })
         .then_with(|| a.row.cmp(&b.row))
@@ -1122,7 +1122,7 @@ impl Agenda {
                     // The label of the first entry's row, as the table's list shows it.
                     ids.entry(id)
                         .or_insert_with(|| {
-                            let label = match row.nome_consultor.as_deref() {
+                            let label = match row.nome_consultor().map(|s| s.as_str()) {
                                 Some(name)
                                     if column == Column::IdConsultor && !name.trim().is_empty() =>
                                 {
@@ -1216,14 +1216,14 @@ mod filter_tests {
     use chrono::NaiveTime;
 
     use super::*;
-    use crate::api::ReagendarPara;
+    use crate::api::{FollowupFields, ReagendarPara};
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
     }
 
     fn reschedule(id: i64, consultor: i64, by: Option<&str>, due: u32) -> Followup {
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(id),
             id_credor: Some(12),
             id_cliente: Some(id),
@@ -1234,8 +1234,8 @@ mod filter_tests {
             data_reagendamento: Some(day(due).and_time(NaiveTime::MIN)),
             reagendar_para: Some(ReagendarPara::from_code("C")),
             reagendado_por: by.map(Into::into),
-            ..Followup::default()
-        }
+            ..FollowupFields::default()
+        })
     }
 
     #[test]
@@ -1245,10 +1245,10 @@ mod filter_tests {
             reschedule(2, 7, Some("bia"), 20),
             reschedule(3, 8, None, 29),
             // Not a reschedule: never counted.
-            Followup {
+            Followup::from(FollowupFields {
                 reagendar: Some(SimNao::Nao),
-                ..reschedule(4, 9, Some("zé"), 10)
-            },
+                ..reschedule(4, 9, Some("zé"), 10).into_fields()
+            }),
         ];
         let agenda = agenda_of(&rows, day(15));
         let by = agenda.entry_values(rows.as_slice(), Column::ReagendadoPor);

@@ -402,20 +402,20 @@ impl Tally {
     #[inline]
     fn add(&mut self, row: &Followup, keep_clients: bool) {
         self.follow_ups += 1;
-        match row.tipo_evento {
+        match row.tipo_evento() {
             Some(TipoEvento::Produtivo) => self.produtivos += 1,
             Some(TipoEvento::Improdutivo) => self.improdutivos += 1,
             _ => {}
         }
-        if row.reagendar == Some(SimNao::Sim) {
+        if row.reagendar() == Some(SimNao::Sim) {
             self.reagendamentos += 1;
         }
-        if let Some(data) = row.data {
+        if let Some(data) = row.data() {
             let day = data.date();
             self.first = Some(self.first.map_or(day, |first| first.min(day)));
             self.last = Some(self.last.map_or(day, |last| last.max(day)));
         }
-        if let Some(client) = row.id_cliente {
+        if let Some(client) = row.id_cliente() {
             self.any_client = true;
             if keep_clients {
                 self.clients.insert(client);
@@ -633,13 +633,13 @@ impl<'a> Accumulator<'a> {
     #[inline]
     fn key(&self, row: &'a Followup) -> RawKey<'a> {
         let id = match self.dimension {
-            Dimension::Consultor => row.id_consultor,
-            Dimension::Evento => row.id_evento,
-            Dimension::Credor => row.id_credor,
-            Dimension::Devedor => row.id_cliente,
+            Dimension::Consultor => row.id_consultor(),
+            Dimension::Evento => row.id_evento(),
+            Dimension::Credor => row.id_credor(),
+            Dimension::Devedor => row.id_cliente(),
             Dimension::Dia | Dimension::Semana | Dimension::Mes => {
                 let ordinal = row
-                    .data
+                    .data()
                     .map(|data| period_ordinal(self.dimension, data.date()));
                 return (ordinal, None, None);
             }

@@ -31,7 +31,7 @@ use reqwest::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, 
 use url::Url;
 
 use super::error::ApiError;
-use super::model::Followup;
+use super::model::{Followup, SharedStr};
 use super::parse::{Interner, ParseError, ParseReport, Parsed, parse_followups};
 use super::query::FollowupQuery;
 use super::token::Token;
@@ -303,6 +303,10 @@ pub struct FetchOutcome {
     pub attempts: u32,
 }
 
+/// Bytes an allocated [`SharedStr`] holds before its text: the length with its flags, then
+/// the reference count (`arcstr`'s header, one `usize` each).
+const SHARED_STR_HEADER_BYTES: usize = 2 * std::mem::size_of::<usize>();
+
 /// Memory held by a set of rows, shared strings counted once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MemoryFootprint {
@@ -326,19 +330,23 @@ impl MemoryFootprint {
         for row in rows {
             text_bytes += row.unshared_heap_bytes();
             for shared in [
-                &row.nome_credor,
-                &row.nome_cliente,
-                &row.cpf_cnpj,
-                &row.nome_consultor,
-                &row.nome_evento,
-                &row.reagendado_por,
+                row.nome_credor(),
+                row.nome_cliente(),
+                row.cpf_cnpj(),
+                row.nome_consultor(),
+                row.nome_evento(),
+                row.reagendado_por(),
             ]
             .into_iter()
             .flatten()
             {
                 if seen.insert(shared.as_ptr()) {
-                    // Two reference counts precede the text in an `Arc<str>`.
-                    shared_bytes += shared.len() + 2 * std::mem::size_of::<usize>();
+                    // A 16-byte header (length and flags, then the count) precedes the text of
+                    // an allocated `ArcStr`; a static one (a literal, the empty string) holds
+                    // no heap at all.
+                    if !SharedStr::is_static(shared) {
+                        shared_bytes += shared.len() + SHARED_STR_HEADER_BYTES;
+                    }
                 }
             }
         }
@@ -1127,6 +1135,37 @@ impl std::error::Error for SafeReqwest<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_footprint_counts_each_shared_string_once_with_its_header() {
+        use crate::api::FollowupFields;
+        let bank = SharedStr::from("Banco Ipê");
+        let rows: Vec<Followup> = (0..3)
+            .map(|n| {
+                FollowupFields {
+                    id_followup: Some(n),
+                    nome_credor: Some(bank.clone()),
+                    // Equal text in another allocation counts again; the empty string is static.
+                    nome_cliente: Some(SharedStr::from(String::from("Ana"))),
+                    cpf_cnpj: Some(SharedStr::from("")),
+                    interacao: Some("abcd".into()),
+                    ..FollowupFields::default()
+                }
+                .into()
+            })
+            .collect();
+        let memory = MemoryFootprint::of(&rows);
+        assert_eq!(memory.rows, 3);
+        assert_eq!(memory.row_bytes, 3 * std::mem::size_of::<Followup>());
+        assert_eq!(memory.text_bytes, 3 * 4);
+        let bank_bytes = "Banco Ipê".len() + SHARED_STR_HEADER_BYTES;
+        let ana_bytes = "Ana".len() + SHARED_STR_HEADER_BYTES;
+        assert_eq!(memory.shared_bytes, bank_bytes + 3 * ana_bytes);
+        assert_eq!(
+            memory.total_bytes(),
+            memory.row_bytes + memory.text_bytes + memory.shared_bytes
+        );
+    }
 
     #[test]
     fn base_url_rules() {

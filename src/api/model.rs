@@ -4,14 +4,35 @@
 //! the vendor documents most of them as non-null, but the real server is not fully documented,
 //! and a `null` must never lose a row. Repeated strings (creditor, debtor, consultant, event,
 //! login) are [`SharedStr`]s so one copy serves every row that repeats them.
+//!
+//! # Layout
+//! A result set holds up to millions of rows, so [`Followup`] is stored compactly and read
+//! through accessors (`row.tipo_contato()`); [`FollowupFields`] is the same row as plain public
+//! fields, to build one (`.into()`) or read it whole. What a row holds:
+//! - the five ids as plain `i64`s and one byte of presence bits (no `Option` padding, and no
+//!   sentinel: `i64::MIN` is a value the server may send);
+//! - shared strings as thin 8-byte pointers, 8 bytes as an `Option` too;
+//! - the five codes as one byte each: absent, a documented code (its index in the enum's
+//!   `KNOWN`, plus one) or "unknown"; the text of unknown codes (kept exactly as received,
+//!   rare) in one boxed side table, a null pointer in a row without any;
+//! - dates and times as chrono's (12 bytes with their `Option`), the interaction text as a
+//!   boxed `str` (16 bytes plus its text).
+//!
+//! A test pins the size (`a_row_stays_compact`); `cargo bench --bench parse` prints the bytes
+//! per row of a realistic history.
 
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{NaiveDateTime, NaiveTime};
 
 /// A string shared between rows (reference counted, immutable).
-pub type SharedStr = Arc<str>;
+///
+/// A thin pointer ([`arcstr::ArcStr`]): 8 bytes, and 8 bytes as an `Option` too (an
+/// `Arc<str>` is a 16-byte fat pointer). The count and the length sit in a 16-byte header
+/// before the text, whose address ([`str::as_ptr`]) is fixed for the allocation's lifetime:
+/// memos keyed by a shared string's address rely on it. Equality, order and hashing are the
+/// text's.
+pub type SharedStr = arcstr::ArcStr;
 
 macro_rules! code_enum {
     (
@@ -34,16 +55,7 @@ macro_rules! code_enum {
             pub fn from_code(code: &str) -> Self {
                 match code {
                     $( $code => $name::$variant, )+
-                    other => $name::Other(Arc::from(other)),
-                }
-            }
-
-            /// Reads the wire code, sharing unknown codes through `intern` instead of allocating
-            /// one string per row.
-            pub fn from_code_interned(code: &str, intern: impl FnOnce(&str) -> SharedStr) -> Self {
-                match code {
-                    $( $code => $name::$variant, )+
-                    other => $name::Other(intern(other)),
+                    other => $name::Other(SharedStr::from(other)),
                 }
             }
 
@@ -60,6 +72,23 @@ macro_rules! code_enum {
                 match self {
                     $( $name::$variant => $label, )+
                     $name::Other(raw) => raw,
+                }
+            }
+        }
+
+        impl CodeEnum for $name {
+            const VARIANTS: &'static [Self] = Self::KNOWN;
+            const CODES: &'static [&'static str] = &[$($code),+];
+            const LABELS: &'static [&'static str] = &[$($label),+];
+
+            fn other(raw: SharedStr) -> Self {
+                $name::Other(raw)
+            }
+
+            fn other_text(&self) -> Option<&SharedStr> {
+                match self {
+                    $name::Other(raw) => Some(raw),
+                    _ => None,
                 }
             }
         }
@@ -126,9 +155,137 @@ code_enum! {
     }
 }
 
-/// One follow-up (an entry of the negotiation history), with the API's 20 fields.
+/// The slot of each id in [`Followup`]'s ids.
+const ID_FOLLOWUP: usize = 0;
+const ID_CREDOR: usize = 1;
+const ID_CLIENTE: usize = 2;
+const ID_CONSULTOR: usize = 3;
+const ID_EVENTO: usize = 4;
+/// How many id fields a row has.
+const ID_FIELDS: usize = 5;
+
+/// The slot of each code field in [`Followup`]'s code bytes.
+const TIPO_EVENTO: usize = 0;
+const TIPO_CONTATO: usize = 1;
+const REAGENDAR: usize = 2;
+const REAGENDAR_PARA: usize = 3;
+const VISIVEL_CLIENTE: usize = 4;
+/// How many code fields a row has.
+const CODE_FIELDS: usize = 5;
+
+/// A code byte for an absent code.
+const CODE_ABSENT: u8 = 0;
+/// A code byte for a code the documentation does not list (its text is in the row's
+/// [`OtherCodes`]). Known codes are their index in the enum's `KNOWN`, plus one.
+const CODE_OTHER: u8 = u8::MAX;
+
+/// What a row needs from a code enum to store it in one byte.
+trait CodeEnum: Clone + fmt::Debug + PartialEq + Sized + 'static {
+    /// The documented values (the enum's `KNOWN`).
+    const VARIANTS: &'static [Self];
+    /// Their wire codes, in the same order.
+    const CODES: &'static [&'static str];
+    /// Their labels, in the same order.
+    const LABELS: &'static [&'static str];
+    /// An unknown code.
+    fn other(raw: SharedStr) -> Self;
+    /// The text of an unknown code.
+    fn other_text(&self) -> Option<&SharedStr>;
+}
+
+/// The text of a row's unknown codes, one slot per code field. Rare: a row with only
+/// documented codes has none (one null pointer in the row).
 #[derive(Clone, Debug, Default, PartialEq)]
+struct OtherCodes([Option<SharedStr>; CODE_FIELDS]);
+
+/// A code as a row stores it, read from the wire by [`StoredCode::read`].
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum StoredCode {
+    /// A documented code: its index in the enum's `KNOWN`, plus one.
+    Known(u8),
+    /// A code the documentation does not list, kept exactly as received.
+    Other(SharedStr),
+}
+
+impl StoredCode {
+    /// Reads the wire code of a code column: documented codes by matching their text (no
+    /// string is kept for them), unknown ones through `intern`. `None` when `column` holds no
+    /// code.
+    pub(crate) fn read(
+        column: Column,
+        code: &str,
+        intern: impl FnOnce(&str) -> SharedStr,
+    ) -> Option<StoredCode> {
+        let codes = match column {
+            Column::TipoEvento => TipoEvento::CODES,
+            Column::TipoContato => TipoContato::CODES,
+            Column::Reagendar | Column::VisivelCliente => SimNao::CODES,
+            Column::ReagendarPara => ReagendarPara::CODES,
+            _ => return None,
+        };
+        Some(match known_byte(codes, code) {
+            Some(byte) => StoredCode::Known(byte),
+            None => StoredCode::Other(intern(code)),
+        })
+    }
+}
+
+/// The byte of a documented code (`codes`' index plus one), if `code` is one.
+fn known_byte(codes: &[&str], code: &str) -> Option<u8> {
+    let index = codes.iter().position(|known| *known == code)?;
+    u8::try_from(index).ok()?.checked_add(1)
+}
+
+/// The slot of a code column in the row's code bytes.
+fn code_slot(column: Column) -> Option<usize> {
+    match column {
+        Column::TipoEvento => Some(TIPO_EVENTO),
+        Column::TipoContato => Some(TIPO_CONTATO),
+        Column::Reagendar => Some(REAGENDAR),
+        Column::ReagendarPara => Some(REAGENDAR_PARA),
+        Column::VisivelCliente => Some(VISIVEL_CLIENTE),
+        _ => None,
+    }
+}
+
+/// One follow-up (an entry of the negotiation history), with the API's 20 fields, stored
+/// compactly.
+///
+/// Read the fields through the accessors named like them (`row.id_credor()`), change them
+/// with `set_*`, or build a row from the plain [`FollowupFields`]
+/// (`FollowupFields { id_followup: Some(1), ..Default::default() }.into()`).
+///
+/// # Layout
+/// A result set holds up to millions of rows, so a row's size is its memory: see the module
+/// documentation.
+#[derive(Clone, Default, PartialEq)]
 pub struct Followup {
+    /// The five ids, in [`ID_FOLLOWUP`]… order; `0` where absent (so equal rows compare equal).
+    ids: [i64; ID_FIELDS],
+    nome_credor: Option<SharedStr>,
+    nome_cliente: Option<SharedStr>,
+    cpf_cnpj: Option<SharedStr>,
+    nome_consultor: Option<SharedStr>,
+    nome_evento: Option<SharedStr>,
+    reagendado_por: Option<SharedStr>,
+    interacao: Option<Box<str>>,
+    /// The text of unknown codes; `None` when every code is documented or absent.
+    other_codes: Option<Box<OtherCodes>>,
+    data: Option<NaiveDateTime>,
+    data_reagendamento: Option<NaiveDateTime>,
+    horario_reagendamento: Option<NaiveTime>,
+    /// One byte per code field: [`CODE_ABSENT`], a documented code (its index plus one) or
+    /// [`CODE_OTHER`].
+    codes: [u8; CODE_FIELDS],
+    /// Bit `1 << slot` set when the id in that slot of [`Self::ids`] is present. No sentinel:
+    /// every `i64` is a value the server may send.
+    ids_present: u8,
+}
+
+/// A follow-up's 20 fields as plain public values: the convenient way to build a
+/// [`Followup`] (`.into()`) or to read every field at once ([`Followup::fields`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FollowupFields {
     /// Identifier of the follow-up.
     pub id_followup: Option<i64>,
     /// Creditor id.
@@ -169,6 +326,372 @@ pub struct Followup {
     pub visivel_cliente: Option<SimNao>,
     /// Login of who rescheduled.
     pub reagendado_por: Option<SharedStr>,
+}
+
+impl From<FollowupFields> for Followup {
+    fn from(fields: FollowupFields) -> Followup {
+        let FollowupFields {
+            id_followup,
+            id_credor,
+            id_cliente,
+            id_consultor,
+            id_evento,
+            nome_credor,
+            nome_cliente,
+            cpf_cnpj,
+            nome_consultor,
+            nome_evento,
+            tipo_evento,
+            data,
+            interacao,
+            tipo_contato,
+            reagendar,
+            data_reagendamento,
+            horario_reagendamento,
+            reagendar_para,
+            visivel_cliente,
+            reagendado_por,
+        } = fields;
+        let mut row = Followup {
+            nome_credor,
+            nome_cliente,
+            cpf_cnpj,
+            nome_consultor,
+            nome_evento,
+            reagendado_por,
+            interacao,
+            data,
+            data_reagendamento,
+            horario_reagendamento,
+            ..Followup::default()
+        };
+        row.set_id_followup(id_followup);
+        row.set_id_credor(id_credor);
+        row.set_id_cliente(id_cliente);
+        row.set_id_consultor(id_consultor);
+        row.set_id_evento(id_evento);
+        row.set_tipo_evento(tipo_evento);
+        row.set_tipo_contato(tipo_contato);
+        row.set_reagendar(reagendar);
+        row.set_reagendar_para(reagendar_para);
+        row.set_visivel_cliente(visivel_cliente);
+        row
+    }
+}
+
+impl From<Followup> for FollowupFields {
+    fn from(row: Followup) -> FollowupFields {
+        row.into_fields()
+    }
+}
+
+impl fmt::Debug for Followup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The fields as the API names them, not the packed layout.
+        let fields = self.fields();
+        f.debug_struct("Followup")
+            .field("id_followup", &fields.id_followup)
+            .field("id_credor", &fields.id_credor)
+            .field("id_cliente", &fields.id_cliente)
+            .field("id_consultor", &fields.id_consultor)
+            .field("id_evento", &fields.id_evento)
+            .field("nome_credor", &fields.nome_credor)
+            .field("nome_cliente", &fields.nome_cliente)
+            .field("cpf_cnpj", &fields.cpf_cnpj)
+            .field("nome_consultor", &fields.nome_consultor)
+            .field("nome_evento", &fields.nome_evento)
+            .field("tipo_evento", &fields.tipo_evento)
+            .field("data", &fields.data)
+            .field("interacao", &fields.interacao)
+            .field("tipo_contato", &fields.tipo_contato)
+            .field("reagendar", &fields.reagendar)
+            .field("data_reagendamento", &fields.data_reagendamento)
+            .field("horario_reagendamento", &fields.horario_reagendamento)
+            .field("reagendar_para", &fields.reagendar_para)
+            .field("visivel_cliente", &fields.visivel_cliente)
+            .field("reagendado_por", &fields.reagendado_por)
+            .finish()
+    }
+}
+
+/// Getters and setters of fields stored as they are read.
+macro_rules! plain_accessors {
+    ($( $field:ident, $setter:ident: $ty:ty => $doc:literal; )+) => {
+        $(
+            #[doc = concat!($doc, " (`", stringify!($field), "`).")]
+            pub fn $field(&self) -> Option<&$ty> {
+                self.$field.as_ref()
+            }
+
+            #[doc = concat!("Sets `", stringify!($field), "`.")]
+            pub fn $setter(&mut self, value: Option<$ty>) {
+                self.$field = value;
+            }
+        )+
+    };
+}
+
+/// Getters and setters of `Copy` fields stored as they are read.
+macro_rules! copy_accessors {
+    ($( $field:ident, $setter:ident: $ty:ty => $doc:literal; )+) => {
+        $(
+            #[doc = concat!($doc, " (`", stringify!($field), "`).")]
+            pub fn $field(&self) -> Option<$ty> {
+                self.$field
+            }
+
+            #[doc = concat!("Sets `", stringify!($field), "`.")]
+            pub fn $setter(&mut self, value: Option<$ty>) {
+                self.$field = value;
+            }
+        )+
+    };
+}
+
+/// Getters and setters of the ids (a value and a presence bit each in the row).
+macro_rules! id_accessors {
+    ($( $field:ident, $setter:ident: $slot:expr => $doc:literal; )+) => {
+        $(
+            #[doc = concat!($doc, " (`", stringify!($field), "`).")]
+            pub fn $field(&self) -> Option<i64> {
+                self.id($slot)
+            }
+
+            #[doc = concat!("Sets `", stringify!($field), "`.")]
+            pub fn $setter(&mut self, value: Option<i64>) {
+                self.set_id($slot, value);
+            }
+        )+
+    };
+}
+
+/// Getters and setters of the code fields (one byte each in the row).
+macro_rules! code_accessors {
+    ($( $field:ident, $setter:ident: $ty:ty, $slot:expr => $doc:literal; )+) => {
+        $(
+            #[doc = concat!($doc, " (`", stringify!($field), "`). An unknown code comes back as `Other`, exactly as received.")]
+            pub fn $field(&self) -> Option<$ty> {
+                self.code::<$ty>($slot)
+            }
+
+            #[doc = concat!("Sets `", stringify!($field), "`.")]
+            pub fn $setter(&mut self, value: Option<$ty>) {
+                self.set_code($slot, value);
+            }
+        )+
+    };
+}
+
+impl Followup {
+    id_accessors! {
+        id_followup, set_id_followup: ID_FOLLOWUP => "Identifier of the follow-up";
+        id_credor, set_id_credor: ID_CREDOR => "Creditor id";
+        id_cliente, set_id_cliente: ID_CLIENTE => "Debtor (client) id";
+        id_consultor, set_id_consultor: ID_CONSULTOR => "Consultant (operator) id";
+        id_evento, set_id_evento: ID_EVENTO => "Event id";
+    }
+
+    copy_accessors! {
+        data, set_data: NaiveDateTime => "When the follow-up was registered";
+        data_reagendamento, set_data_reagendamento: NaiveDateTime => "Date of the reschedule";
+        horario_reagendamento, set_horario_reagendamento: NaiveTime => "Time of the reschedule";
+    }
+
+    plain_accessors! {
+        nome_credor, set_nome_credor: SharedStr => "Creditor name";
+        nome_cliente, set_nome_cliente: SharedStr => "Debtor name";
+        cpf_cnpj, set_cpf_cnpj: SharedStr => "Debtor's CPF or CNPJ as the server sent it";
+        nome_consultor, set_nome_consultor: SharedStr => "Consultant name";
+        nome_evento, set_nome_evento: SharedStr => "Event name";
+        reagendado_por, set_reagendado_por: SharedStr => "Login of who rescheduled";
+    }
+
+    code_accessors! {
+        tipo_evento, set_tipo_evento: TipoEvento, TIPO_EVENTO => "Productive / unproductive event";
+        tipo_contato, set_tipo_contato: TipoContato, TIPO_CONTATO => "Contact channel";
+        reagendar, set_reagendar: SimNao, REAGENDAR => "Whether this follow-up is a reschedule";
+        reagendar_para, set_reagendar_para: ReagendarPara, REAGENDAR_PARA => "Target of the reschedule";
+        visivel_cliente, set_visivel_cliente: SimNao, VISIVEL_CLIENTE => "Whether the debtor can see this follow-up";
+    }
+
+    /// The interaction text (`interacao`: free text, may hold line breaks).
+    pub fn interacao(&self) -> Option<&str> {
+        self.interacao.as_deref()
+    }
+
+    /// Sets `interacao`.
+    pub fn set_interacao(&mut self, value: Option<Box<str>>) {
+        self.interacao = value;
+    }
+
+    /// Every field as a plain value.
+    pub fn fields(&self) -> FollowupFields {
+        FollowupFields {
+            id_followup: self.id_followup(),
+            id_credor: self.id_credor(),
+            id_cliente: self.id_cliente(),
+            id_consultor: self.id_consultor(),
+            id_evento: self.id_evento(),
+            nome_credor: self.nome_credor.clone(),
+            nome_cliente: self.nome_cliente.clone(),
+            cpf_cnpj: self.cpf_cnpj.clone(),
+            nome_consultor: self.nome_consultor.clone(),
+            nome_evento: self.nome_evento.clone(),
+            tipo_evento: self.tipo_evento(),
+            data: self.data,
+            interacao: self.interacao.clone(),
+            tipo_contato: self.tipo_contato(),
+            reagendar: self.reagendar(),
+            data_reagendamento: self.data_reagendamento,
+            horario_reagendamento: self.horario_reagendamento,
+            reagendar_para: self.reagendar_para(),
+            visivel_cliente: self.visivel_cliente(),
+            reagendado_por: self.reagendado_por.clone(),
+        }
+    }
+
+    /// Every field as a plain value, without copying the strings.
+    pub fn into_fields(mut self) -> FollowupFields {
+        let mut fields = self.fields_without_strings();
+        fields.nome_credor = self.nome_credor.take();
+        fields.nome_cliente = self.nome_cliente.take();
+        fields.cpf_cnpj = self.cpf_cnpj.take();
+        fields.nome_consultor = self.nome_consultor.take();
+        fields.nome_evento = self.nome_evento.take();
+        fields.reagendado_por = self.reagendado_por.take();
+        fields.interacao = self.interacao.take();
+        fields
+    }
+
+    /// Every field but the names and the interaction text.
+    fn fields_without_strings(&self) -> FollowupFields {
+        FollowupFields {
+            id_followup: self.id_followup(),
+            id_credor: self.id_credor(),
+            id_cliente: self.id_cliente(),
+            id_consultor: self.id_consultor(),
+            id_evento: self.id_evento(),
+            tipo_evento: self.tipo_evento(),
+            data: self.data,
+            tipo_contato: self.tipo_contato(),
+            reagendar: self.reagendar(),
+            data_reagendamento: self.data_reagendamento,
+            horario_reagendamento: self.horario_reagendamento,
+            reagendar_para: self.reagendar_para(),
+            visivel_cliente: self.visivel_cliente(),
+            ..FollowupFields::default()
+        }
+    }
+
+    /// Stores a code read from the wire in its column (nothing for a column without codes).
+    pub(crate) fn set_stored_code(&mut self, column: Column, code: Option<StoredCode>) {
+        let Some(slot) = code_slot(column) else {
+            return;
+        };
+        match code {
+            None => self.put_code(slot, CODE_ABSENT, None),
+            Some(StoredCode::Known(byte)) => self.put_code(slot, byte, None),
+            Some(StoredCode::Other(raw)) => self.put_code(slot, CODE_OTHER, Some(raw)),
+        }
+    }
+
+    /// The id in `slot`.
+    #[inline]
+    fn id(&self, slot: usize) -> Option<i64> {
+        // The slot is checked by `get` before it picks a bit.
+        let value = *self.ids.get(slot)?;
+        (self.ids_present & (1 << slot) != 0).then_some(value)
+    }
+
+    fn set_id(&mut self, slot: usize, value: Option<i64>) {
+        let Some(stored) = self.ids.get_mut(slot) else {
+            return;
+        };
+        *stored = value.unwrap_or(0);
+        if value.is_some() {
+            self.ids_present |= 1 << slot;
+        } else {
+            self.ids_present &= !(1 << slot);
+        }
+    }
+
+    /// The code in `slot`.
+    fn code<C: CodeEnum>(&self, slot: usize) -> Option<C> {
+        match self.codes.get(slot).copied()? {
+            CODE_ABSENT => None,
+            CODE_OTHER => self.other_code(slot).map(|raw| C::other(raw.clone())),
+            byte => C::VARIANTS.get(usize::from(byte).checked_sub(1)?).cloned(),
+        }
+    }
+
+    /// The code in `slot` as `(wire code, label)`, borrowed from the row or static.
+    fn code_value<C: CodeEnum>(&self, slot: usize) -> Value<'_> {
+        let byte = self.codes.get(slot).copied().unwrap_or(CODE_ABSENT);
+        match byte {
+            CODE_ABSENT => Value::Empty,
+            CODE_OTHER => self
+                .other_code(slot)
+                .map_or(Value::Empty, |raw| Value::Code(raw, raw)),
+            byte => {
+                let index = usize::from(byte).saturating_sub(1);
+                match (C::CODES.get(index), C::LABELS.get(index)) {
+                    (Some(code), Some(label)) => Value::Code(code, label),
+                    _ => Value::Empty,
+                }
+            }
+        }
+    }
+
+    /// The text of the unknown code in `slot`.
+    fn other_code(&self, slot: usize) -> Option<&SharedStr> {
+        self.other_codes.as_ref()?.0.get(slot)?.as_ref()
+    }
+
+    fn set_code<C: CodeEnum>(&mut self, slot: usize, code: Option<C>) {
+        match code {
+            None => self.put_code(slot, CODE_ABSENT, None),
+            Some(code) => match code.other_text() {
+                // An `Other` stays one, whatever its text: kept exactly as given.
+                Some(raw) => self.put_code(slot, CODE_OTHER, Some(raw.clone())),
+                None => {
+                    let byte = C::VARIANTS
+                        .iter()
+                        .position(|known| *known == code)
+                        .and_then(|index| u8::try_from(index).ok())
+                        .and_then(|index| index.checked_add(1))
+                        .unwrap_or(CODE_ABSENT);
+                    self.put_code(slot, byte, None);
+                }
+            },
+        }
+    }
+
+    /// Writes a code byte and its unknown text, keeping [`Self::other_codes`] `None` when no
+    /// slot holds text (so equal rows compare equal).
+    fn put_code(&mut self, slot: usize, byte: u8, other: Option<SharedStr>) {
+        let Some(stored) = self.codes.get_mut(slot) else {
+            return;
+        };
+        *stored = byte;
+        match other {
+            Some(raw) => {
+                let others = self.other_codes.get_or_insert_with(Box::default);
+                if let Some(entry) = others.0.get_mut(slot) {
+                    *entry = Some(raw);
+                }
+            }
+            None => {
+                if let Some(others) = self.other_codes.as_mut() {
+                    if let Some(entry) = others.0.get_mut(slot) {
+                        *entry = None;
+                    }
+                    if others.0.iter().all(Option::is_none) {
+                        self.other_codes = None;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// How a column's values compare and display.
@@ -372,36 +895,30 @@ impl Followup {
         fn text<S: AsRef<str> + ?Sized>(v: Option<&S>) -> Value<'_> {
             v.map_or(Value::Empty, |s| Value::Text(s.as_ref()))
         }
-        macro_rules! code {
-            ($v:expr) => {
-                $v.as_ref()
-                    .map_or(Value::Empty, |c| Value::Code(c.code(), c.label()))
-            };
-        }
         match column {
-            Column::IdFollowup => int(self.id_followup),
-            Column::IdCredor => int(self.id_credor),
-            Column::IdCliente => int(self.id_cliente),
-            Column::IdConsultor => int(self.id_consultor),
-            Column::IdEvento => int(self.id_evento),
+            Column::IdFollowup => int(self.id_followup()),
+            Column::IdCredor => int(self.id_credor()),
+            Column::IdCliente => int(self.id_cliente()),
+            Column::IdConsultor => int(self.id_consultor()),
+            Column::IdEvento => int(self.id_evento()),
             Column::NomeCredor => text(self.nome_credor.as_deref()),
             Column::NomeCliente => text(self.nome_cliente.as_deref()),
             Column::CpfCnpj => text(self.cpf_cnpj.as_deref()),
             Column::NomeConsultor => text(self.nome_consultor.as_deref()),
             Column::NomeEvento => text(self.nome_evento.as_deref()),
-            Column::TipoEvento => code!(self.tipo_evento),
+            Column::TipoEvento => self.code_value::<TipoEvento>(TIPO_EVENTO),
             Column::Data => self.data.map_or(Value::Empty, Value::DateTime),
             Column::Interacao => text(self.interacao.as_deref()),
-            Column::TipoContato => code!(self.tipo_contato),
-            Column::Reagendar => code!(self.reagendar),
+            Column::TipoContato => self.code_value::<TipoContato>(TIPO_CONTATO),
+            Column::Reagendar => self.code_value::<SimNao>(REAGENDAR),
             Column::DataReagendamento => self
                 .data_reagendamento
                 .map_or(Value::Empty, Value::DateTime),
             Column::HorarioReagendamento => {
                 self.horario_reagendamento.map_or(Value::Empty, Value::Time)
             }
-            Column::ReagendarPara => code!(self.reagendar_para),
-            Column::VisivelCliente => code!(self.visivel_cliente),
+            Column::ReagendarPara => self.code_value::<ReagendarPara>(REAGENDAR_PARA),
+            Column::VisivelCliente => self.code_value::<SimNao>(VISIVEL_CLIENTE),
             Column::ReagendadoPor => text(self.reagendado_por.as_deref()),
         }
     }
@@ -415,19 +932,21 @@ impl Followup {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
     fn fields_show_labels_masks_and_first_lines() {
-        let row = Followup {
+        let row = Followup::from(FollowupFields {
             id_followup: Some(12345),
             cpf_cnpj: Some("01234567890".into()),
             tipo_contato: Some(TipoContato::WhatsApp),
             interacao: Some("Primeira linha\r\nSegunda".into()),
             data: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
                 .and_then(|d| d.and_hms_opt(0, 0, 0)),
-            ..Followup::default()
-        };
+            ..FollowupFields::default()
+        });
         assert_eq!(row.field_br(Column::IdFollowup), "12345");
         assert_eq!(row.field_br(Column::CpfCnpj), "012.345.678-90");
         assert_eq!(row.field_br(Column::TipoContato), "WhatsApp");
@@ -447,6 +966,193 @@ mod tests {
         assert_eq!(unknown.code(), "X9");
         assert_eq!(unknown.label(), "X9");
         assert_eq!(TipoContato::KNOWN.len(), 8);
+    }
+
+    /// The size of a row is the memory of a result set (1,000,000 rows are common): this
+    /// guards against a field that brings padding or a fat pointer back.
+    #[test]
+    fn a_row_stays_compact() {
+        assert!(
+            std::mem::size_of::<Followup>() <= ROW_BYTES_AT_MOST,
+            "Followup is {} bytes, more than {ROW_BYTES_AT_MOST}",
+            std::mem::size_of::<Followup>()
+        );
+        assert_eq!(std::mem::size_of::<Option<SharedStr>>(), 8);
+    }
+
+    const ROW_BYTES_AT_MOST: usize = 160;
+
+    /// A row with every kind of value: unknown codes, ids at the edges of `i64`, absent fields.
+    fn edge_fields() -> FollowupFields {
+        FollowupFields {
+            id_followup: Some(i64::MIN),
+            id_credor: Some(i64::MAX),
+            id_cliente: Some(0),
+            id_consultor: None,
+            id_evento: Some(-1),
+            nome_credor: Some("Banco Ipê".into()),
+            nome_cliente: None,
+            cpf_cnpj: Some("".into()),
+            nome_consultor: Some(" Ana ".into()),
+            nome_evento: None,
+            tipo_evento: Some(TipoEvento::Other("Z9".into())),
+            data: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+                .and_then(|d| d.and_hms_opt(23, 59, 59)),
+            interacao: Some("linha 1\nlinha 2".into()),
+            tipo_contato: Some(TipoContato::WhatsApp),
+            reagendar: Some(SimNao::Other("talvez".into())),
+            data_reagendamento: None,
+            horario_reagendamento: NaiveTime::from_hms_opt(0, 0, 0),
+            reagendar_para: None,
+            // A documented letter given as `Other` stays `Other`: kept exactly as given.
+            visivel_cliente: Some(SimNao::Other("S".into())),
+            reagendado_por: Some("marcio.simoes".into()),
+        }
+    }
+
+    #[test]
+    fn every_field_round_trips_through_the_compact_row() {
+        let fields = edge_fields();
+        let row = Followup::from(fields.clone());
+        assert_eq!(row.fields(), fields);
+        assert_eq!(row.clone().into_fields(), fields);
+
+        assert_eq!(row.id_followup(), Some(i64::MIN));
+        assert_eq!(row.id_credor(), Some(i64::MAX));
+        assert_eq!(row.id_cliente(), Some(0));
+        assert_eq!(row.id_consultor(), None);
+        assert_eq!(row.id_evento(), Some(-1));
+        assert_eq!(row.value(Column::IdFollowup), Value::Int(i64::MIN));
+        assert_eq!(row.value(Column::IdConsultor), Value::Empty);
+        assert_eq!(row.cpf_cnpj().map(|s| s.as_str()), Some(""));
+        assert_eq!(row.nome_cliente(), None);
+        assert_eq!(row.interacao(), Some("linha 1\nlinha 2"));
+
+        assert_eq!(row.tipo_evento(), Some(TipoEvento::Other("Z9".into())));
+        assert_eq!(row.value(Column::TipoEvento), Value::Code("Z9", "Z9"));
+        assert_eq!(row.tipo_contato(), Some(TipoContato::WhatsApp));
+        assert_eq!(row.value(Column::TipoContato), Value::Code("W", "WhatsApp"));
+        assert_eq!(row.reagendar(), Some(SimNao::Other("talvez".into())));
+        assert_eq!(row.reagendar_para(), None);
+        assert_eq!(row.value(Column::ReagendarPara), Value::Empty);
+        assert_eq!(row.visivel_cliente(), Some(SimNao::Other("S".into())));
+        assert_ne!(row.visivel_cliente(), Some(SimNao::Sim));
+        assert_eq!(row.value(Column::VisivelCliente), Value::Code("S", "S"));
+
+        // Every column reads the same from the compact row as from the plain fields.
+        let empty = Followup::default();
+        assert_eq!(empty.fields(), FollowupFields::default());
+        for column in Column::ALL {
+            assert_eq!(empty.value(column), Value::Empty, "{column:?}");
+        }
+    }
+
+    #[test]
+    fn setters_replace_codes_and_leave_no_trace_of_unknown_ones() {
+        let mut row = Followup::from(edge_fields());
+        row.set_tipo_evento(Some(TipoEvento::Produtivo));
+        row.set_reagendar(None);
+        row.set_visivel_cliente(Some(SimNao::Nao));
+        row.set_id_followup(None);
+        row.set_id_consultor(Some(i64::MIN));
+        let mut expected = edge_fields();
+        expected.tipo_evento = Some(TipoEvento::Produtivo);
+        expected.reagendar = None;
+        expected.visivel_cliente = Some(SimNao::Nao);
+        expected.id_followup = None;
+        expected.id_consultor = Some(i64::MIN);
+        assert_eq!(row.fields(), expected);
+        // Equal to the same row built directly: no leftover text of the unknown codes.
+        assert_eq!(row, Followup::from(expected));
+    }
+
+    #[test]
+    fn codes_read_from_the_wire_match_documented_letters_first() {
+        let mut interned = Vec::new();
+        let mut intern = |text: &str| {
+            interned.push(text.to_owned());
+            SharedStr::from(text)
+        };
+        assert_eq!(
+            StoredCode::read(Column::TipoContato, "W", &mut intern),
+            Some(StoredCode::Known(7))
+        );
+        assert_eq!(
+            StoredCode::read(Column::VisivelCliente, "N", &mut intern),
+            Some(StoredCode::Known(2))
+        );
+        assert_eq!(
+            StoredCode::read(Column::TipoContato, "w", &mut intern),
+            Some(StoredCode::Other("w".into()))
+        );
+        assert_eq!(
+            StoredCode::read(Column::NomeCliente, "W", &mut intern),
+            None
+        );
+        assert_eq!(interned, ["w"], "only the unknown code is interned");
+
+        let mut row = Followup::default();
+        for (column, code) in [
+            (Column::TipoEvento, "I"),
+            (Column::TipoContato, "G"),
+            (Column::Reagendar, "S"),
+            (Column::ReagendarPara, "O"),
+            (Column::VisivelCliente, "X"),
+        ] {
+            let stored = StoredCode::read(column, code, |text| SharedStr::from(text));
+            row.set_stored_code(column, stored);
+        }
+        assert_eq!(row.tipo_evento(), Some(TipoEvento::Improdutivo));
+        assert_eq!(row.tipo_contato(), Some(TipoContato::Telegram));
+        assert_eq!(row.reagendar(), Some(SimNao::Sim));
+        assert_eq!(row.reagendar_para(), Some(ReagendarPara::OutroConsultor));
+        assert_eq!(row.visivel_cliente(), Some(SimNao::Other("X".into())));
+        row.set_stored_code(Column::VisivelCliente, None);
+        assert_eq!(row.visivel_cliente(), None);
+        assert_eq!(row.other_codes, None);
+    }
+
+    fn code_strategy<C: CodeEnum + 'static>() -> impl Strategy<Value = Option<C>> {
+        proptest::option::of(prop_oneof![
+            (0..C::VARIANTS.len()).prop_map(|i| C::VARIANTS[i].clone()),
+            "[A-Z]{0,3}".prop_map(|text| C::other(SharedStr::from(text))),
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn any_fields_round_trip(
+            ids in proptest::array::uniform5(proptest::option::of(any::<i64>())),
+            tipo_evento in code_strategy::<TipoEvento>(),
+            tipo_contato in code_strategy::<TipoContato>(),
+            reagendar in code_strategy::<SimNao>(),
+            reagendar_para in code_strategy::<ReagendarPara>(),
+            visivel_cliente in code_strategy::<SimNao>(),
+        ) {
+            let fields = FollowupFields {
+                id_followup: ids[0],
+                id_credor: ids[1],
+                id_cliente: ids[2],
+                id_consultor: ids[3],
+                id_evento: ids[4],
+                tipo_evento,
+                tipo_contato,
+                reagendar,
+                reagendar_para,
+                visivel_cliente,
+                ..edge_fields()
+            };
+            let row = Followup::from(fields.clone());
+            prop_assert_eq!(row.fields(), fields.clone());
+            prop_assert_eq!(row.id_followup(), ids[0]);
+            prop_assert_eq!(row.id_evento(), ids[4]);
+            let code = |c: &Option<TipoContato>| c.as_ref().map(|c| (c.code().to_owned(), c.label().to_owned()));
+            let shown = match row.value(Column::TipoContato) {
+                Value::Code(code, label) => Some((code.to_owned(), label.to_owned())),
+                _ => None,
+            };
+            prop_assert_eq!(shown, code(&fields.tipo_contato));
+        }
     }
 
     #[test]

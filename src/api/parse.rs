@@ -29,14 +29,13 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
-use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize as _, Deserializer as _};
 use serde_json::value::RawValue;
 
-use super::model::{Column, Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento};
+use super::model::{Column, Followup, SharedStr, StoredCode};
 
 /// Shares equal strings between rows: one allocation per distinct creditor, debtor,
 /// consultant, event or login, however many rows repeat it.
@@ -49,10 +48,10 @@ impl Interner {
     /// The shared copy of `text`, allocating it the first time it is seen.
     pub fn intern(&mut self, text: &str) -> SharedStr {
         if let Some(shared) = self.set.get(text) {
-            return Arc::clone(shared);
+            return shared.clone();
         }
-        let shared: SharedStr = Arc::from(text);
-        self.set.insert(Arc::clone(&shared));
+        let shared = SharedStr::from(text);
+        self.set.insert(shared.clone());
         shared
     }
 
@@ -1252,7 +1251,7 @@ enum FieldValue {
     Text(Option<Box<str>>),
     DateTime(Option<NaiveDateTime>),
     Time(Option<NaiveTime>),
-    Code(Option<SharedStr>),
+    Code(Option<StoredCode>),
 }
 
 /// Which column a [`FieldValue`] goes to.
@@ -1265,37 +1264,24 @@ impl Stored {
     fn store(self, row: &mut Followup) {
         let Stored { column, value } = self;
         match (column, value) {
-            (Column::IdFollowup, FieldValue::Int(v)) => row.id_followup = v,
-            (Column::IdCredor, FieldValue::Int(v)) => row.id_credor = v,
-            (Column::IdCliente, FieldValue::Int(v)) => row.id_cliente = v,
-            (Column::IdConsultor, FieldValue::Int(v)) => row.id_consultor = v,
-            (Column::IdEvento, FieldValue::Int(v)) => row.id_evento = v,
-            (Column::NomeCredor, FieldValue::Shared(v)) => row.nome_credor = v,
-            (Column::NomeCliente, FieldValue::Shared(v)) => row.nome_cliente = v,
-            (Column::CpfCnpj, FieldValue::Shared(v)) => row.cpf_cnpj = v,
-            (Column::NomeConsultor, FieldValue::Shared(v)) => row.nome_consultor = v,
-            (Column::NomeEvento, FieldValue::Shared(v)) => row.nome_evento = v,
-            (Column::ReagendadoPor, FieldValue::Shared(v)) => row.reagendado_por = v,
-            (Column::Interacao, FieldValue::Text(v)) => row.interacao = v,
-            (Column::Data, FieldValue::DateTime(v)) => row.data = v,
-            (Column::DataReagendamento, FieldValue::DateTime(v)) => row.data_reagendamento = v,
-            (Column::HorarioReagendamento, FieldValue::Time(v)) => row.horario_reagendamento = v,
-            (Column::TipoEvento, FieldValue::Code(v)) => {
-                row.tipo_evento = v.map(|c| TipoEvento::from_code_interned(&c, |_| c.clone()));
+            (Column::IdFollowup, FieldValue::Int(v)) => row.set_id_followup(v),
+            (Column::IdCredor, FieldValue::Int(v)) => row.set_id_credor(v),
+            (Column::IdCliente, FieldValue::Int(v)) => row.set_id_cliente(v),
+            (Column::IdConsultor, FieldValue::Int(v)) => row.set_id_consultor(v),
+            (Column::IdEvento, FieldValue::Int(v)) => row.set_id_evento(v),
+            (Column::NomeCredor, FieldValue::Shared(v)) => row.set_nome_credor(v),
+            (Column::NomeCliente, FieldValue::Shared(v)) => row.set_nome_cliente(v),
+            (Column::CpfCnpj, FieldValue::Shared(v)) => row.set_cpf_cnpj(v),
+            (Column::NomeConsultor, FieldValue::Shared(v)) => row.set_nome_consultor(v),
+            (Column::NomeEvento, FieldValue::Shared(v)) => row.set_nome_evento(v),
+            (Column::ReagendadoPor, FieldValue::Shared(v)) => row.set_reagendado_por(v),
+            (Column::Interacao, FieldValue::Text(v)) => row.set_interacao(v),
+            (Column::Data, FieldValue::DateTime(v)) => row.set_data(v),
+            (Column::DataReagendamento, FieldValue::DateTime(v)) => row.set_data_reagendamento(v),
+            (Column::HorarioReagendamento, FieldValue::Time(v)) => {
+                row.set_horario_reagendamento(v);
             }
-            (Column::TipoContato, FieldValue::Code(v)) => {
-                row.tipo_contato = v.map(|c| TipoContato::from_code_interned(&c, |_| c.clone()));
-            }
-            (Column::Reagendar, FieldValue::Code(v)) => {
-                row.reagendar = v.map(|c| SimNao::from_code_interned(&c, |_| c.clone()));
-            }
-            (Column::ReagendarPara, FieldValue::Code(v)) => {
-                row.reagendar_para =
-                    v.map(|c| ReagendarPara::from_code_interned(&c, |_| c.clone()));
-            }
-            (Column::VisivelCliente, FieldValue::Code(v)) => {
-                row.visivel_cliente = v.map(|c| SimNao::from_code_interned(&c, |_| c.clone()));
-            }
+            (column, FieldValue::Code(v)) => row.set_stored_code(column, v),
             // `convert` builds the value kind from the column, so other pairs cannot occur.
             _ => {}
         }
@@ -1429,18 +1415,25 @@ fn convert(column: Column, raw: Raw<'_>, interner: &mut Interner) -> Result<Fiel
             })
         }
         ColumnKind::Code => {
+            // Documented codes are matched by their text and stored as one byte; only unknown
+            // ones (rare) are kept as text, shared through the interner.
+            let mut read = |text: &str| StoredCode::read(column, text, |t| interner.intern(t));
             let code = match &raw {
                 Raw::Null => None,
                 Raw::Str(s) => {
                     let trimmed = s.trim();
-                    (!trimmed.is_empty()).then(|| interner.intern(trimmed))
+                    if trimmed.is_empty() {
+                        None
+                    } else {
+                        read(trimmed)
+                    }
                 }
                 Raw::Number(text) => match Number::of(text) {
-                    Number::Int(v) => Some(interner.intern(&v.to_string())),
+                    Number::Int(v) => read(&v.to_string()),
                     _ => return Err(format!("{} não é um código", describe(&raw))),
                 },
-                Raw::Bool(true) => Some(interner.intern("S")),
-                Raw::Bool(false) => Some(interner.intern("N")),
+                Raw::Bool(true) => read("S"),
+                Raw::Bool(false) => read("N"),
                 _ => return Err(format!("{} não é um código", describe(&raw))),
             };
             Ok(FieldValue::Code(code))
@@ -1663,12 +1656,56 @@ mod tests {
         assert_eq!(parse_time("aa:bb"), None);
     }
 
+    /// The code's stored form, for a column and a raw JSON value.
+    fn code_of(column: Column, raw: &str, interner: &mut Interner) -> Option<StoredCode> {
+        match convert(column, Raw::of(raw), interner) {
+            Ok(FieldValue::Code(code)) => code,
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn documented_codes_are_matched_without_the_interner() {
+        let mut interner = Interner::default();
+        assert_eq!(
+            code_of(Column::TipoContato, "\"W\"", &mut interner),
+            Some(StoredCode::Known(7))
+        );
+        assert_eq!(
+            code_of(Column::Reagendar, "true", &mut interner),
+            Some(StoredCode::Known(1))
+        );
+        assert_eq!(
+            code_of(Column::VisivelCliente, "\" N \"", &mut interner),
+            Some(StoredCode::Known(2))
+        );
+        assert_eq!(code_of(Column::TipoEvento, "\"  \"", &mut interner), None);
+        assert!(interner.is_empty(), "no documented code was interned");
+
+        // Unknown codes are kept as received (trimmed) and shared between fields and rows.
+        let Some(StoredCode::Other(a)) = code_of(Column::TipoContato, "\"X9\"", &mut interner)
+        else {
+            panic!("an unknown code is kept");
+        };
+        let Some(StoredCode::Other(b)) = code_of(Column::TipoEvento, "\" X9\"", &mut interner)
+        else {
+            panic!("an unknown code is kept");
+        };
+        assert_eq!(a.as_str(), "X9");
+        assert!(SharedStr::ptr_eq(&a, &b));
+        assert_eq!(
+            code_of(Column::ReagendarPara, "12", &mut interner),
+            Some(StoredCode::Other("12".into()))
+        );
+        assert_eq!(interner.len(), 2);
+    }
+
     #[test]
     fn interner_shares_equal_strings() {
         let mut interner = Interner::default();
         let a = interner.intern("Banco Exemplo");
         let b = interner.intern("Banco Exemplo");
-        assert!(Arc::ptr_eq(&a, &b));
+        assert!(SharedStr::ptr_eq(&a, &b));
         assert_eq!(interner.len(), 1);
         assert_eq!(interner.heap_bytes(), "Banco Exemplo".len());
     }

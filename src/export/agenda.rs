@@ -539,6 +539,7 @@ fn write_date(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::FollowupFields;
     use crate::api::{Column, SimNao};
 
     #[test]
@@ -557,15 +558,15 @@ mod tests {
     #[test]
     fn json_objects_are_the_rows_then_the_two_fields() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let rows = vec![Followup {
+        let rows = vec![Followup::from(FollowupFields {
             id_followup: Some(9),
             id_credor: Some(1),
             id_cliente: Some(2),
             data: Some(day.and_time(NaiveTime::MIN)),
             reagendar: Some(SimNao::Sim),
             data_reagendamento: Some(day.and_time(NaiveTime::MIN)),
-            ..Followup::default()
-        }];
+            ..FollowupFields::default()
+        })];
         let agenda = crate::analysis::agenda::agenda_of(&rows, day);
         let mut out = Vec::new();
         let written = write_agenda_json(

@@ -97,21 +97,21 @@ fn approximate_size_br(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
-    use crate::api::TipoContato;
+    use crate::api::FollowupFields;
+    use crate::api::{SharedStr, TipoContato};
     use crate::results::{Motion, ResultSet, SortSpec, ViewSpec};
 
     fn row(id: i64, name: &str, text: &str) -> Followup {
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(id),
-            nome_cliente: Some(Arc::from(name)),
-            cpf_cnpj: Some(Arc::from("01234567890")),
+            nome_cliente: Some(SharedStr::from(name)),
+            cpf_cnpj: Some(SharedStr::from("01234567890")),
             interacao: Some(Box::from(text)),
             tipo_contato: Some(TipoContato::from_code("W")),
-            ..Followup::default()
-        }
+            ..FollowupFields::default()
+        })
     }
 
     fn set() -> ResultSet {

@@ -11,11 +11,10 @@
 
 use std::borrow::Cow;
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::api::{Column, Followup, Value};
+use crate::api::{Column, Followup, SharedStr, Value};
 use crate::doc_id;
 
 /// The file formats an export can write.
@@ -163,7 +162,7 @@ pub fn neutralize_formula(text: &str) -> Cow<'_, str> {
 #[derive(Debug)]
 pub struct CellMapper {
     raw_codes: bool,
-    last_doc: Option<(Arc<str>, String)>,
+    last_doc: Option<(SharedStr, String)>,
 }
 
 impl CellMapper {
@@ -178,13 +177,13 @@ impl CellMapper {
     /// The cell for `row` in `column`.
     pub fn cell<'a>(&'a mut self, row: &'a Followup, column: Column) -> Cell<'a> {
         if column == Column::CpfCnpj {
-            let Some(raw) = row.cpf_cnpj.as_ref() else {
+            let Some(raw) = row.cpf_cnpj() else {
                 return Cell::Empty;
             };
-            let cached = matches!(&self.last_doc, Some((last, _)) if Arc::ptr_eq(last, raw) || **last == **raw);
+            let cached = matches!(&self.last_doc, Some((last, _)) if SharedStr::ptr_eq(last, raw) || **last == **raw);
             if !cached {
                 let formatted = neutralize_formula(&doc_id::format_lenient(raw)).into_owned();
-                self.last_doc = Some((Arc::clone(raw), formatted));
+                self.last_doc = Some((raw.clone(), formatted));
             }
             return match &self.last_doc {
                 Some((_, formatted)) => Cell::Text(Cow::Borrowed(formatted)),
@@ -220,6 +219,7 @@ pub fn default_file_name(id_credor: i64, today: NaiveDate, format: ExportFormat)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::FollowupFields;
     use crate::api::{SimNao, TipoContato};
 
     #[test]
@@ -269,14 +269,14 @@ mod tests {
 
     #[test]
     fn cells_are_typed_and_codes_follow_the_option() {
-        let row = Followup {
+        let row = Followup::from(FollowupFields {
             id_followup: Some(7),
-            cpf_cnpj: Some(Arc::from("01234567890")),
+            cpf_cnpj: Some(SharedStr::from("01234567890")),
             tipo_contato: Some(TipoContato::WhatsApp),
             reagendar: Some(SimNao::Nao),
             interacao: Some("=HYPERLINK(\"x\")".into()),
-            ..Followup::default()
-        };
+            ..FollowupFields::default()
+        });
         let mut labels = CellMapper::new(false);
         assert_eq!(labels.cell(&row, Column::IdFollowup), Cell::Int(7));
         assert_eq!(

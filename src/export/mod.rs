@@ -560,6 +560,7 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
+    use crate::api::FollowupFields;
 
     #[test]
     fn a_failed_write_leaves_the_old_file_untouched() {
@@ -582,10 +583,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.json");
         std::fs::write(&path, b"old").unwrap();
-        let rows = vec![Followup {
+        let rows = vec![Followup::from(FollowupFields {
             id_followup: Some(1),
-            ..Followup::default()
-        }];
+            ..FollowupFields::default()
+        })];
         write_atomically(&path, |out| write_json(out, &rows, &path)).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -275,12 +275,12 @@ fn write_time(out: &mut String, value: NaiveTime) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::api::{SimNao, TipoContato};
+    use crate::api::FollowupFields;
+    use crate::api::{SharedStr, SimNao, TipoContato};
     use crate::export::ExportFormat;
 
     fn not_cancelled() -> AtomicBool {
@@ -296,33 +296,33 @@ mod tests {
     /// A row with the awkward values: a name with a tab and quotes, a multi-line text, a CPF
     /// with a leading zero.
     fn awkward_row() -> Followup {
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(12_345),
-            nome_cliente: Some(Arc::from("Maria \"Mary\"\tda Silva")),
-            cpf_cnpj: Some(Arc::from("01234567890")),
+            nome_cliente: Some(SharedStr::from("Maria \"Mary\"\tda Silva")),
+            cpf_cnpj: Some(SharedStr::from("01234567890")),
             data: NaiveDate::from_ymd_opt(2026, 11, 29).and_then(|d| d.and_hms_opt(14, 30, 0)),
             interacao: Some("Primeira linha\r\nSegunda\nTerceira\rQuarta".into()),
             tipo_contato: Some(TipoContato::WhatsApp),
             reagendar: Some(SimNao::Nao),
-            ..Followup::default()
-        }
+            ..FollowupFields::default()
+        })
     }
 
     #[test]
     fn header_then_one_crlf_line_per_row_in_the_given_column_order() {
         let rows = [
-            Followup {
+            Followup::from(FollowupFields {
                 id_followup: Some(1),
-                nome_credor: Some(Arc::from("Banco Alfa")),
+                nome_credor: Some(SharedStr::from("Banco Alfa")),
                 data: Some(day(2026, 1, 5)),
-                ..Followup::default()
-            },
-            Followup {
+                ..FollowupFields::default()
+            }),
+            Followup::from(FollowupFields {
                 id_followup: Some(2),
-                nome_credor: Some(Arc::from("Loja Beta")),
+                nome_credor: Some(SharedStr::from("Loja Beta")),
                 data: Some(day(2026, 2, 6)),
-                ..Followup::default()
-            },
+                ..FollowupFields::default()
+            }),
         ];
         let columns = [Column::Data, Column::IdFollowup, Column::NomeCredor];
         let text = tsv_text(&rows, &columns, &not_cancelled()).unwrap();
@@ -438,10 +438,10 @@ mod tests {
             ("\rcomeça com CR", "\"'\ncomeça com CR\""),
             ("sem perigo = 1", "sem perigo = 1"),
         ] {
-            let row = Followup {
+            let row = Followup::from(FollowupFields {
                 interacao: Some(raw.into()),
-                ..Followup::default()
-            };
+                ..FollowupFields::default()
+            });
             let text = tsv_text([&row], &[Column::Interacao], &not_cancelled()).unwrap();
             assert_eq!(text, format!("Interação\r\n{shown}\r\n"), "{raw:?}");
             assert_eq!(
@@ -454,9 +454,11 @@ mod tests {
 
     #[test]
     fn an_unmasked_number_like_document_stays_text() {
-        let doc = |raw: &str| Followup {
-            cpf_cnpj: Some(Arc::from(raw)),
-            ..Followup::default()
+        let doc = |raw: &str| {
+            Followup::from(FollowupFields {
+                cpf_cnpj: Some(SharedStr::from(raw)),
+                ..FollowupFields::default()
+            })
         };
         let rows = [
             doc("0123456789"),
@@ -476,10 +478,10 @@ mod tests {
 
     #[test]
     fn empty_cells_keep_their_place() {
-        let row = Followup {
+        let row = Followup::from(FollowupFields {
             id_followup: Some(9),
-            ..Followup::default()
-        };
+            ..FollowupFields::default()
+        });
         let columns = [
             Column::NomeCliente,
             Column::IdFollowup,
@@ -492,9 +494,11 @@ mod tests {
 
     #[test]
     fn times_show_seconds_only_when_not_zero() {
-        let row = |h, m, s| Followup {
-            horario_reagendamento: NaiveTime::from_hms_opt(h, m, s),
-            ..Followup::default()
+        let row = |h, m, s| {
+            Followup::from(FollowupFields {
+                horario_reagendamento: NaiveTime::from_hms_opt(h, m, s),
+                ..FollowupFields::default()
+            })
         };
         let rows = [row(9, 5, 0), row(9, 5, 7)];
         let text = tsv_text(&rows, &[Column::HorarioReagendamento], &not_cancelled()).unwrap();

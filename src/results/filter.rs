@@ -305,7 +305,7 @@ fn row_matches(needle: &Needle, memo: &mut Memo, row: &Followup) -> bool {
             return true;
         }
     }
-    if let Some(doc) = row.cpf_cnpj.as_deref()
+    if let Some(doc) = row.cpf_cnpj().map(|s| s.as_str())
         && memo.doc.get_or_insert_with(doc, || needle.matches_doc(doc))
     {
         return true;
@@ -319,9 +319,7 @@ fn row_matches(needle: &Needle, memo: &mut Memo, row: &Followup) -> bool {
             return true;
         }
     }
-    row.interacao
-        .as_deref()
-        .is_some_and(|text| needle.matches(text))
+    row.interacao().is_some_and(|text| needle.matches(text))
 }
 
 /// The filter of a view: the quick filter AND every column filter, compiled.

@@ -474,12 +474,12 @@ impl ResultSet {
     pub fn append(&mut self, rows: impl IntoIterator<Item = Followup>) -> usize {
         let before = self.rows.len();
         for row in rows {
-            if let Some(id) = row.id_followup
+            if let Some(id) = row.id_followup()
                 && !self.ids.insert(id)
             {
                 continue;
             }
-            let debtor = match (&row.id_cliente, &row.cpf_cnpj) {
+            let debtor = match (&row.id_cliente(), &row.cpf_cnpj()) {
                 (Some(id), _) => Some(DebtorKey::Id(*id)),
                 (None, Some(doc)) => Some(DebtorKey::Doc(fold::doc_key(doc))),
                 (None, None) => None,

@@ -14,8 +14,9 @@ const SLOTS: usize = 256;
 type Slot<V> = Option<((usize, usize), V)>;
 
 /// A memo of a value computed from a string, keyed by the string's identity (address and
-/// length) rather than its content: shared strings (`Arc<str>`) are computed once however many
-/// rows hold them. A small direct-mapped cache answers most lookups; a hash map holds the rest.
+/// length) rather than its content: shared strings ([`crate::api::SharedStr`], whose text
+/// stays at one address while any row holds it) are computed once however many rows hold
+/// them. A small direct-mapped cache answers most lookups; a hash map holds the rest.
 pub(crate) struct PtrMemo<V: Copy> {
     slots: Box<[Slot<V>; SLOTS]>,
     map: FxHashMap<(usize, usize), V>,

@@ -49,7 +49,7 @@ impl TextRanks {
         drop(all);
         let text = |idx: u32| {
             rows.get(idx as usize)
-                .and_then(|row| row.interacao.as_deref())
+                .and_then(|row| row.interacao())
                 .unwrap_or_default()
         };
         // Whether each text's fold equals the one before it, in parallel.

@@ -100,22 +100,23 @@ impl<'a, I: Iterator<Item = &'a Followup>> ExactSizeIterator for RowsIter<I> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::FollowupFields;
 
     #[test]
     fn snapshots_survive_appends_across_chunks() {
         let mut rows = Rows::default();
         for i in 0..(CHUNK_LEN + 10) {
-            rows.push(Followup {
+            rows.push(Followup::from(FollowupFields {
                 id_followup: Some(i as i64),
-                ..Followup::default()
-            });
+                ..FollowupFields::default()
+            }));
         }
         let snapshot = rows.clone();
         rows.push(Followup::default());
         assert_eq!(snapshot.len(), CHUNK_LEN + 10);
         assert_eq!(rows.len(), CHUNK_LEN + 11);
         assert_eq!(
-            rows.get(CHUNK_LEN + 1).and_then(|r| r.id_followup),
+            rows.get(CHUNK_LEN + 1).and_then(|r| r.id_followup()),
             Some(CHUNK_LEN as i64 + 1)
         );
         assert!(snapshot.get(CHUNK_LEN + 10).is_none());

@@ -1,14 +1,14 @@
 //! Tests of the result set: ordering, filtering, appending, cancelling.
 
 use std::cmp::Ordering as CmpOrdering;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use proptest::prelude::*;
 
 use super::*;
-use crate::api::{SimNao, TipoContato, Value};
+use crate::api::FollowupFields;
+use crate::api::{SharedStr, SimNao, TipoContato, Value};
 
 fn never() -> AtomicBool {
     AtomicBool::new(false)
@@ -18,10 +18,12 @@ fn named(names: &[Option<&str>]) -> Vec<Followup> {
     names
         .iter()
         .enumerate()
-        .map(|(i, name)| Followup {
-            id_followup: Some(i as i64),
-            nome_consultor: name.map(Arc::from),
-            ..Followup::default()
+        .map(|(i, name)| {
+            Followup::from(FollowupFields {
+                id_followup: Some(i as i64),
+                nome_consultor: name.map(SharedStr::from),
+                ..FollowupFields::default()
+            })
         })
         .collect()
 }
@@ -72,9 +74,11 @@ fn empty_values_go_last_both_ways() {
     );
     let ints: Vec<Followup> = [None, Some(3), None, Some(1)]
         .into_iter()
-        .map(|id| Followup {
-            id_evento: id,
-            ..Followup::default()
+        .map(|id| {
+            Followup::from(FollowupFields {
+                id_evento: id,
+                ..FollowupFields::default()
+            })
         })
         .collect();
     assert_eq!(sorted(ints.clone(), Column::IdEvento, false), [3, 1, 0, 2]);
@@ -86,10 +90,12 @@ fn numbers_sort_by_value_and_stably() {
     let rows: Vec<Followup> = [10, 2, -5, 2, 10, i64::MAX, i64::MIN]
         .into_iter()
         .enumerate()
-        .map(|(i, v)| Followup {
-            id_followup: Some(i as i64),
-            id_cliente: Some(v),
-            ..Followup::default()
+        .map(|(i, v)| {
+            Followup::from(FollowupFields {
+                id_followup: Some(i as i64),
+                id_cliente: Some(v),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     assert_eq!(
@@ -109,11 +115,13 @@ fn dates_and_times_sort_by_value() {
     ]
     .into_iter()
     .enumerate()
-    .map(|(i, (data, hora))| Followup {
-        id_followup: Some(i as i64),
-        data: Some(data),
-        horario_reagendamento: hora,
-        ..Followup::default()
+    .map(|(i, (data, hora))| {
+        Followup::from(FollowupFields {
+            id_followup: Some(i as i64),
+            data: Some(data),
+            horario_reagendamento: hora,
+            ..FollowupFields::default()
+        })
     })
     .collect();
     assert_eq!(sorted(rows.clone(), Column::Data, false), [3, 1, 2, 0]);
@@ -136,10 +144,12 @@ fn codes_sort_by_label() {
     let rows: Vec<Followup> = codes
         .iter()
         .enumerate()
-        .map(|(i, code)| Followup {
-            id_followup: Some(i as i64),
-            tipo_contato: Some(TipoContato::from_code(code)),
-            ..Followup::default()
+        .map(|(i, code)| {
+            Followup::from(FollowupFields {
+                id_followup: Some(i as i64),
+                tipo_contato: Some(TipoContato::from_code(code)),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     let order: Vec<&str> = sorted(rows, Column::TipoContato, false)
@@ -164,10 +174,12 @@ fn interaction_texts_sort_by_whole_folded_text() {
     let rows: Vec<Followup> = texts
         .iter()
         .enumerate()
-        .map(|(i, t)| Followup {
-            id_followup: Some(i as i64),
-            interacao: Some(Box::from(t.as_str())),
-            ..Followup::default()
+        .map(|(i, t)| {
+            Followup::from(FollowupFields {
+                id_followup: Some(i as i64),
+                interacao: Some(Box::from(t.as_str())),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     assert_eq!(
@@ -187,10 +199,12 @@ fn documents_sort_by_their_characters() {
     ]
     .iter()
     .enumerate()
-    .map(|(i, d)| Followup {
-        id_followup: Some(i as i64),
-        cpf_cnpj: Some(Arc::from(*d)),
-        ..Followup::default()
+    .map(|(i, d)| {
+        Followup::from(FollowupFields {
+            id_followup: Some(i as i64),
+            cpf_cnpj: Some(SharedStr::from(*d)),
+            ..FollowupFields::default()
+        })
     })
     .collect();
     assert_eq!(sorted(rows, Column::CpfCnpj, false), [3, 1, 0, 2]);
@@ -198,30 +212,30 @@ fn documents_sort_by_their_characters() {
 
 fn filter_rows() -> Vec<Followup> {
     vec![
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(1),
-            nome_cliente: Some(Arc::from("João Conceição")),
-            cpf_cnpj: Some(Arc::from("529.982.247-25")),
+            nome_cliente: Some(SharedStr::from("João Conceição")),
+            cpf_cnpj: Some(SharedStr::from("529.982.247-25")),
             interacao: Some(Box::from("Prometeu pagar amanhã")),
             tipo_contato: Some(TipoContato::Telefonema),
-            ..Followup::default()
-        },
-        Followup {
+            ..FollowupFields::default()
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(2),
-            nome_cliente: Some(Arc::from("Ana Sá")),
-            cpf_cnpj: Some(Arc::from("11222333000181")),
+            nome_cliente: Some(SharedStr::from("Ana Sá")),
+            cpf_cnpj: Some(SharedStr::from("11222333000181")),
             interacao: Some(Box::from("NEGOCIAÇÃO em andamento")),
             tipo_contato: Some(TipoContato::WhatsApp),
-            reagendado_por: Some(Arc::from("marcio.simoes")),
-            ..Followup::default()
-        },
-        Followup {
+            reagendado_por: Some(SharedStr::from("marcio.simoes")),
+            ..FollowupFields::default()
+        }),
+        Followup::from(FollowupFields {
             id_followup: Some(3),
-            nome_cliente: Some(Arc::from("Élio Araújo")),
+            nome_cliente: Some(SharedStr::from("Élio Araújo")),
             interacao: Some(Box::from("Recado com a esposa; não atende")),
             reagendar: Some(SimNao::Nao),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
     ]
 }
 
@@ -279,7 +293,7 @@ fn filter_then_sort_compose() {
     assert_eq!(set.view_indices(), [0, 2, 1]);
     assert_eq!(set.view_count(), 3);
     assert_eq!(set.filter_text(), "ao");
-    assert_eq!(set.row(0).and_then(|r| r.id_followup), Some(1));
+    assert_eq!(set.row(0).and_then(|r| r.id_followup()), Some(1));
     assert_eq!(set.iter_view().count(), 3);
 }
 
@@ -291,7 +305,7 @@ fn append_deduplicates_by_id() {
     let no_id = Followup::default();
     assert_eq!(set.append([no_id.clone(), no_id]), 2);
     let mut again = filter_rows();
-    again[0].id_followup = Some(99);
+    again[0].set_id_followup(Some(99));
     again.push(again[0].clone());
     assert_eq!(set.append(again), 1);
     assert_eq!(set.total_count(), 6);
@@ -308,16 +322,16 @@ fn append_deduplicates_by_id() {
         filter: String::new(),
         ..ViewSpec::default()
     });
-    let row = Followup {
+    let row = Followup::from(FollowupFields {
         id_followup: Some(1000),
-        ..Followup::default()
-    };
+        ..FollowupFields::default()
+    });
     assert_eq!(set.append([row]), 1);
     assert!(!set.view_is_current());
     assert_eq!(set.view_count(), 6);
     set.refresh();
     assert!(set.view_is_current());
-    assert_eq!(set.row(0).and_then(|r| r.id_followup), Some(1000));
+    assert_eq!(set.row(0).and_then(|r| r.id_followup()), Some(1000));
 }
 
 #[test]
@@ -498,13 +512,15 @@ fn arb_row() -> impl Strategy<Value = Followup> {
         proptest::option::of(0usize..TipoContato::KNOWN.len()),
         proptest::option::of("[a-cA-CáÁçÇvVsßĉ\u{301}\u{212A}k ]{0,20}"),
     )
-        .prop_map(|(id, name, day, contact, text)| Followup {
-            id_evento: id,
-            nome_consultor: name.map(|n| Arc::from(NAMES[n])),
-            data: day.map(|d| date(2020, 1, 1) + chrono::Duration::hours(d)),
-            tipo_contato: contact.map(|c| TipoContato::KNOWN[c].clone()),
-            interacao: text.map(Box::from),
-            ..Followup::default()
+        .prop_map(|(id, name, day, contact, text)| {
+            Followup::from(FollowupFields {
+                id_evento: id,
+                nome_consultor: name.map(|n| SharedStr::from(NAMES[n])),
+                data: day.map(|d| date(2020, 1, 1) + chrono::Duration::hours(d)),
+                tipo_contato: contact.map(|c| TipoContato::KNOWN[c].clone()),
+                interacao: text.map(Box::from),
+                ..FollowupFields::default()
+            })
         })
 }
 
@@ -543,10 +559,12 @@ fn texts(texts: &[Option<&str>]) -> Vec<Followup> {
     texts
         .iter()
         .enumerate()
-        .map(|(i, text)| Followup {
-            id_followup: Some(i as i64),
-            interacao: text.map(Box::from),
-            ..Followup::default()
+        .map(|(i, text)| {
+            Followup::from(FollowupFields {
+                id_followup: Some(i as i64),
+                interacao: text.map(Box::from),
+                ..FollowupFields::default()
+            })
         })
         .collect()
 }
@@ -637,7 +655,7 @@ fn appended_rows_make_the_cached_keys_stale() {
     let old = set.request_view(interacao_view("", true));
     let mut more = texts(&[Some("a"), Some("c"), Some("D"), Some("")]);
     for (n, row) in more.iter_mut().enumerate() {
-        row.id_followup = Some(100 + n as i64);
+        row.set_id_followup(Some(100 + n as i64));
     }
     set.append(more);
     assert!(!set.sort_keys_ready());
@@ -730,10 +748,10 @@ fn a_new_spec_installs_even_if_rows_arrived_meanwhile() {
         filter: "joao".to_owned(),
         ..ViewSpec::default()
     });
-    set.append([Followup {
+    set.append([Followup::from(FollowupFields {
         id_followup: Some(9_999),
-        ..Followup::default()
-    }]);
+        ..FollowupFields::default()
+    })]);
     assert!(set.view_is_current(), "the unsorted view took the new row");
     let view = request.compute(&never()).expect("computed");
     assert_eq!(set.install_view(view), Ok(()));

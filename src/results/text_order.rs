@@ -41,7 +41,7 @@ pub(crate) fn sort_text_order(
         let Some(row) = rows.get(idx as usize) else {
             return Split::Skip;
         };
-        match row.interacao.as_deref().filter(|t| !is_blank(t)) {
+        match row.interacao().filter(|t| !is_blank(t)) {
             Some(text) => {
                 let mut cursor = FoldCursor::new(text);
                 let key = next_chunk_key(&mut cursor);

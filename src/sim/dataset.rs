@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
-use crate::api::model::{Followup, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento};
+use crate::api::model::{
+    Followup, FollowupFields, ReagendarPara, SharedStr, SimNao, TipoContato, TipoEvento,
+};
 use crate::api::query::{FollowupQuery, ReagendarFiltro};
 use crate::doc_id::with_check_digits;
 
@@ -147,22 +149,22 @@ impl SimFilter {
     /// Creditor and document select the debtor and are not checked here.
     fn accepts(&self, row: &Followup) -> bool {
         if let Some(id) = self.id_consultor.filter(|&id| id != 0)
-            && row.id_consultor != Some(id)
+            && row.id_consultor() != Some(id)
         {
             return false;
         }
         if let Some(id) = self.id_evento.filter(|&id| id != 0)
-            && row.id_evento != Some(id)
+            && row.id_evento() != Some(id)
         {
             return false;
         }
-        let is_reschedule = row.reagendar == Some(SimNao::Sim);
+        let is_reschedule = row.reagendar() == Some(SimNao::Sim);
         match self.reagendar {
             Some('S') if !is_reschedule => return false,
             Some('N') if is_reschedule => return false,
             _ => {}
         }
-        let day = row.data.map(|d| d.date());
+        let day = row.data().map(|d| d.date());
         if let Some(from) = self.datagte
             && day.is_none_or(|d| d < from)
         {
@@ -204,7 +206,7 @@ impl Tables {
         .into_iter()
         .map(|(id, nome)| Creditor {
             id,
-            nome: Arc::from(nome),
+            nome: SharedStr::from(nome),
         })
         .collect();
         let consultants = [
@@ -220,8 +222,8 @@ impl Tables {
         .into_iter()
         .map(|(id, nome, login)| Consultant {
             id,
-            nome: Arc::from(nome),
-            login: Arc::from(login),
+            nome: SharedStr::from(nome),
+            login: SharedStr::from(login),
         })
         .collect();
         let events = [
@@ -239,7 +241,7 @@ impl Tables {
         .into_iter()
         .map(|(id, nome, tipo_evento)| Event {
             id,
-            nome: Arc::from(nome),
+            nome: SharedStr::from(nome),
             tipo_evento,
         })
         .collect();
@@ -404,7 +406,7 @@ fn fill_row_details(
     let event = (rng.u8(0..100) >= 3).then(|| &tables.events[rng.usize(..tables.events.len())]);
     let tipo_contato = TipoContato::KNOWN[rng.usize(..TipoContato::KNOWN.len())].clone();
     let reschedule = rng.u8(0..100) < 25;
-    let mut row = Followup {
+    let mut row = Followup::from(FollowupFields {
         id_followup: None,
         id_credor: Some(creditor.id),
         id_cliente: Some(debtor.id_cliente),
@@ -429,15 +431,18 @@ fn fill_row_details(
             SimNao::Nao
         }),
         reagendado_por: None,
-    };
+    });
     if reschedule {
         let day = data.date() + Duration::days(rng.i64(1..=20));
-        row.data_reagendamento = Some(midnight(day));
-        row.horario_reagendamento =
-            NaiveTime::from_hms_opt(rng.u32(8..19), [0, 15, 30, 45][rng.usize(..4)], 0);
-        row.reagendar_para = Some(ReagendarPara::KNOWN[rng.usize(..3)].clone());
+        row.set_data_reagendamento(Some(midnight(day)));
+        row.set_horario_reagendamento(NaiveTime::from_hms_opt(
+            rng.u32(8..19),
+            [0, 15, 30, 45][rng.usize(..4)],
+            0,
+        ));
+        row.set_reagendar_para(Some(ReagendarPara::KNOWN[rng.usize(..3)].clone()));
         let by = consultant.unwrap_or(&tables.consultants[rng.usize(..tables.consultants.len())]);
-        row.reagendado_por = Some(by.login.clone());
+        row.set_reagendado_por(Some(by.login.clone()));
     }
     row
 }
@@ -475,7 +480,7 @@ impl HugeHistory {
         let debtor = Debtor {
             id_cliente,
             id_credor: creditor.id,
-            nome: Arc::from("Distribuidora Ômega Atacadista de Alimentos Ltda."),
+            nome: SharedStr::from("Distribuidora Ômega Atacadista de Alimentos Ltda."),
             cpf_cnpj: cpf_cnpj.clone(),
             huge: true,
         };
@@ -485,7 +490,7 @@ impl HugeHistory {
             id_base,
             debtor,
             creditor,
-            cpf_cnpj: Arc::from(cpf_cnpj),
+            cpf_cnpj: SharedStr::from(cpf_cnpj),
             tables,
         }
     }
@@ -554,7 +559,7 @@ impl HugeHistory {
             data,
             text,
         );
-        row.id_followup = Some(self.id_base + index as i64);
+        row.set_id_followup(Some(self.id_base + index as i64));
         row
     }
 }
@@ -620,7 +625,7 @@ impl Dataset {
             debtors.push(Debtor {
                 id_cliente: 10_000 + index as i64 * 7,
                 id_credor: creditor.id,
-                nome: Arc::from(nome),
+                nome: SharedStr::from(nome),
                 cpf_cnpj,
                 huge: false,
             });
@@ -641,7 +646,7 @@ impl Dataset {
                 .find(|c| c.id == debtor.id_credor)
                 .unwrap_or(&tables.creditors[0]);
             // One copy of the document for all of this debtor's rows.
-            let cpf_cnpj: SharedStr = Arc::from(debtor.cpf_cnpj.as_str());
+            let cpf_cnpj: SharedStr = SharedStr::from(debtor.cpf_cnpj.as_str());
             for _ in 0..count {
                 let day = first + Duration::days(rng.i64(0..HISTORY_DAYS));
                 let data = if rng.u8(0..100) < 85 {
@@ -663,13 +668,13 @@ impl Dataset {
             let total = all.len();
             for (k, text) in special_texts().into_iter().enumerate() {
                 let at = (k * 7919 + 13) % total;
-                all[at].1.interacao = Some(text.into_boxed_str());
+                all[at].1.set_interacao(Some(text.into_boxed_str()));
             }
         }
-        all.sort_by_key(|(index, row)| (row.data, *index));
+        all.sort_by_key(|(index, row)| (row.data(), *index));
         let mut rows: Vec<Vec<Followup>> = vec![Vec::new(); debtors.len()];
         for (id, (index, mut row)) in (1_i64..).zip(all) {
-            row.id_followup = Some(id);
+            row.set_id_followup(Some(id));
             rows[index].push(row);
         }
         let next_id = 1 + rows.iter().map(Vec::len).sum::<usize>() as i64;
@@ -812,10 +817,10 @@ impl Dataset {
         let rows = &self.rows[index];
         // Rows are sorted by date: narrow to the date range first.
         let start = filter.datagte.map_or(0, |from| {
-            rows.partition_point(|r| r.data.is_some_and(|d| d.date() < from))
+            rows.partition_point(|r| r.data().is_some_and(|d| d.date() < from))
         });
         let end = filter.datalte.map_or(rows.len(), |to| {
-            rows.partition_point(|r| r.data.is_some_and(|d| d.date() <= to))
+            rows.partition_point(|r| r.data().is_some_and(|d| d.date() <= to))
         });
         let slice = rows.get(start..end.max(start)).unwrap_or(&[]);
         Box::new(slice.iter().filter(move |row| filter.accepts(row)).cloned())
@@ -989,17 +994,17 @@ fn agenda_examples(
         let debtor = Debtor {
             id_cliente: 9_000_001 + k as i64,
             id_credor: creditor.id,
-            nome: Arc::from(nome),
+            nome: SharedStr::from(nome),
             cpf_cnpj,
             huge: false,
         };
-        let shared_doc: SharedStr = Arc::from(debtor.cpf_cnpj.as_str());
+        let shared_doc: SharedStr = SharedStr::from(debtor.cpf_cnpj.as_str());
         let mut rows = Vec::new();
         for p in history {
             let consultant = &tables.consultants[p.consultant % tables.consultants.len()];
             let event = &tables.events[p.event % tables.events.len()];
             let day = AGENDA_REFERENCE + Duration::days(p.on);
-            let mut row = Followup {
+            let mut row = Followup::from(FollowupFields {
                 id_followup: Some(id),
                 id_credor: Some(creditor.id),
                 id_cliente: Some(debtor.id_cliente),
@@ -1018,16 +1023,18 @@ fn agenda_examples(
                 tipo_contato: Some(TipoContato::Telefonema),
                 reagendar: Some(SimNao::Nao),
                 visivel_cliente: Some(SimNao::Nao),
-                ..Followup::default()
-            };
+                ..FollowupFields::default()
+            });
             if let Some((due, time)) = p.reschedule {
-                row.reagendar = Some(SimNao::Sim);
-                row.data_reagendamento =
-                    due.map(|offset| midnight(AGENDA_REFERENCE + Duration::days(offset)));
-                row.horario_reagendamento =
-                    time.and_then(|(h, m)| NaiveTime::from_hms_opt(h, m, 0));
-                row.reagendar_para = Some(ReagendarPara::Consultor);
-                row.reagendado_por = Some(consultant.login.clone());
+                row.set_reagendar(Some(SimNao::Sim));
+                row.set_data_reagendamento(
+                    due.map(|offset| midnight(AGENDA_REFERENCE + Duration::days(offset))),
+                );
+                row.set_horario_reagendamento(
+                    time.and_then(|(h, m)| NaiveTime::from_hms_opt(h, m, 0)),
+                );
+                row.set_reagendar_para(Some(ReagendarPara::Consultor));
+                row.set_reagendado_por(Some(consultant.login.clone()));
             }
             rows.push(row);
             id = id.saturating_add(1);
@@ -1180,16 +1187,22 @@ mod tests {
             let history = all_rows(&dataset, debtor);
             assert_eq!(history.len(), dataset.history_len(debtor));
             for pair in history.windows(2) {
-                assert!((pair[0].data, pair[0].id_followup) < (pair[1].data, pair[1].id_followup));
+                assert!(
+                    (pair[0].data(), pair[0].id_followup())
+                        < (pair[1].data(), pair[1].id_followup())
+                );
             }
             for row in &history {
-                assert!(ids.insert(row.id_followup.unwrap()), "duplicate id");
-                assert_eq!(row.cpf_cnpj.as_deref(), Some(debtor.cpf_cnpj.as_str()));
-                assert_eq!(row.id_cliente, Some(debtor.id_cliente));
+                assert!(ids.insert(row.id_followup().unwrap()), "duplicate id");
+                assert_eq!(
+                    row.cpf_cnpj().map(|s| s.as_str()),
+                    Some(debtor.cpf_cnpj.as_str())
+                );
+                assert_eq!(row.id_cliente(), Some(debtor.id_cliente));
             }
             rows.extend(history);
         }
-        let texts: Vec<&str> = rows.iter().filter_map(|r| r.interacao.as_deref()).collect();
+        let texts: Vec<&str> = rows.iter().filter_map(|r| r.interacao()).collect();
         assert!(texts.iter().filter(|t| t.len() > 40_000).count() >= 3);
         for prefix in ['=', '+', '-', '@'] {
             assert!(texts.iter().any(|t| t.starts_with(prefix)), "{prefix}");
@@ -1199,10 +1212,13 @@ mod tests {
         assert!(texts.iter().any(|t| t.contains(';') && t.contains('"')));
         assert!(texts.iter().any(|t| t.chars().any(|c| c as u32 > 0xFFFF)));
         for code in TipoContato::KNOWN {
-            assert!(rows.iter().any(|r| r.tipo_contato.as_ref() == Some(code)));
+            assert!(rows.iter().any(|r| r.tipo_contato().as_ref() == Some(code)));
         }
         for code in ReagendarPara::KNOWN {
-            assert!(rows.iter().any(|r| r.reagendar_para.as_ref() == Some(code)));
+            assert!(
+                rows.iter()
+                    .any(|r| r.reagendar_para().as_ref() == Some(code))
+            );
         }
         // The agenda debtors' rows are written by hand (one reschedule has no date or time on
         // purpose): the generator's invariants below are the random rows'.
@@ -1213,26 +1229,29 @@ mod tests {
             .collect();
         for row in rows
             .iter()
-            .filter(|r| !planted.contains(&r.id_cliente.unwrap()))
+            .filter(|r| !planted.contains(&r.id_cliente().unwrap()))
         {
-            let reschedule = row.reagendar == Some(SimNao::Sim);
-            assert_eq!(row.data_reagendamento.is_some(), reschedule);
-            assert_eq!(row.horario_reagendamento.is_some(), reschedule);
-            assert_eq!(row.reagendar_para.is_some(), reschedule);
-            assert_eq!(row.reagendado_por.is_some(), reschedule);
-            let day = row.data.unwrap().date();
+            let reschedule = row.reagendar() == Some(SimNao::Sim);
+            assert_eq!(row.data_reagendamento().is_some(), reschedule);
+            assert_eq!(row.horario_reagendamento().is_some(), reschedule);
+            assert_eq!(row.reagendar_para().is_some(), reschedule);
+            assert_eq!(row.reagendado_por().is_some(), reschedule);
+            let day = row.data().unwrap().date();
             assert!(day >= first_day() && day <= LAST_DAY);
         }
-        assert!(rows.iter().any(|r| r.id_consultor.is_none()));
-        assert!(rows.iter().any(|r| r.id_evento.is_none()));
-        assert!(rows.iter().any(|r| r.visivel_cliente == Some(SimNao::Sim)));
+        assert!(rows.iter().any(|r| r.id_consultor().is_none()));
+        assert!(rows.iter().any(|r| r.id_evento().is_none()));
         assert!(
             rows.iter()
-                .any(|r| r.data.unwrap().time() != NaiveTime::MIN)
+                .any(|r| r.visivel_cliente() == Some(SimNao::Sim))
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.data().unwrap().time() != NaiveTime::MIN)
         );
         let midnight_rows = rows
             .iter()
-            .filter(|r| r.data.unwrap().time() == NaiveTime::MIN);
+            .filter(|r| r.data().unwrap().time() == NaiveTime::MIN);
         assert!(midnight_rows.count() > rows.len() / 2);
     }
 
@@ -1270,11 +1289,11 @@ mod tests {
             reagendar: Some('N'),
             ..base.clone()
         });
-        assert!(s.iter().all(|r| r.reagendar == Some(SimNao::Sim)));
-        assert!(n.iter().all(|r| r.reagendar == Some(SimNao::Nao)));
+        assert!(s.iter().all(|r| r.reagendar() == Some(SimNao::Sim)));
+        assert!(n.iter().all(|r| r.reagendar() == Some(SimNao::Nao)));
         assert_eq!(s.len() + n.len(), everything.len());
 
-        let consultant = everything.iter().find_map(|r| r.id_consultor).unwrap();
+        let consultant = everything.iter().find_map(|r| r.id_consultor()).unwrap();
         let by_consultant = only(SimFilter {
             id_consultor: Some(consultant),
             ..base.clone()
@@ -1284,7 +1303,7 @@ mod tests {
             by_consultant.len(),
             everything
                 .iter()
-                .filter(|r| r.id_consultor == Some(consultant))
+                .filter(|r| r.id_consultor() == Some(consultant))
                 .count()
         );
         let zero = only(SimFilter {
@@ -1294,19 +1313,19 @@ mod tests {
         });
         assert_eq!(zero.len(), everything.len());
 
-        let day = everything[everything.len() / 2].data.unwrap().date();
+        let day = everything[everything.len() / 2].data().unwrap().date();
         let on_day = only(SimFilter {
             datagte: Some(day),
             datalte: Some(day),
             ..base.clone()
         });
         assert!(!on_day.is_empty());
-        assert!(on_day.iter().all(|r| r.data.unwrap().date() == day));
+        assert!(on_day.iter().all(|r| r.data().unwrap().date() == day));
         assert_eq!(
             on_day.len(),
             everything
                 .iter()
-                .filter(|r| r.data.unwrap().date() == day)
+                .filter(|r| r.data().unwrap().date() == day)
                 .count()
         );
     }
@@ -1318,9 +1337,11 @@ mod tests {
         let rows = all_rows(&dataset, huge);
         assert_eq!(rows.len(), 5_000);
         for pair in rows.windows(2) {
-            assert!((pair[0].data, pair[0].id_followup) < (pair[1].data, pair[1].id_followup));
+            assert!(
+                (pair[0].data(), pair[0].id_followup()) < (pair[1].data(), pair[1].id_followup())
+            );
         }
-        let day = rows[2_500].data.unwrap().date();
+        let day = rows[2_500].data().unwrap().date();
         let filter = SimFilter {
             id_credor: huge.id_credor,
             cpf_cnpj: huge.cpf_cnpj.clone(),
@@ -1331,7 +1352,7 @@ mod tests {
         let expected: Vec<_> = rows
             .iter()
             .filter(|r| {
-                let d = r.data.unwrap().date();
+                let d = r.data().unwrap().date();
                 d >= day && d <= day + Duration::days(10)
             })
             .cloned()
@@ -1372,7 +1393,8 @@ mod tests {
                 assert!(!history.is_empty());
                 for pair in history.windows(2) {
                     assert!(
-                        (pair[0].data, pair[0].id_followup) < (pair[1].data, pair[1].id_followup)
+                        (pair[0].data(), pair[0].id_followup())
+                            < (pair[1].data(), pair[1].id_followup())
                     );
                 }
                 let agenda = agenda_of(&history, AGENDA_REFERENCE);
@@ -1393,7 +1415,7 @@ mod tests {
             let mut ids = HashSet::new();
             for debtor in dataset.debtors() {
                 for row in all_rows(&dataset, debtor) {
-                    assert!(ids.insert(row.id_followup.unwrap()));
+                    assert!(ids.insert(row.id_followup().unwrap()));
                 }
             }
             assert!(dataset.huge_debtor().is_none_or(|h| !planted.contains(h)));

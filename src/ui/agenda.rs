@@ -209,7 +209,7 @@ fn toolbar_ui(
 fn selected_entry_row(app: &FollowupsApp, bundle: Option<&AgendaBundle>) -> Option<u32> {
     let current = app.table.current()?;
     let row = app.results.rows().get(current as usize)?;
-    (bundle.is_some() && row.reagendar == Some(crate::api::SimNao::Sim)).then_some(current)
+    (bundle.is_some() && row.reagendar() == Some(crate::api::SimNao::Sim)).then_some(current)
 }
 
 /// One filter's button and its list: a checkbox per value with its count.
@@ -571,7 +571,7 @@ fn entry_line(
             return;
         };
         let date = source
-            .data
+            .data()
             .map(|d| fmt::date_br(d.date()))
             .unwrap_or_default();
         let channel = source.field_br(Column::TipoContato);

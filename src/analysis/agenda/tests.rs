@@ -7,6 +7,8 @@ use std::sync::atomic::AtomicBool;
 use chrono::{Duration, NaiveDate, NaiveTime};
 
 use super::*;
+use crate::api::FollowupFields;
+use crate::api::SharedStr;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -23,14 +25,14 @@ fn plus(days: i64) -> NaiveDate {
 
 /// A plain follow-up of debtor (credor, cliente) on `on`.
 fn contact(id: i64, credor: i64, cliente: i64, on: NaiveDate) -> Followup {
-    Followup {
+    Followup::from(FollowupFields {
         id_followup: Some(id),
         id_credor: Some(credor),
         id_cliente: Some(cliente),
         data: Some(on.and_time(NaiveTime::MIN)),
         reagendar: Some(SimNao::Nao),
-        ..Followup::default()
-    }
+        ..FollowupFields::default()
+    })
 }
 
 /// A reschedule registered on `on`, due on `due` at `time`.
@@ -42,15 +44,15 @@ fn entry(
     due: Option<NaiveDate>,
     time: Option<(u32, u32)>,
 ) -> Followup {
-    Followup {
+    Followup::from(FollowupFields {
         reagendar: Some(SimNao::Sim),
         data_reagendamento: due.map(|d| d.and_time(NaiveTime::MIN)),
         horario_reagendamento: time.and_then(|(h, m)| NaiveTime::from_hms_opt(h, m, 0)),
         reagendado_por: Some("ana.ribeiro".into()),
         id_consultor: Some(3),
         nome_consultor: Some("Ana Paula Ribeiro".into()),
-        ..contact(id, credor, cliente, on)
-    }
+        ..contact(id, credor, cliente, on).into_fields()
+    })
 }
 
 /// The entry whose source row has `id`.
@@ -58,7 +60,7 @@ fn of(agenda: &Agenda, rows: &[Followup], id: i64) -> AgendaEntry {
     *agenda
         .entries
         .iter()
-        .find(|e| rows[e.row as usize].id_followup == Some(id))
+        .find(|e| rows[e.row as usize].id_followup() == Some(id))
         .unwrap_or_else(|| panic!("no entry for {id}"))
 }
 
@@ -220,7 +222,7 @@ fn missing_date_and_time() {
     let ids: Vec<i64> = agenda
         .entries
         .iter()
-        .map(|e| rows[e.row as usize].id_followup.unwrap())
+        .map(|e| rows[e.row as usize].id_followup().unwrap())
         .collect();
     // Due date, then time with the missing time last, then missing dates last by id.
     assert_eq!(ids, [4, 2, 1, 3, 5]);
@@ -234,15 +236,15 @@ fn missing_date_and_time() {
 fn rows_missing_ids_are_never_matched_and_missing_follow_up_ids_are_told_apart_by_row() {
     let d = plus(-4);
     let mut no_client = entry(1, 12, 1, plus(-6), Some(d), None);
-    no_client.id_cliente = None;
+    no_client.set_id_cliente(None);
     let mut no_creditor_contact = contact(3, 12, 2, d);
-    no_creditor_contact.id_credor = None;
+    no_creditor_contact.set_id_credor(None);
     let mut no_data_contact = contact(5, 12, 3, d);
-    no_data_contact.data = None;
+    no_data_contact.set_data(None);
     let mut no_id_entry = entry(0, 12, 4, d, Some(d), None);
-    no_id_entry.id_followup = None;
+    no_id_entry.set_id_followup(None);
     let mut no_id_contact = contact(0, 12, 4, d);
-    no_id_contact.id_followup = None;
+    no_id_contact.set_id_followup(None);
     let rows = vec![
         no_client,
         // Would keep entry 1 if debtors were matched without the client id.
@@ -288,17 +290,17 @@ fn compliance_per_login_and_consultant() {
     let mut b1 = entry(8, 12, 6, plus(-1), Some(plus(2)), None);
     let mut b2 = entry(9, 12, 7, plus(-1), None, None);
     for b in [&mut b1, &mut b2] {
-        b.reagendado_por = Some("bruno.lima".into());
-        b.id_consultor = Some(5);
-        b.nome_consultor = Some("Bruno Lima".into());
+        b.set_reagendado_por(Some("bruno.lima".into()));
+        b.set_id_consultor(Some(5));
+        b.set_nome_consultor(Some("Bruno Lima".into()));
     }
     rows.push(b1);
     rows.push(b2);
     // No login and no consultant: 1 due, overdue.
     let mut anon = entry(10, 12, 8, plus(-9), Some(plus(-2)), None);
-    anon.reagendado_por = None;
-    anon.id_consultor = None;
-    anon.nome_consultor = None;
+    anon.set_reagendado_por(None);
+    anon.set_id_consultor(None);
+    anon.set_nome_consultor(None);
     rows.push(anon);
 
     let agenda = agenda_of(&rows, r());
@@ -384,7 +386,7 @@ fn compliance_with_nothing_due_is_none_and_rounds_to_one_decimal() {
 fn a_restricted_agenda_keeps_the_situacoes_and_recounts() {
     // Ana's reschedule is kept by João's call: filtering on Ana keeps it kept.
     let mut call = contact(2, 12, 1, plus(-3));
-    call.id_consultor = Some(5);
+    call.set_id_consultor(Some(5));
     let rows = vec![
         entry(1, 12, 1, plus(-6), Some(plus(-4)), None),
         call,
@@ -392,17 +394,17 @@ fn a_restricted_agenda_keeps_the_situacoes_and_recounts() {
         entry(4, 12, 3, plus(-6), Some(plus(2)), None),
     ];
     let mut other = rows[3].clone();
-    other.id_consultor = Some(5);
-    other.reagendado_por = Some("joao.nascimento".into());
+    other.set_id_consultor(Some(5));
+    other.set_reagendado_por(Some("joao.nascimento".into()));
     let rows = [rows, vec![other]].concat();
     let full = agenda_of(&rows, r());
     let ana = full.restricted(rows.as_slice(), |row| {
-        rows[row as usize].id_consultor == Some(3)
+        rows[row as usize].id_consultor() == Some(3)
     });
     let ids: Vec<(i64, Situacao)> = ana
         .entries
         .iter()
-        .map(|e| (rows[e.row as usize].id_followup.unwrap(), e.situacao))
+        .map(|e| (rows[e.row as usize].id_followup().unwrap(), e.situacao))
         .collect();
     assert_eq!(
         ids,
@@ -417,7 +419,10 @@ fn a_restricted_agenda_keeps_the_situacoes_and_recounts() {
     assert_eq!(ana.por_reagendado_por.len(), 1);
     assert_eq!(ana.por_consultor[0].id, Some(3));
     // Computing over the filtered rows instead would lose João's call.
-    let filtered: Vec<&Followup> = rows.iter().filter(|r| r.id_consultor == Some(3)).collect();
+    let filtered: Vec<&Followup> = rows
+        .iter()
+        .filter(|r| r.id_consultor() == Some(3))
+        .collect();
     assert_eq!(agenda_of(&filtered, r()).counts.get(Situacao::Realizado), 0);
     // Keeping everything gives the same agenda back.
     assert_eq!(full.restricted(rows.as_slice(), |_| true), full);
@@ -461,22 +466,22 @@ fn names_round_trip() {
 fn naive(rows: &[Followup], reference: NaiveDate) -> Vec<(u32, Situacao, Option<NaiveDate>)> {
     let mut out = Vec::new();
     for (i, e) in rows.iter().enumerate() {
-        if e.reagendar != Some(SimNao::Sim) {
+        if e.reagendar() != Some(SimNao::Sim) {
             continue;
         }
-        let due = e.data_reagendamento.map(|d| d.date());
+        let due = e.data_reagendamento().map(|d| d.date());
         let mut kept: Option<NaiveDate> = None;
-        if let (Some(credor), Some(cliente), Some(due)) = (e.id_credor, e.id_cliente, due) {
+        if let (Some(credor), Some(cliente), Some(due)) = (e.id_credor(), e.id_cliente(), due) {
             for (j, o) in rows.iter().enumerate() {
                 let other = j != i
-                    && match (e.id_followup, o.id_followup) {
+                    && match (e.id_followup(), o.id_followup()) {
                         (Some(a), Some(b)) => a != b,
                         _ => true,
                     };
                 if other
-                    && o.id_credor == Some(credor)
-                    && o.id_cliente == Some(cliente)
-                    && let Some(d) = o.data.map(|d| d.date())
+                    && o.id_credor() == Some(credor)
+                    && o.id_cliente() == Some(cliente)
+                    && let Some(d) = o.data().map(|d| d.date())
                     && d >= due
                     && kept.is_none_or(|k| d < k)
                 {
@@ -519,11 +524,11 @@ fn random_rows(rng: &mut fastrand::Rng, n: usize) -> Vec<Followup> {
             } else {
                 contact(0, 0, 0, on)
             };
-            row.id_followup = maybe(rng, id);
-            row.id_credor = maybe(rng, credor);
-            row.id_cliente = maybe(rng, cliente);
+            row.set_id_followup(maybe(rng, id));
+            row.set_id_credor(maybe(rng, credor));
+            row.set_id_cliente(maybe(rng, cliente));
             if rng.u8(0..30) == 0 {
-                row.data = None;
+                row.set_data(None);
             }
             row
         })
@@ -622,8 +627,8 @@ fn sequential_reference(rows: &[Followup], reference: NaiveDate) -> Agenda {
             let source = &rows[row as usize];
             AgendaEntry {
                 row,
-                due_date: source.data_reagendamento.map(|d| d.date()),
-                due_time: source.horario_reagendamento,
+                due_date: source.data_reagendamento().map(|d| d.date()),
+                due_time: source.horario_reagendamento(),
                 situacao,
                 realizado_em,
             }
@@ -640,20 +645,24 @@ fn sequential_reference(rows: &[Followup], reference: NaiveDate) -> Agenda {
         counts.add(entry.situacao);
         total.count(entry, reference);
         let source = &rows[entry.row as usize];
-        match source.reagendado_por.as_deref().filter(|s| !s.is_empty()) {
+        match source
+            .reagendado_por()
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty())
+        {
             Some(login) => by_login
                 .entry(login.to_owned())
                 .or_insert_with(|| Cumprimento::new(login.to_owned(), None, false))
                 .count(entry, reference),
             None => no_login.count(entry, reference),
         }
-        match source.id_consultor {
+        match source.id_consultor() {
             Some(id) => {
                 let line = by_consultant
                     .entry(id)
                     .or_insert_with(|| Cumprimento::new(String::new(), Some(id), false));
                 if line.grupo.is_empty()
-                    && let Some(name) = source.nome_consultor.as_deref()
+                    && let Some(name) = source.nome_consultor().map(|s| s.as_str())
                 {
                     line.grupo = name.to_owned();
                 }
@@ -690,19 +699,21 @@ fn the_parallel_computation_matches_a_sequential_reading_over_thousands_of_rows(
         let mut rows = random_rows(&mut rng, 3_000);
         // Many debtors, so every shard has some, and varied logins and consultants.
         for row in &mut rows {
-            if row.id_cliente.is_some() {
-                row.id_cliente = Some(rng.i64(1..400));
+            if row.id_cliente().is_some() {
+                row.set_id_cliente(Some(rng.i64(1..400)));
             }
-            row.reagendado_por =
-                (rng.u8(0..8) != 0).then(|| logins[rng.usize(..logins.len())].into());
-            row.id_consultor = (rng.u8(0..8) != 0).then(|| rng.i64(1..6));
-            row.nome_consultor =
-                (rng.u8(0..3) != 0).then(|| names[rng.usize(..names.len())].into());
+            row.set_reagendado_por(
+                (rng.u8(0..8) != 0).then(|| logins[rng.usize(..logins.len())].into()),
+            );
+            row.set_id_consultor((rng.u8(0..8) != 0).then(|| rng.i64(1..6)));
+            row.set_nome_consultor(
+                (rng.u8(0..3) != 0).then(|| names[rng.usize(..names.len())].into()),
+            );
         }
         // Ids at the ends of the type (the slots' "unknown" mark, the order key's last id),
         // and repeats: a few rows copied with their id.
         for i in 0..12 {
-            rows[i * 13].id_followup = Some(if i % 2 == 0 { i64::MIN } else { i64::MAX });
+            rows[i * 13].set_id_followup(Some(if i % 2 == 0 { i64::MIN } else { i64::MAX }));
         }
         for i in 0..40 {
             let copy = rows[i * 7].clone();
@@ -746,7 +757,7 @@ fn entry_values_reference(agenda: &Agenda, rows: &[Followup], column: Column) ->
         let row = &rows[entry.row as usize];
         let (id, key, label) = match row.value(column) {
             Value::Int(id) => {
-                let label = match row.nome_consultor.as_deref() {
+                let label = match row.nome_consultor().map(|s| s.as_str()) {
                     Some(name) if column == Column::IdConsultor && !name.trim().is_empty() => {
                         format!("{} ({id})", name.trim())
                     }
@@ -782,27 +793,28 @@ fn filter_lists_match_a_per_entry_reading() {
     let mut rng = fastrand::Rng::with_seed(1_401);
     // Shared strings (as the parser makes them) beside copies of the same text, spaces
     // around it and blanks.
-    let shared: Vec<std::sync::Arc<str>> = ["ana.ribeiro", " ana.ribeiro ", "jose", "", "  "]
+    let shared: Vec<SharedStr> = ["ana.ribeiro", " ana.ribeiro ", "jose", "", "  "]
         .into_iter()
-        .map(std::sync::Arc::from)
+        .map(SharedStr::from)
         .collect();
     let names = ["Ana Paula Ribeiro", " Ana Paula Ribeiro", "José", "", "Zé"];
     let codes = ["C", "G", "O", "X", " "];
     for round in 0..20 {
         let mut rows = random_rows(&mut rng, 400);
         for row in &mut rows {
-            row.reagendado_por = match rng.u8(0..4) {
+            row.set_reagendado_por(match rng.u8(0..4) {
                 0 => None,
-                1 => Some(std::sync::Arc::from(
-                    shared[rng.usize(..shared.len())].as_ref(),
-                )),
+                1 => Some(SharedStr::from(shared[rng.usize(..shared.len())].as_str())),
                 _ => Some(shared[rng.usize(..shared.len())].clone()),
-            };
-            row.id_consultor = (rng.u8(0..8) != 0).then(|| rng.i64(1..6));
-            row.nome_consultor =
-                (rng.u8(0..6) != 0).then(|| std::sync::Arc::from(names[rng.usize(..names.len())]));
-            row.reagendar_para = (rng.u8(0..6) != 0)
-                .then(|| crate::api::ReagendarPara::from_code(codes[rng.usize(..codes.len())]));
+            });
+            row.set_id_consultor((rng.u8(0..8) != 0).then(|| rng.i64(1..6)));
+            row.set_nome_consultor(
+                (rng.u8(0..6) != 0).then(|| SharedStr::from(names[rng.usize(..names.len())])),
+            );
+            row.set_reagendar_para(
+                (rng.u8(0..6) != 0)
+                    .then(|| crate::api::ReagendarPara::from_code(codes[rng.usize(..codes.len())])),
+            );
         }
         let agenda = agenda_of(&rows, r());
         for column in [

@@ -1,4 +1,6 @@
 use super::*;
+use crate::api::FollowupFields;
+use crate::api::SharedStr;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
@@ -105,12 +107,14 @@ fn the_same_debtor_in_unshared_strings_is_one_group() {
     let docs = ["52998224725", "529.982.247-25", " 529.982.247-25 "];
     let names = ["Ana Beatriz", " Ana Beatriz", "Ana Beatriz "];
     let rows: Vec<Followup> = (0..300)
-        .map(|n| Followup {
-            id_followup: Some(n),
-            id_cliente: Some(if n % 10 == 0 { 8 } else { 7 }),
-            nome_cliente: Some(std::sync::Arc::from(names[n as usize % 3])),
-            cpf_cnpj: Some(std::sync::Arc::from(docs[n as usize / 3 % 3])),
-            ..Followup::default()
+        .map(|n| {
+            Followup::from(FollowupFields {
+                id_followup: Some(n),
+                id_cliente: Some(if n % 10 == 0 { 8 } else { 7 }),
+                nome_cliente: Some(SharedStr::from(names[n as usize % 3])),
+                cpf_cnpj: Some(SharedStr::from(docs[n as usize / 3 % 3])),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     let summary = summarize_rows(&rows, Dimension::Devedor);
@@ -138,9 +142,11 @@ fn the_same_debtor_in_unshared_strings_is_one_group() {
     );
     // Built in pieces on several threads, the groups are the same.
     let many: Vec<Followup> = (0..40_000)
-        .map(|n| Followup {
-            id_followup: Some(n as i64),
-            ..rows[n % rows.len()].clone()
+        .map(|n| {
+            Followup::from(FollowupFields {
+                id_followup: Some(n as i64),
+                ..rows[n % rows.len()].fields()
+            })
         })
         .collect();
     let indices: Vec<u32> = (0..many.len() as u32).collect();

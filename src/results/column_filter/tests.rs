@@ -2,14 +2,14 @@
 //! and with each other, appends, the distinct-value lists, and the stored shape.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use proptest::prelude::*;
 
 use super::*;
-use crate::api::{Column, Followup, SimNao, TipoContato};
+use crate::api::FollowupFields;
+use crate::api::{Column, Followup, SharedStr, SimNao, TipoContato};
 use crate::results::{
     Cancelled, ResultSet, SortSpec, ViewSpec, compute_view, filter_indices, fold,
 };
@@ -59,72 +59,72 @@ fn view(rows: &[Followup], quick: &str, columns: ColumnFilters) -> Vec<u32> {
 
 /// A small history with every kind of value, blanks and look-alikes.
 fn rows() -> Vec<Followup> {
-    let ana: Arc<str> = Arc::from("Ana Souza");
-    let bruno: Arc<str> = Arc::from("Bruno Álvares");
+    let ana: SharedStr = SharedStr::from("Ana Souza");
+    let bruno: SharedStr = SharedStr::from("Bruno Álvares");
     vec![
         // 0
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(1),
             id_cliente: Some(i64::MIN),
             nome_consultor: Some(ana.clone()),
-            cpf_cnpj: Some(Arc::from("52998224725")),
+            cpf_cnpj: Some(SharedStr::from("52998224725")),
             tipo_contato: Some(TipoContato::WhatsApp),
             data: Some(at(2026, 11, 1, 0, 0)),
             interacao: Some(Box::from("Enviado BOLETO por WhatsApp")),
             horario_reagendamento: NaiveTime::from_hms_opt(9, 30, 0),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
         // 1: the same consultant in another string, with spaces; the CPF with its mask.
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(2),
             id_cliente: Some(i64::MAX),
-            nome_consultor: Some(Arc::from(" Ana Souza ")),
-            cpf_cnpj: Some(Arc::from("529.982.247-25")),
+            nome_consultor: Some(SharedStr::from(" Ana Souza ")),
+            cpf_cnpj: Some(SharedStr::from("529.982.247-25")),
             tipo_contato: Some(TipoContato::Sms),
             data: Some(at(2026, 11, 30, 23, 59)),
             interacao: Some(Box::from("Negociação em andamento")),
             horario_reagendamento: NaiveTime::from_hms_opt(14, 0, 0),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
         // 2
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(3),
             id_cliente: Some(0),
             nome_consultor: Some(bruno.clone()),
-            cpf_cnpj: Some(Arc::from("11222333000181")),
+            cpf_cnpj: Some(SharedStr::from("11222333000181")),
             tipo_contato: Some(TipoContato::Telefonema),
             data: Some(at(2026, 12, 1, 8, 0)),
             interacao: Some(Box::from("Cliente pediu o boleto de novo")),
             reagendar: Some(SimNao::Sim),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
         // 3: blanks everywhere (whitespace counts as blank).
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(4),
-            nome_consultor: Some(Arc::from("   ")),
+            nome_consultor: Some(SharedStr::from("   ")),
             interacao: Some(Box::from("  ")),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
         // 4: an unknown code and another known one.
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: None,
             id_cliente: Some(-5),
             nome_consultor: Some(bruno),
             tipo_contato: Some(TipoContato::from_code("X9")),
             data: Some(at(2025, 1, 15, 10, 0)),
             interacao: Some(Box::from("Sem contato")),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
         // 5
-        Followup {
+        Followup::from(FollowupFields {
             id_followup: Some(6),
             id_cliente: Some(7),
             nome_consultor: Some(ana),
             tipo_contato: Some(TipoContato::WhatsApp),
             data: Some(at(2026, 11, 15, 12, 0)),
             interacao: Some(Box::from("Pagamento prometido; negociacao fechada")),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
     ]
 }
 
@@ -338,14 +338,14 @@ fn dates_filter_by_whole_days_either_end_open() {
 #[test]
 fn dates_at_chronos_edges() {
     let rows = vec![
-        Followup {
+        Followup::from(FollowupFields {
             data: Some(NaiveDateTime::MIN),
-            ..Followup::default()
-        },
-        Followup {
+            ..FollowupFields::default()
+        }),
+        Followup::from(FollowupFields {
             data: Some(NaiveDateTime::MAX),
-            ..Followup::default()
-        },
+            ..FollowupFields::default()
+        }),
         Followup::default(),
     ];
     let range = |from, to| ColumnFilter::DateRange { from, to };
@@ -502,12 +502,12 @@ fn appends_extend_an_unsorted_view_only_with_rows_passing_every_filter() {
     assert!(set.view_is_current());
     assert_eq!(set.view_indices(), [0, 2]);
     // "boleto" by SMS passes the quick filter but not the channel filter.
-    set.append([Followup {
+    set.append([Followup::from(FollowupFields {
         id_followup: Some(70),
         tipo_contato: Some(TipoContato::Sms),
         interacao: Some(Box::from("Boleto reenviado")),
-        ..Followup::default()
-    }]);
+        ..FollowupFields::default()
+    })]);
     assert!(set.view_is_current());
     assert_eq!(set.view_indices(), [0, 2]);
     assert_eq!(set.total_count(), all.len() + 1);
@@ -756,9 +756,11 @@ fn distinct_names_sort_in_pt_br_order() {
     let names = ["Zé", "álvaro", "Álvaro", "Elio", "élio", "Bruno", "ana"];
     let rows: Vec<Followup> = names
         .iter()
-        .map(|name| Followup {
-            nome_cliente: Some(Arc::from(*name)),
-            ..Followup::default()
+        .map(|name| {
+            Followup::from(FollowupFields {
+                nome_cliente: Some(SharedStr::from(*name)),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     let set = ResultSet::from_rows(rows);
@@ -923,15 +925,17 @@ fn arb_row() -> impl Strategy<Value = Followup> {
         proptest::option::of("[a-cA-CáÁçÇ ]{0,12}"),
         proptest::option::of(0u32..3),
     )
-        .prop_map(|(id, name, doc, contact, hours, text, time)| Followup {
-            id_cliente: id,
-            nome_consultor: name.map(|n| Arc::from(CONSULTANTS[n])),
-            cpf_cnpj: doc.map(|d| Arc::from(DOCS[d])),
-            tipo_contato: contact.map(|c| TipoContato::KNOWN[c].clone()),
-            data: hours.map(|h| at(2026, 11, 1, 0, 0) + chrono::Duration::hours(h)),
-            interacao: text.map(Box::from),
-            horario_reagendamento: time.and_then(|t| NaiveTime::from_hms_opt(9 + t, 0, 0)),
-            ..Followup::default()
+        .prop_map(|(id, name, doc, contact, hours, text, time)| {
+            Followup::from(FollowupFields {
+                id_cliente: id,
+                nome_consultor: name.map(|n| SharedStr::from(CONSULTANTS[n])),
+                cpf_cnpj: doc.map(|d| SharedStr::from(DOCS[d])),
+                tipo_contato: contact.map(|c| TipoContato::KNOWN[c].clone()),
+                data: hours.map(|h| at(2026, 11, 1, 0, 0) + chrono::Duration::hours(h)),
+                interacao: text.map(Box::from),
+                horario_reagendamento: time.and_then(|t| NaiveTime::from_hms_opt(9 + t, 0, 0)),
+                ..FollowupFields::default()
+            })
         })
 }
 
@@ -1081,11 +1085,13 @@ fn cached_lists_follow_appends_and_answer_older_snapshots() {
     let more: Vec<Followup> = ["Zuleica", "Ana Souza", " Ana Souza ", "Ana Souza"]
         .iter()
         .enumerate()
-        .map(|(n, name)| Followup {
-            id_followup: Some(10_000 + n as i64),
-            nome_consultor: Some(Arc::from(*name)),
-            interacao: Some(Box::from("ab")),
-            ..Followup::default()
+        .map(|(n, name)| {
+            Followup::from(FollowupFields {
+                id_followup: Some(10_000 + n as i64),
+                nome_consultor: Some(SharedStr::from(*name)),
+                interacao: Some(Box::from("ab")),
+                ..FollowupFields::default()
+            })
         })
         .collect();
     set.append(more);
@@ -1125,24 +1131,26 @@ fn cached_lists_follow_appends_and_answer_older_snapshots() {
 #[test]
 fn long_lists_on_several_threads_match_the_reference() {
     // Enough rows for several workers and distinct names for the two-thread sort.
-    let names: Vec<Arc<str>> = (0..120_000)
+    let names: Vec<SharedStr> = (0..120_000)
         .map(|n| {
-            Arc::from(format!(
+            SharedStr::from(format!(
                 "{} Souza {n}",
                 ["Ana", "álvaro", "Zé", "ÉRICA"][n % 4]
             ))
         })
         .collect();
     let rows: Vec<Followup> = (0..150_000)
-        .map(|i| Followup {
-            id_cliente: Some(i as i64 % 90_000 - 45_000),
-            // Equal names in other strings too, and blanks.
-            nome_cliente: match i % 50 {
-                0 => None,
-                1 => Some(Arc::from(format!(" {} ", names[i % names.len()]))),
-                _ => Some(names[(i * 7_919) % names.len()].clone()),
-            },
-            ..Followup::default()
+        .map(|i| {
+            Followup::from(FollowupFields {
+                id_cliente: Some(i as i64 % 90_000 - 45_000),
+                // Equal names in other strings too, and blanks.
+                nome_cliente: match i % 50 {
+                    0 => None,
+                    1 => Some(SharedStr::from(format!(" {} ", names[i % names.len()]))),
+                    _ => Some(names[(i * 7_919) % names.len()].clone()),
+                },
+                ..FollowupFields::default()
+            })
         })
         .collect();
     let set = ResultSet::from_rows(rows.clone());

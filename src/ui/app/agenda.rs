@@ -451,7 +451,7 @@ impl FollowupsApp {
         let Some(source) = self.results.rows().get(row as usize) else {
             return;
         };
-        let (cliente, credor) = (source.id_cliente, source.id_credor);
+        let (cliente, credor) = (source.id_cliente(), source.id_credor());
         let mut filters = self.column_filters.active.clone();
         for (column, id) in [(Column::IdCliente, cliente), (Column::IdCredor, credor)] {
             let filter = match id {
@@ -499,7 +499,7 @@ impl FollowupsApp {
             .results
             .rows()
             .get(0)
-            .and_then(|r| r.id_credor)
+            .and_then(|r| r.id_credor())
             .or_else(|| self.persisted.id_credor.trim().parse().ok())
             .unwrap_or(0);
         format!(

@@ -152,7 +152,7 @@ impl FollowupsApp {
             .results
             .rows()
             .get(0)
-            .and_then(|r| r.id_credor)
+            .and_then(|r| r.id_credor())
             .or_else(|| self.persisted.id_credor.trim().parse().ok())
             .unwrap_or(0);
         crate::export::default_file_name(id_credor, self.today, format)
