@@ -419,6 +419,7 @@ macro_rules! plain_accessors {
     ($( $field:ident, $setter:ident: $ty:ty => $doc:literal; )+) => {
         $(
             #[doc = concat!($doc, " (`", stringify!($field), "`).")]
+            #[inline]
             pub fn $field(&self) -> Option<&$ty> {
                 self.$field.as_ref()
             }
@@ -436,6 +437,7 @@ macro_rules! copy_accessors {
     ($( $field:ident, $setter:ident: $ty:ty => $doc:literal; )+) => {
         $(
             #[doc = concat!($doc, " (`", stringify!($field), "`).")]
+            #[inline]
             pub fn $field(&self) -> Option<$ty> {
                 self.$field
             }
@@ -453,6 +455,7 @@ macro_rules! id_accessors {
     ($( $field:ident, $setter:ident: $slot:expr => $doc:literal; )+) => {
         $(
             #[doc = concat!($doc, " (`", stringify!($field), "`).")]
+            #[inline]
             pub fn $field(&self) -> Option<i64> {
                 self.id($slot)
             }
@@ -470,6 +473,7 @@ macro_rules! code_accessors {
     ($( $field:ident, $setter:ident: $ty:ty, $slot:expr => $doc:literal; )+) => {
         $(
             #[doc = concat!($doc, " (`", stringify!($field), "`). An unknown code comes back as `Other`, exactly as received.")]
+            #[inline]
             pub fn $field(&self) -> Option<$ty> {
                 self.code::<$ty>($slot)
             }
@@ -616,6 +620,7 @@ impl Followup {
     }
 
     /// The code in `slot`.
+    #[inline]
     fn code<C: CodeEnum>(&self, slot: usize) -> Option<C> {
         match self.codes.get(slot).copied()? {
             CODE_ABSENT => None,
@@ -625,6 +630,7 @@ impl Followup {
     }
 
     /// The code in `slot` as `(wire code, label)`, borrowed from the row or static.
+    #[inline]
     fn code_value<C: CodeEnum>(&self, slot: usize) -> Value<'_> {
         let byte = self.codes.get(slot).copied().unwrap_or(CODE_ABSENT);
         match byte {
@@ -888,6 +894,7 @@ impl Followup {
     }
 
     /// The value of one column.
+    #[inline]
     pub fn value(&self, column: Column) -> Value<'_> {
         fn int(v: Option<i64>) -> Value<'static> {
             v.map_or(Value::Empty, Value::Int)
