@@ -184,11 +184,7 @@ fn write_in_parallel<'a, I: Iterator<Item = &'a Followup>>(
 fn format_batch(rows: &[&Followup], options: &ExportOptions, mut text: Vec<u8>) -> Vec<u8> {
     text.clear();
     let excel = options.csv_separator == CsvSeparator::Semicolon;
-    let mut writer = ::csv::WriterBuilder::new()
-        .delimiter(options.csv_separator.byte())
-        .terminator(::csv::Terminator::CRLF)
-        .quote_style(::csv::QuoteStyle::Necessary)
-        .from_writer(text);
+    let mut writer = dialect(options.csv_separator).from_writer(text);
     let mut mapper = CellMapper::new(options.raw_codes);
     let mut scratch = String::with_capacity(64);
     // Writing to memory cannot fail: the results are not errors to handle.
@@ -243,12 +239,20 @@ pub fn csv_writer<W: Write>(
         out.write_all(BOM)
             .map_err(|e| ExportError::from_io(path, e))?;
     }
-    Ok(::csv::WriterBuilder::new()
-        .delimiter(separator.byte())
-        .terminator(::csv::Terminator::CRLF)
-        .quote_style(::csv::QuoteStyle::Necessary)
+    Ok(dialect(separator)
         .buffer_capacity(64 * 1024)
         .from_writer(out))
+}
+
+/// `separator`, CRLF line ends and RFC 4180 quoting only where needed: the one dialect of
+/// every CSV line this crate writes.
+fn dialect(separator: CsvSeparator) -> ::csv::WriterBuilder {
+    let mut builder = ::csv::WriterBuilder::new();
+    builder
+        .delimiter(separator.byte())
+        .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Necessary);
+    builder
 }
 
 /// Whether Excel pt-BR would turn a document that has no mask into a number or a date: it has
