@@ -314,7 +314,8 @@ pub struct MemoryFootprint {
     pub rows: usize,
     /// Bytes of the row structs themselves.
     pub row_bytes: usize,
-    /// Bytes of per-row text (the interaction).
+    /// Bytes of the interaction texts: each text store (one per parsed chunk, or one per row
+    /// built otherwise) counted once, with its header.
     pub text_bytes: usize,
     /// Bytes of shared strings (names, documents, logins), each counted once.
     pub shared_bytes: usize,
@@ -327,8 +328,21 @@ impl MemoryFootprint {
         let mut seen: HashSet<*const u8> = HashSet::new();
         let mut shared_bytes = 0;
         let mut text_bytes = 0;
+        let held = |shared: &SharedStr| {
+            // A 16-byte header (length and flags, then the count) precedes the text of an
+            // allocated `ArcStr`; a static one (a literal, the empty string) holds no heap.
+            if SharedStr::is_static(shared) {
+                0
+            } else {
+                shared.len() + SHARED_STR_HEADER_BYTES
+            }
+        };
         for row in rows {
-            text_bytes += row.unshared_heap_bytes();
+            if let Some(text) = row.interacao_shared()
+                && seen.insert(text.parent().as_ptr())
+            {
+                text_bytes += held(text.parent());
+            }
             for shared in [
                 row.nome_credor(),
                 row.nome_cliente(),
@@ -341,12 +355,7 @@ impl MemoryFootprint {
             .flatten()
             {
                 if seen.insert(shared.as_ptr()) {
-                    // A 16-byte header (length and flags, then the count) precedes the text of
-                    // an allocated `ArcStr`; a static one (a literal, the empty string) holds
-                    // no heap at all.
-                    if !SharedStr::is_static(shared) {
-                        shared_bytes += shared.len() + SHARED_STR_HEADER_BYTES;
-                    }
+                    shared_bytes += held(shared);
                 }
             }
         }
@@ -1157,7 +1166,21 @@ mod tests {
         let memory = MemoryFootprint::of(&rows);
         assert_eq!(memory.rows, 3);
         assert_eq!(memory.row_bytes, 3 * std::mem::size_of::<Followup>());
-        assert_eq!(memory.text_bytes, 3 * 4);
+        // Texts built row by row are one store each; rows sharing a store count it once.
+        assert_eq!(
+            memory.text_bytes,
+            3 * ("abcd".len() + SHARED_STR_HEADER_BYTES)
+        );
+        let store = crate::api::SharedText::from("abcdefgh");
+        let mut sharing = rows.clone();
+        for (row, range) in sharing.iter_mut().zip([0..4, 4..8, 2..6]) {
+            row.set_interacao_shared(Some(store.substr(range)));
+        }
+        let shared = MemoryFootprint::of(&sharing);
+        assert_eq!(
+            shared.text_bytes,
+            "abcdefgh".len() + SHARED_STR_HEADER_BYTES
+        );
         let bank_bytes = "Banco Ipê".len() + SHARED_STR_HEADER_BYTES;
         let ana_bytes = "Ana".len() + SHARED_STR_HEADER_BYTES;
         assert_eq!(memory.shared_bytes, bank_bytes + 3 * ana_bytes);

@@ -15,8 +15,8 @@ pub use client::{
 };
 pub use error::{ApiError, ErrorKind};
 pub use model::{
-    Column, ColumnKind, Followup, FollowupFields, ReagendarPara, SharedStr, SimNao, TipoContato,
-    TipoEvento, Value,
+    Column, ColumnKind, Followup, FollowupFields, ReagendarPara, SharedStr, SharedText, SimNao,
+    TipoContato, TipoEvento, Value,
 };
 pub use query::{
     DatePreset, FieldError, FollowupQuery, QueryField, QueryFilters, QueryForm, ReagendarFiltro,

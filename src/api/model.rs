@@ -15,8 +15,10 @@
 //! - the five codes as one byte each: absent, a documented code (its index in the enum's
 //!   `KNOWN`, plus one) or "unknown"; the text of unknown codes (kept exactly as received,
 //!   rare) in one boxed side table, a null pointer in a row without any;
-//! - dates and times as chrono's (12 bytes with their `Option`), the interaction text as a
-//!   boxed `str` (16 bytes plus its text).
+//! - dates as chrono's (12 bytes with their `Option`), the reschedule time as chrono's
+//!   (8 bytes, with a presence bit beside the ids'), the interaction text as a
+//!   [`SharedText`]: a range of a text shared by the rows parsed together (16 bytes), so a
+//!   chunk of the answer keeps its texts in one allocation instead of one per row.
 //!
 //! A test pins the size (`a_row_stays_compact`); `cargo bench --bench parse` prints the bytes
 //! per row of a realistic history.
@@ -33,6 +35,13 @@ use chrono::{NaiveDateTime, NaiveTime};
 /// memos keyed by a shared string's address rely on it. Equality, order and hashing are the
 /// text's.
 pub type SharedStr = arcstr::ArcStr;
+
+/// A row's interaction text: a range of a [`SharedStr`] (a pointer and two `u32`s, 16 bytes,
+/// 16 as an `Option` too). The parser stores the texts of a chunk of rows one after the other
+/// in one string and gives each row its range: one allocation per chunk instead of one per
+/// row, without the allocator's per-allocation overhead and scattering. Equality is the
+/// text's.
+pub type SharedText = arcstr::Substr;
 
 macro_rules! code_enum {
     (
@@ -268,19 +277,26 @@ pub struct Followup {
     nome_consultor: Option<SharedStr>,
     nome_evento: Option<SharedStr>,
     reagendado_por: Option<SharedStr>,
-    interacao: Option<Box<str>>,
+    interacao: Option<SharedText>,
     /// The text of unknown codes; `None` when every code is documented or absent.
     other_codes: Option<Box<OtherCodes>>,
     data: Option<NaiveDateTime>,
     data_reagendamento: Option<NaiveDateTime>,
-    horario_reagendamento: Option<NaiveTime>,
+    /// Midnight where absent (bit [`HORARIO_PRESENT`] of [`Self::present`] clear): 8 bytes
+    /// instead of the 12 of an `Option`.
+    horario_reagendamento: NaiveTime,
     /// One byte per code field: [`CODE_ABSENT`], a documented code (its index plus one) or
     /// [`CODE_OTHER`].
     codes: [u8; CODE_FIELDS],
-    /// Bit `1 << slot` set when the id in that slot of [`Self::ids`] is present. No sentinel:
-    /// every `i64` is a value the server may send.
-    ids_present: u8,
+    /// Bit `1 << slot` set when the id in that slot of [`Self::ids`] is present (no sentinel:
+    /// every `i64` is a value the server may send), and bit [`HORARIO_PRESENT`] when
+    /// `horario_reagendamento` is.
+    present: u8,
 }
+
+/// The bit of [`Followup::present`] that says `horario_reagendamento` is present (the ids
+/// take the bits below it).
+const HORARIO_PRESENT: u8 = 1 << ID_FIELDS;
 
 /// A follow-up's 20 fields as plain public values: the convenient way to build a
 /// [`Followup`] (`.into()`) or to read every field at once ([`Followup::fields`]).
@@ -359,12 +375,12 @@ impl From<FollowupFields> for Followup {
             nome_consultor,
             nome_evento,
             reagendado_por,
-            interacao,
+            interacao: interacao.map(SharedText::from),
             data,
             data_reagendamento,
-            horario_reagendamento,
             ..Followup::default()
         };
+        row.set_horario_reagendamento(horario_reagendamento);
         row.set_id_followup(id_followup);
         row.set_id_credor(id_credor);
         row.set_id_cliente(id_cliente);
@@ -498,7 +514,22 @@ impl Followup {
     copy_accessors! {
         data, set_data: NaiveDateTime => "When the follow-up was registered";
         data_reagendamento, set_data_reagendamento: NaiveDateTime => "Date of the reschedule";
-        horario_reagendamento, set_horario_reagendamento: NaiveTime => "Time of the reschedule";
+    }
+
+    /// Time of the reschedule (`horario_reagendamento`).
+    #[inline]
+    pub fn horario_reagendamento(&self) -> Option<NaiveTime> {
+        (self.present & HORARIO_PRESENT != 0).then_some(self.horario_reagendamento)
+    }
+
+    /// Sets `horario_reagendamento`.
+    pub fn set_horario_reagendamento(&mut self, value: Option<NaiveTime>) {
+        self.horario_reagendamento = value.unwrap_or_default();
+        if value.is_some() {
+            self.present |= HORARIO_PRESENT;
+        } else {
+            self.present &= !HORARIO_PRESENT;
+        }
     }
 
     plain_accessors! {
@@ -523,9 +554,19 @@ impl Followup {
         self.interacao.as_deref()
     }
 
-    /// Sets `interacao`.
+    /// Sets `interacao` (copying the text into its own shared allocation).
     pub fn set_interacao(&mut self, value: Option<Box<str>>) {
+        self.interacao = value.map(SharedText::from);
+    }
+
+    /// Sets `interacao` to a shared text (no copy).
+    pub fn set_interacao_shared(&mut self, value: Option<SharedText>) {
         self.interacao = value;
+    }
+
+    /// The interaction text as stored: a range of a text other rows may share.
+    pub fn interacao_shared(&self) -> Option<&SharedText> {
+        self.interacao.as_ref()
     }
 
     /// Every field as a plain value.
@@ -543,11 +584,11 @@ impl Followup {
             nome_evento: self.nome_evento.clone(),
             tipo_evento: self.tipo_evento(),
             data: self.data,
-            interacao: self.interacao.clone(),
+            interacao: self.interacao.as_deref().map(Box::from),
             tipo_contato: self.tipo_contato(),
             reagendar: self.reagendar(),
             data_reagendamento: self.data_reagendamento,
-            horario_reagendamento: self.horario_reagendamento,
+            horario_reagendamento: self.horario_reagendamento(),
             reagendar_para: self.reagendar_para(),
             visivel_cliente: self.visivel_cliente(),
             reagendado_por: self.reagendado_por.clone(),
@@ -563,7 +604,7 @@ impl Followup {
         fields.nome_consultor = self.nome_consultor.take();
         fields.nome_evento = self.nome_evento.take();
         fields.reagendado_por = self.reagendado_por.take();
-        fields.interacao = self.interacao.take();
+        fields.interacao = self.interacao.take().as_deref().map(Box::from);
         fields
     }
 
@@ -580,7 +621,7 @@ impl Followup {
             tipo_contato: self.tipo_contato(),
             reagendar: self.reagendar(),
             data_reagendamento: self.data_reagendamento,
-            horario_reagendamento: self.horario_reagendamento,
+            horario_reagendamento: self.horario_reagendamento(),
             reagendar_para: self.reagendar_para(),
             visivel_cliente: self.visivel_cliente(),
             ..FollowupFields::default()
@@ -604,7 +645,7 @@ impl Followup {
     fn id(&self, slot: usize) -> Option<i64> {
         // The slot is checked by `get` before it picks a bit.
         let value = *self.ids.get(slot)?;
-        (self.ids_present & (1 << slot) != 0).then_some(value)
+        (self.present & (1 << slot) != 0).then_some(value)
     }
 
     fn set_id(&mut self, slot: usize, value: Option<i64>) {
@@ -613,9 +654,9 @@ impl Followup {
         };
         *stored = value.unwrap_or(0);
         if value.is_some() {
-            self.ids_present |= 1 << slot;
+            self.present |= 1 << slot;
         } else {
-            self.ids_present &= !(1 << slot);
+            self.present &= !(1 << slot);
         }
     }
 
@@ -921,19 +962,13 @@ impl Followup {
             Column::DataReagendamento => self
                 .data_reagendamento
                 .map_or(Value::Empty, Value::DateTime),
-            Column::HorarioReagendamento => {
-                self.horario_reagendamento.map_or(Value::Empty, Value::Time)
-            }
+            Column::HorarioReagendamento => self
+                .horario_reagendamento()
+                .map_or(Value::Empty, Value::Time),
             Column::ReagendarPara => self.code_value::<ReagendarPara>(REAGENDAR_PARA),
             Column::VisivelCliente => self.code_value::<SimNao>(VISIVEL_CLIENTE),
             Column::ReagendadoPor => text(self.reagendado_por.as_deref()),
         }
-    }
-
-    /// Bytes this row holds on the heap that are not shared with other rows
-    /// (the interaction text); shared strings are counted once by their owner.
-    pub fn unshared_heap_bytes(&self) -> usize {
-        self.interacao.as_ref().map_or(0, |s| s.len())
     }
 }
 
@@ -987,7 +1022,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<SharedStr>>(), 8);
     }
 
-    const ROW_BYTES_AT_MOST: usize = 160;
+    const ROW_BYTES_AT_MOST: usize = 152;
 
     /// A row with every kind of value: unknown codes, ids at the edges of `i64`, absent fields.
     fn edge_fields() -> FollowupFields {

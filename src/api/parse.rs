@@ -35,7 +35,7 @@ use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize as _, Deserializer as _};
 use serde_json::value::RawValue;
 
-use super::model::{Column, Followup, SharedStr, StoredCode};
+use super::model::{Column, Followup, SharedStr, SharedText, StoredCode};
 
 /// Shares equal strings between rows: one allocation per distinct creditor, debtor,
 /// consultant, event or login, however many rows repeat it.
@@ -70,6 +70,78 @@ impl Interner {
     /// Whether no string is held.
     pub fn is_empty(&self) -> bool {
         self.set.is_empty()
+    }
+}
+
+/// The interaction texts of the chunk being read, one after the other, and which row each
+/// belongs to: at the chunk's end they become one [`SharedText`] allocation that the rows
+/// share, instead of one allocation per row (the allocator's overhead and scattering cost
+/// about as much as the texts themselves over a million rows).
+#[derive(Default)]
+struct TextArena {
+    text: String,
+    /// (row index in the chunk, start, end) of the texts in [`Self::text`].
+    rows: Vec<(usize, u32, u32)>,
+}
+
+/// Where a row's interaction text went.
+enum TextAt {
+    /// A range of the chunk's [`TextArena`].
+    Arena(u32, u32),
+    /// Its own allocation: the arena cannot index past `u32::MAX` bytes.
+    Own(SharedText),
+}
+
+/// Above this, a worker's arena does not keep its buffer for the next chunk.
+const TEXT_ARENA_KEPT_BYTES: usize = 4 << 20;
+
+impl TextArena {
+    /// Adds a text to the arena.
+    fn push(&mut self, text: &str) -> TextAt {
+        let start = self.text.len();
+        match (
+            u32::try_from(start),
+            u32::try_from(start.saturating_add(text.len())),
+        ) {
+            (Ok(start), Ok(end)) => {
+                self.text.push_str(text);
+                TextAt::Arena(start, end)
+            }
+            _ => TextAt::Own(SharedText::from(text)),
+        }
+    }
+
+    /// Gives `row` (the chunk's row at index `at`) its text.
+    fn place(&mut self, at: usize, row: &mut Followup, text: Option<TextAt>) {
+        match text {
+            Some(TextAt::Arena(start, end)) => self.rows.push((at, start, end)),
+            Some(TextAt::Own(text)) => row.set_interacao_shared(Some(text)),
+            None => {}
+        }
+    }
+
+    /// Copies the chunk's texts into one shared allocation and gives each row its range;
+    /// the arena is then empty for the next chunk.
+    fn finish(&mut self, rows: &mut [Followup]) {
+        if !self.rows.is_empty() {
+            let shared = SharedText::from(self.text.as_str());
+            for &(at, start, end) in &self.rows {
+                let (start, end) = (start as usize, end as usize);
+                // Ranges come from `push`, on the text's char boundaries; `get` checks anyway,
+                // since `substr` would panic on a bad one.
+                if let Some(row) = rows.get_mut(at)
+                    && shared.get(start..end).is_some()
+                {
+                    row.set_interacao_shared(Some(shared.substr(start..end)));
+                }
+            }
+        }
+        self.rows.clear();
+        if self.text.capacity() > TEXT_ARENA_KEPT_BYTES {
+            self.text = String::new();
+        } else {
+            self.text.clear();
+        }
     }
 }
 
@@ -707,18 +779,43 @@ enum ChunkStop {
 }
 
 /// Parses a chunk's items in order, up to the first broken one.
-fn parse_chunk(chunk: Chunk, mut rows: Vec<Followup>, interner: &mut Interner) -> ChunkRows {
+fn parse_chunk(
+    chunk: Chunk,
+    mut rows: Vec<Followup>,
+    interner: &mut Interner,
+    texts: &mut TextArena,
+) -> ChunkRows {
     rows.clear();
     rows.reserve(chunk.items.len());
     let mut report = ParseReport::default();
+    let stop = read_chunk(&chunk, &mut rows, interner, texts, &mut report);
+    texts.finish(&mut rows);
+    ChunkRows {
+        rows,
+        report,
+        stop,
+        chunk,
+    }
+}
+
+/// Reads a chunk's items into `rows` (their texts into `texts`); `Some` when an item ends
+/// the answer.
+fn read_chunk(
+    chunk: &Chunk,
+    rows: &mut Vec<Followup>,
+    interner: &mut Interner,
+    texts: &mut TextArena,
+    report: &mut ParseReport,
+) -> Option<ChunkStop> {
     let mut start = 0;
     let mut number = chunk.first_item;
     for span in &chunk.items {
         let text = chunk.text.get(start..span.end).unwrap_or_default();
         start = span.end;
-        match read_item(text, interner, &mut report, number) {
-            Ok(Some(row)) => {
+        match read_item(text, interner, texts, report, number) {
+            Ok(Some((mut row, interacao))) => {
                 report.rows = report.rows.saturating_add(1);
+                texts.place(rows.len(), &mut row, interacao);
                 rows.push(row);
             }
             Ok(None) => report.rows_skipped = report.rows_skipped.saturating_add(1),
@@ -731,37 +828,18 @@ fn parse_chunk(chunk: Chunk, mut rows: Vec<Followup>, interner: &mut Interner) -
                 if error.classify() == serde_json::error::Category::Eof
                     || error.to_string().starts_with("invalid number") =>
             {
-                let stop = if span.after_failed {
+                return Some(if span.after_failed {
                     ChunkStop::BodyFailed
                 } else {
                     let after = span.after.get(..usize::from(span.after_len));
                     ChunkStop::Broken(broken_at_its_end(text, after.unwrap_or_default(), span.at))
-                };
-                return ChunkRows {
-                    rows,
-                    report,
-                    stop: Some(stop),
-                    chunk,
-                };
+                });
             }
-            Err(error) => {
-                let stop = ChunkStop::Broken(ParseError::from_json(error, span.at));
-                return ChunkRows {
-                    rows,
-                    report,
-                    stop: Some(stop),
-                    chunk,
-                };
-            }
+            Err(error) => return Some(ChunkStop::Broken(ParseError::from_json(error, span.at))),
         }
         number = number.saturating_add(1);
     }
-    ChunkRows {
-        rows,
-        report,
-        stop: None,
-        chunk,
-    }
+    None
 }
 
 /// The answer's report so far, and its rows handed to the sink in order.
@@ -832,10 +910,11 @@ fn read_items<R: Read>(
     };
     let mut chunk = Chunk::new(1, limit.min(BUFFER_BYTES));
     let mut split = fill_chunk(body, &mut items, &mut chunk, limit);
+    let mut texts = TextArena::default();
     // An answer that fits in one chunk (or no worker): parsed here.
     if options.workers == 0 || !matches!(split, Split::Full) {
         loop {
-            let rows = parse_chunk(chunk, delivery.spares.rows(), interner);
+            let rows = parse_chunk(chunk, delivery.spares.rows(), interner, &mut texts);
             match delivery.take(rows) {
                 Ok(()) => {}
                 Err(Some(error)) => return Err(error),
@@ -859,9 +938,10 @@ fn read_items<R: Read>(
             scope.spawn(move || {
                 let mut local = Interner::default();
                 let interner = interner.unwrap_or(&mut local);
+                let mut texts = TextArena::default();
                 while let Some(Job { chunk, rows, done }) = next_job(job_queue) {
                     // The reader may have stopped waiting: then nobody wants the rows.
-                    let _ = done.send(parse_chunk(chunk, rows, interner));
+                    let _ = done.send(parse_chunk(chunk, rows, interner, &mut texts));
                 }
             });
         }
@@ -1111,20 +1191,23 @@ fn error_message(entries: &[(String, serde_json::Value)]) -> Option<String> {
     failed.then(|| "a API indicou falha sem dar detalhes".to_owned())
 }
 
-/// Reads one array item from its JSON text: an object becomes a row, anything else is
-/// skipped; both are noted in `report`. `Err`: the item's syntax is broken.
+/// Reads one array item from its JSON text: an object becomes a row (with its interaction
+/// text, kept in `texts`), anything else is skipped; both are noted in `report`. `Err`: the
+/// item's syntax is broken.
 fn read_item(
     text: &[u8],
     interner: &mut Interner,
+    texts: &mut TextArena,
     report: &mut ParseReport,
     item: u64,
-) -> Result<Option<Followup>, serde_json::Error> {
+) -> Result<Option<(Followup, Option<TextAt>)>, serde_json::Error> {
     let what = match text.first() {
         Some(b'{') => {
             // Blanked fields of a row that is then skipped are not counted.
             let (blanked, had_problem) = (report.fields_blanked, report.first_problem.is_some());
             let visitor = RowVisitor {
                 interner,
+                texts,
                 report: &mut *report,
                 item,
             };
@@ -1181,15 +1264,17 @@ fn check_syntax(text: &[u8]) -> Result<(), serde_json::Error> {
     deserializer.end()
 }
 
-/// Reads one follow-up object (from its raw text) field by field.
+/// Reads one follow-up object (from its raw text) field by field: the row, and where its
+/// interaction text went.
 struct RowVisitor<'a> {
     interner: &'a mut Interner,
+    texts: &'a mut TextArena,
     report: &'a mut ParseReport,
     item: u64,
 }
 
 impl<'de> Visitor<'de> for RowVisitor<'_> {
-    type Value = Followup;
+    type Value = (Followup, Option<TextAt>);
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a follow-up object")
@@ -1197,6 +1282,7 @@ impl<'de> Visitor<'de> for RowVisitor<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut row = Followup::default();
+        let mut interacao = None;
         // Keys are taken raw too: one that is not text (`"\ud800"`) is an unknown field.
         while let Some(key) = map.next_key::<&'de RawValue>()? {
             let Some(column) = string_of(key.get()).and_then(|k| column_for_key(&k)) else {
@@ -1205,7 +1291,9 @@ impl<'de> Visitor<'de> for RowVisitor<'_> {
             };
             // The value's JSON text, borrowed: nothing is converted yet.
             let raw = map.next_value::<&'de RawValue>()?;
-            match convert(column, Raw::of(raw.get()), self.interner) {
+            match convert(column, Raw::of(raw.get()), self.interner, self.texts) {
+                // A repeated key's last value wins, as for the other fields.
+                Ok(FieldValue::Text(text)) => interacao = text,
                 Ok(value) => Stored { column, value }.store(&mut row),
                 Err(reason) => {
                     self.report.fields_blanked = self.report.fields_blanked.saturating_add(1);
@@ -1215,7 +1303,7 @@ impl<'de> Visitor<'de> for RowVisitor<'_> {
                 }
             }
         }
-        Ok(row)
+        Ok((row, interacao))
     }
 }
 
@@ -1250,7 +1338,7 @@ fn column_for_key(key: &str) -> Option<Column> {
 enum FieldValue {
     Int(Option<i64>),
     Shared(Option<SharedStr>),
-    Text(Option<Box<str>>),
+    Text(Option<TextAt>),
     DateTime(Option<NaiveDateTime>),
     Time(Option<NaiveTime>),
     Code(Option<StoredCode>),
@@ -1277,14 +1365,14 @@ impl Stored {
             (Column::NomeConsultor, FieldValue::Shared(v)) => row.set_nome_consultor(v),
             (Column::NomeEvento, FieldValue::Shared(v)) => row.set_nome_evento(v),
             (Column::ReagendadoPor, FieldValue::Shared(v)) => row.set_reagendado_por(v),
-            (Column::Interacao, FieldValue::Text(v)) => row.set_interacao(v),
             (Column::Data, FieldValue::DateTime(v)) => row.set_data(v),
             (Column::DataReagendamento, FieldValue::DateTime(v)) => row.set_data_reagendamento(v),
             (Column::HorarioReagendamento, FieldValue::Time(v)) => {
                 row.set_horario_reagendamento(v);
             }
             (column, FieldValue::Code(v)) => row.set_stored_code(column, v),
-            // `convert` builds the value kind from the column, so other pairs cannot occur.
+            // `convert` builds the value kind from the column, so other pairs cannot occur;
+            // the interaction text is placed by the chunk (`TextArena`).
             _ => {}
         }
     }
@@ -1356,7 +1444,12 @@ fn excerpt(text: &str) -> String {
 
 /// Converts one field's raw value for its column: `Ok` with the value (or empty), or `Err`
 /// with the reason, in Portuguese, it could not be read (the field is then left empty).
-fn convert(column: Column, raw: Raw<'_>, interner: &mut Interner) -> Result<FieldValue, String> {
+fn convert(
+    column: Column,
+    raw: Raw<'_>,
+    interner: &mut Interner,
+    texts: &mut TextArena,
+) -> Result<FieldValue, String> {
     use super::model::ColumnKind;
     let describe = |raw: &Raw<'_>| -> String {
         match raw {
@@ -1411,7 +1504,7 @@ fn convert(column: Column, raw: Raw<'_>, interner: &mut Interner) -> Result<Fiel
                 Raw::Composite(_) | Raw::Unreadable => None,
             };
             Ok(if column == Column::Interacao {
-                FieldValue::Text(text.map(|t| t.into_owned().into_boxed_str()))
+                FieldValue::Text(text.map(|t| texts.push(&t)))
             } else {
                 FieldValue::Shared(text.map(|t| interner.intern(&t)))
             })
@@ -1660,7 +1753,7 @@ mod tests {
 
     /// The code's stored form, for a column and a raw JSON value.
     fn code_of(column: Column, raw: &str, interner: &mut Interner) -> Option<StoredCode> {
-        match convert(column, Raw::of(raw), interner) {
+        match convert(column, Raw::of(raw), interner, &mut TextArena::default()) {
             Ok(FieldValue::Code(code)) => code,
             _ => None,
         }
