@@ -277,14 +277,16 @@ static NEXT_SET_ID: AtomicU64 = AtomicU64::new(1);
 /// Rows are appended as batches arrive ([`Self::append`], de-duplicated by `id_followup`) and
 /// never removed. The view is a list of row indices; computing it for a million rows takes a
 /// few hundred milliseconds, so the UI computes it off its thread (see the module docs) and
-/// installs it. Extra memory per row: the view (4 bytes), the set of ids seen (about 18
-/// bytes) and, once built, the sort keys of `interacao` (4 bytes; see
-/// [`Self::prepare_sort_keys`]).
+/// installs it. Extra memory per row: the view (4 bytes), once a second batch has arrived the
+/// set of ids seen (about 18 bytes; see [`Self::append`]) and, once built, the sort keys of
+/// `interacao` (4 bytes; see [`Self::prepare_sort_keys`]).
 #[derive(Debug)]
 pub struct ResultSet {
     id: u64,
     rows: Rows,
-    ids: FxHashSet<i64>,
+    /// The `id_followup`s of the rows, kept from the second appended batch on (see
+    /// [`Self::append`]).
+    ids: Option<FxHashSet<i64>>,
     debtors: FxHashSet<DebtorKey>,
     view: View,
     /// Sort keys of `interacao`, shared with the view requests.
@@ -306,7 +308,7 @@ impl ResultSet {
         ResultSet {
             id,
             rows: Rows::default(),
-            ids: FxHashSet::default(),
+            ids: None,
             debtors: FxHashSet::default(),
             view: View {
                 set_id: id,
@@ -471,11 +473,24 @@ impl ResultSet {
     /// When the view is unsorted and current, the new rows that pass the quick filter and every
     /// column filter are added to it at once (cost proportional to the batch). When it is sorted, the view is left as it
     /// was and [`Self::view_is_current`] turns `false`: compute a new view (in the background).
+    ///
+    /// Repeats are found with a set of the ids. A search's whole answer arrives as one batch
+    /// into an empty set: its set is dropped afterwards (about 18 bytes a row, 19 MB for a
+    /// million rows). The set is rebuilt from the rows when a second batch arrives (the
+    /// documents of a batch search, one by one) and kept from then on.
     pub fn append(&mut self, rows: impl IntoIterator<Item = Followup>) -> usize {
         let before = self.rows.len();
+        let rows = rows.into_iter();
+        self.rows.reserve(rows.size_hint().0);
+        let mut ids = self.ids.take().unwrap_or_else(|| {
+            self.rows
+                .iter()
+                .filter_map(Followup::id_followup)
+                .collect::<FxHashSet<i64>>()
+        });
         for row in rows {
             if let Some(id) = row.id_followup()
-                && !self.ids.insert(id)
+                && !ids.insert(id)
             {
                 continue;
             }
@@ -490,6 +505,9 @@ impl ResultSet {
             if let Some(key) = debtor {
                 self.debtors.insert(key);
             }
+        }
+        if before > 0 {
+            self.ids = Some(ids);
         }
         let added = self.rows.len() - before;
         if added > 0 && self.view.row_count == before && self.view.spec.sort.is_none() {

@@ -18,6 +18,10 @@ const CHUNK_MASK: usize = CHUNK_LEN - 1;
 pub struct Rows {
     chunks: Vec<Arc<Vec<Followup>>>,
     len: usize,
+    /// Rows announced by [`Self::reserve`] and not pushed yet: new chunks are allocated for
+    /// them at once rather than grown by doubling (each step leaves the last size behind as a
+    /// hole in the heap).
+    reserved: usize,
 }
 
 impl std::fmt::Debug for Rows {
@@ -56,6 +60,18 @@ impl Rows {
         }
     }
 
+    /// Announces `additional` more rows: the last chunk grows once to take what fits, and the
+    /// chunks after it are allocated at the size they will fill.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.reserved = additional;
+        if let Some(last) = self.chunks.last_mut()
+            && last.len() < CHUNK_LEN
+        {
+            let room = CHUNK_LEN - last.len();
+            Arc::make_mut(last).reserve_exact(additional.min(room));
+        }
+    }
+
     /// Adds a row at the end. Returns `false` (and drops the row) when [`Self::MAX_LEN`] is
     /// reached.
     pub(crate) fn push(&mut self, row: Followup) -> bool {
@@ -65,12 +81,13 @@ impl Rows {
         match self.chunks.last_mut() {
             Some(last) if last.len() < CHUNK_LEN => Arc::make_mut(last).push(row),
             _ => {
-                let mut chunk = Vec::with_capacity(CHUNK_LEN.min(1024));
+                let mut chunk = Vec::with_capacity(self.reserved.clamp(1024, CHUNK_LEN));
                 chunk.push(row);
                 self.chunks.push(Arc::new(chunk));
             }
         }
         self.len += 1;
+        self.reserved = self.reserved.saturating_sub(1);
         true
     }
 }
@@ -122,5 +139,25 @@ mod tests {
         assert!(snapshot.get(CHUNK_LEN + 10).is_none());
         assert_eq!(rows.iter().len(), rows.len());
         assert_eq!(rows.iter().count(), rows.len());
+    }
+
+    #[test]
+    fn reserved_rows_fill_chunks_allocated_at_their_final_size() {
+        let mut rows = Rows::default();
+        rows.push(Followup::default());
+        let total = CHUNK_LEN + 5000;
+        rows.reserve(total - 1);
+        let snapshot = rows.clone();
+        for _ in 1..total {
+            assert!(rows.push(Followup::default()));
+        }
+        let capacities: Vec<usize> = rows.chunks.iter().map(|c| c.capacity()).collect();
+        assert_eq!(capacities, [CHUNK_LEN, 5000]);
+        assert_eq!(rows.len(), total);
+        assert_eq!(snapshot.len(), 1, "the snapshot kept its rows");
+        // Without an announcement, chunks start small.
+        let mut small = Rows::default();
+        small.push(Followup::default());
+        assert_eq!(small.chunks[0].capacity(), 1024);
     }
 }

@@ -298,6 +298,25 @@ fn filter_then_sort_compose() {
 }
 
 #[test]
+fn repeats_are_dropped_within_and_across_batches_whichever_set_holds_the_ids() {
+    let row = |id: i64| {
+        Followup::from(FollowupFields {
+            id_followup: Some(id),
+            ..FollowupFields::default()
+        })
+    };
+    // The first batch into an empty set: its own repeats go.
+    let mut set = ResultSet::from_rows([row(7), row(8), row(7)]);
+    assert_eq!(set.total_count(), 2);
+    // The second batch meets the ids rebuilt from the rows; the third the kept set.
+    assert_eq!(set.append([row(8), row(9), row(9)]), 1);
+    assert_eq!(set.append([row(7), row(9), row(10)]), 1);
+    assert_eq!(set.append([row(10), row(11)]), 1);
+    let ids: Vec<Option<i64>> = set.rows().iter().map(Followup::id_followup).collect();
+    assert_eq!(ids, [Some(7), Some(8), Some(9), Some(10), Some(11)]);
+}
+
+#[test]
 fn append_deduplicates_by_id() {
     let mut set = ResultSet::new();
     assert_eq!(set.append(filter_rows()), 3);
