@@ -265,6 +265,55 @@ fn transient_faults_recover_by_retrying() {
 }
 
 #[test]
+fn a_csv_written_while_rows_arrive_starts_over_with_each_attempt() {
+    use recuperador_followups::export::csv::CsvStream;
+    use recuperador_followups::export::{self, ExportFormat, ExportOptions, ExportProgress};
+    // A history of several batches, cut in the middle by the first two answers.
+    let sim = support::start(recuperador_followups::sim::SimConfig {
+        token: TOKEN.to_owned(),
+        dataset: recuperador_followups::sim::DatasetConfig {
+            huge_history_rows: 9_000,
+            ..support::dataset(5, 10)
+        },
+        ..recuperador_followups::sim::SimConfig::default()
+    });
+    let debtor = sim.dataset().huge_debtor().unwrap().clone();
+    let query = query(debtor.id_credor, &debtor.cpf_cnpj)
+        .validate()
+        .unwrap();
+    let expected = fetch_ok(&sim, &query);
+    let folder = tempfile::tempdir().unwrap();
+    let options = ExportOptions::new(ExportFormat::Csv);
+    let reference = folder.path().join("depois.csv");
+    export::export_rows(
+        &reference,
+        expected.iter(),
+        &options,
+        &ExportProgress::new(),
+    )
+    .unwrap();
+    let reference = std::fs::read(&reference).unwrap();
+    for (fault, attempts) in [
+        (None, 1),
+        (Some(Fault::TruncatedBody), 3),
+        (Some(Fault::DropConnection), 3),
+    ] {
+        sim.set_fault(fault, Some(2));
+        let path = folder.path().join("enquanto.csv");
+        std::fs::write(&path, "anterior").unwrap();
+        let mut stream = CsvStream::create(&path, &options).unwrap();
+        let summary = client(&sim)
+            .fetch_into(&query, &FetchProgress::new(), &mut stream)
+            .unwrap();
+        assert_eq!(summary.attempts, attempts, "{fault:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"anterior", "{fault:?}");
+        assert_eq!(stream.finish().unwrap(), expected.len(), "{fault:?}");
+        assert!(std::fs::read(&path).unwrap() == reference, "{fault:?}");
+    }
+    sim.set_fault(None, None);
+}
+
+#[test]
 fn retry_after_is_honoured() {
     let sim = simulator();
     let (id_credor, doc) = busiest_debtor(&sim);

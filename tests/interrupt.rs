@@ -139,7 +139,8 @@ fn assert_interrupted_cleanly(
     match old {
         Some(bytes) => {
             assert_eq!(std::fs::read(output).unwrap(), bytes, "{case}");
-            assert_eq!(names(dir), vec!["saida.xlsx".to_owned()], "{case}");
+            let name = output.file_name().unwrap().to_string_lossy().into_owned();
+            assert_eq!(names(dir), vec![name], "{case}");
         }
         None => assert_eq!(names(dir), Vec::<String>::new(), "{case}"),
     }
@@ -157,11 +158,8 @@ fn some_debtor(sim: &Simulator) -> (i64, String) {
     (debtor.id_credor, debtor.cpf_cnpj.clone())
 }
 
-#[test]
-fn a_signal_during_the_download_ends_with_130_and_changes_nothing() {
-    let sim = simulator(0);
-    let (id_credor, doc) = some_debtor(&sim);
-    // The answer trickles for minutes: the download is surely running when the signal comes.
+/// Makes every answer trickle for minutes: a download is surely running when a signal comes.
+fn trickle(sim: &Simulator) {
     sim.set_fault(
         Some(Fault::SlowTrickle {
             bytes_per_chunk: 16,
@@ -169,6 +167,13 @@ fn a_signal_during_the_download_ends_with_130_and_changes_nothing() {
         }),
         None,
     );
+}
+
+#[test]
+fn a_signal_during_the_download_ends_with_130_and_changes_nothing() {
+    let sim = simulator(0);
+    let (id_credor, doc) = some_debtor(&sim);
+    trickle(&sim);
     for signal in ["INT", "TERM"] {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("saida.xlsx");
@@ -185,6 +190,35 @@ fn a_signal_during_the_download_ends_with_130_and_changes_nothing() {
             &output,
             Some(b"planilha de ontem"),
             &format!("SIG{signal} during the download"),
+        );
+    }
+}
+
+#[test]
+fn a_signal_while_a_csv_is_written_as_rows_arrive_ends_with_130_and_changes_nothing() {
+    // A CSV is written while the answer arrives: its temporary file exists from the start.
+    let sim = simulator(0);
+    let (id_credor, doc) = some_debtor(&sim);
+    trickle(&sim);
+    for (signal, existing) in [("INT", true), ("TERM", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("saida.csv");
+        if existing {
+            std::fs::write(&output, b"csv de ontem").unwrap();
+        }
+        let before = sim.request_count();
+        let mut child = spawn_fetch(&sim, id_credor, &doc, &output);
+        wait_for(&mut child, "the request", || sim.request_count() > before);
+        wait_for(&mut child, "the temporary file", || {
+            !support::temp_files(dir.path()).is_empty()
+        });
+        send(&child, signal);
+        assert_interrupted_cleanly(
+            &mut child,
+            dir.path(),
+            &output,
+            existing.then_some(b"csv de ontem".as_slice()),
+            &format!("SIG{signal} while the CSV streams"),
         );
     }
 }

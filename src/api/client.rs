@@ -288,6 +288,42 @@ impl FetchProgress {
     }
 }
 
+/// Takes a fetch's rows as the body is parsed ([`FollowupClient::fetch_into`]): a `Vec`
+/// collects them; an export can write them while the rest of the body arrives.
+pub trait RowSink {
+    /// Attempt number `attempt` (1 for the first) starts: rows handed over by an earlier
+    /// attempt are void, since the answer is read again from its start.
+    fn start_attempt(&mut self, attempt: u32);
+
+    /// The next row, in the server's order. `false`: the sink cannot take more (its own
+    /// failure, which it reports itself); the fetch is then cancelled.
+    fn push(&mut self, row: Followup) -> bool;
+}
+
+impl RowSink for Vec<Followup> {
+    fn start_attempt(&mut self, _attempt: u32) {
+        self.clear();
+    }
+
+    fn push(&mut self, row: Followup) -> bool {
+        Vec::push(self, row);
+        true
+    }
+}
+
+/// A successful fetch whose rows went to a [`RowSink`].
+#[derive(Debug)]
+pub struct FetchSummary {
+    /// Rows skipped and fields blanked while parsing.
+    pub report: ParseReport,
+    /// Body bytes received (after decompression).
+    pub bytes: u64,
+    /// Wall time from the first attempt to the last row.
+    pub elapsed: Duration,
+    /// Attempts made (1 when no retry was needed).
+    pub attempts: u32,
+}
+
 /// A successful fetch.
 #[derive(Debug)]
 pub struct FetchOutcome {
@@ -531,6 +567,27 @@ impl FollowupClient {
         query: &FollowupQuery,
         progress: &Arc<FetchProgress>,
     ) -> Result<FetchOutcome, ApiError> {
+        let mut rows = Vec::new();
+        let summary = self.fetch_into(query, progress, &mut rows)?;
+        rows.shrink_to_fit();
+        Ok(FetchOutcome {
+            rows,
+            report: summary.report,
+            bytes: summary.bytes,
+            elapsed: summary.elapsed,
+            attempts: summary.attempts,
+        })
+    }
+
+    /// [`Self::fetch`], handing each row to `sink` as soon as it is parsed instead of
+    /// collecting them: the sink is told when an attempt starts over. A sink that refuses a row
+    /// cancels the fetch ([`ApiError::Cancelled`]).
+    pub fn fetch_into(
+        &self,
+        query: &FollowupQuery,
+        progress: &Arc<FetchProgress>,
+        sink: &mut dyn RowSink,
+    ) -> Result<FetchSummary, ApiError> {
         let started = Instant::now();
         // `None`: too far ahead to represent, which is never.
         let deadline = started.checked_add(self.config.total_timeout);
@@ -543,10 +600,10 @@ impl FollowupClient {
                 return Err(ApiError::Cancelled);
             }
             progress.start_attempt(attempt);
-            match self.run_attempt(&driver, &url, progress, deadline) {
-                Ok((rows, report, bytes)) => {
-                    return Ok(FetchOutcome {
-                        rows,
+            sink.start_attempt(attempt);
+            match self.run_attempt(&driver, &url, progress, deadline, sink) {
+                Ok((report, bytes)) => {
+                    return Ok(FetchSummary {
                         report,
                         bytes,
                         elapsed: started.elapsed(),
@@ -581,7 +638,8 @@ impl FollowupClient {
         url: &Url,
         progress: &FetchProgress,
         deadline: Option<Instant>,
-    ) -> Result<(Vec<Followup>, ParseReport, u64), AttemptError> {
+        sink: &mut dyn RowSink,
+    ) -> Result<(ParseReport, u64), AttemptError> {
         // Timers, DNS and connections of this attempt belong to the network runtime, though
         // its futures are polled here.
         let _context = self.runtime.enter();
@@ -698,7 +756,11 @@ impl FollowupClient {
         };
         match encoding {
             // UTF-8 (or nothing declared): the bytes go to the parser as they came.
-            None => answer.rows(BufReader::with_capacity(READ_BUFFER_BYTES, body), io_error),
+            None => answer.rows(
+                BufReader::with_capacity(READ_BUFFER_BYTES, body),
+                io_error,
+                sink,
+            ),
             // Another charset: decoded to UTF-8 as it streams (a byte-order mark, if any,
             // wins over the header).
             Some(encoding) => {
@@ -709,6 +771,7 @@ impl FollowupClient {
                 answer.rows(
                     BufReader::with_capacity(READ_BUFFER_BYTES, decoded),
                     io_error,
+                    sink,
                 )
             }
         }
@@ -758,13 +821,14 @@ struct Answer<'a> {
 }
 
 impl Answer<'_> {
-    /// Parses the (UTF-8) body into rows, after a look at its first byte: an HTML page or an
-    /// empty body is not worth a JSON error message.
+    /// Parses the (UTF-8) body into rows for `sink`, after a look at its first byte: an HTML
+    /// page or an empty body is not worth a JSON error message.
     fn rows<R: io::BufRead>(
         &self,
         mut reader: R,
         io_error: impl Fn(io::Error) -> AttemptError,
-    ) -> Result<(Vec<Followup>, ParseReport, u64), AttemptError> {
+        sink: &mut dyn RowSink,
+    ) -> Result<(ParseReport, u64), AttemptError> {
         let first = loop {
             let buffer = reader.fill_buf().map_err(&io_error)?;
             if buffer.is_empty() {
@@ -804,17 +868,18 @@ impl Answer<'_> {
             reader.consume(3);
         }
 
-        let mut rows = Vec::new();
         let mut interner = Interner::default();
         let parsed = parse_followups(&mut reader, &mut interner, |row| {
-            rows.push(row);
+            if !sink.push(row) {
+                // The body reader sees the cancel at its next read and ends the attempt.
+                self.progress.cancel();
+            }
             self.progress.rows.fetch_add(1, Ordering::Relaxed);
         });
         match parsed {
-            Ok(Parsed::Rows(report)) => {
-                rows.shrink_to_fit();
-                Ok((rows, report, self.progress.bytes.load(Ordering::Relaxed)))
-            }
+            // The sink refused a row after the body's last read (or the user cancelled then).
+            Ok(Parsed::Rows(_)) if self.progress.is_cancelled() => Err(ApiError::Cancelled.into()),
+            Ok(Parsed::Rows(report)) => Ok((report, self.progress.bytes.load(Ordering::Relaxed))),
             Ok(Parsed::ApiMessage(message)) => Err(ApiError::Api {
                 status: self.status.as_u16(),
                 message,

@@ -10,8 +10,8 @@ pub mod token;
 pub mod wire;
 
 pub use client::{
-    ClientConfig, DEFAULT_BASE_URL, FetchOutcome, FetchProgress, FollowupClient, MemoryFootprint,
-    ProgressSnapshot,
+    ClientConfig, DEFAULT_BASE_URL, FetchOutcome, FetchProgress, FetchSummary, FollowupClient,
+    MemoryFootprint, ProgressSnapshot, RowSink,
 };
 pub use error::{ApiError, ErrorKind};
 pub use model::{

@@ -24,7 +24,7 @@ use chrono::{Datelike as _, NaiveDateTime, NaiveTime, Timelike as _};
 
 use super::columns::{Cell, CellMapper, CsvSeparator, ExportOptions};
 use super::{ExportError, ExportProgress};
-use crate::api::{Column, Followup};
+use crate::api::{Column, Followup, RowSink};
 use crate::doc_id::CpfCnpj;
 
 /// The UTF-8 byte order mark.
@@ -49,13 +49,7 @@ pub fn write_csv<'a>(
     progress: &ExportProgress,
     path: &Path,
 ) -> Result<usize, ExportError> {
-    let mut writer = csv_writer(out, options.csv_separator, path)?;
-    writer
-        .write_record(options.columns.iter().map(|column| column.label()))
-        .map_err(|e| ExportError::from_csv(path, e))?;
-    let out = writer
-        .into_inner()
-        .map_err(|e| ExportError::from_io(path, e.into_error()))?;
+    let out = start_file(out, options, path)?;
     let mut batches = Batches {
         rows,
         written: 0,
@@ -79,6 +73,187 @@ pub fn write_csv<'a>(
     out.flush().map_err(|e| ExportError::from_io(path, e))?;
     progress.set_rows_written(batches.written);
     Ok(batches.written)
+}
+
+/// Starts a CSV file on `out`: the byte order mark where the dialect has one, then the header
+/// line. Returns `out` for the rows.
+fn start_file<'w>(
+    out: &'w mut dyn Write,
+    options: &ExportOptions,
+    path: &Path,
+) -> Result<&'w mut dyn Write, ExportError> {
+    let mut writer = csv_writer(out, options.csv_separator, path)?;
+    writer
+        .write_record(options.columns.iter().map(|column| column.label()))
+        .map_err(|e| ExportError::from_csv(path, e))?;
+    writer
+        .into_inner()
+        .map_err(|e| ExportError::from_io(path, e.into_error()))
+}
+
+/// Batches queued for a [`CsvStream`]'s writing thread, at most: memory stays bounded when
+/// the disk is slower than the network.
+const STREAM_QUEUE_BATCHES: usize = 8;
+
+/// What a [`CsvStream`] sends its writing thread.
+enum StreamMessage {
+    Rows(Vec<Followup>),
+    /// A new attempt of the fetch: the file starts over.
+    Restart,
+    /// Every row was sent: the file replaces the destination.
+    Finish,
+}
+
+/// Writes a fetch's rows as CSV while the rest of the answer arrives: a [`RowSink`] for
+/// [`FollowupClient::fetch_into`](crate::api::FollowupClient::fetch_into).
+///
+/// Rows are sent in batches to a thread that formats them and writes a temporary file beside
+/// the destination, exactly as [`write_csv`] would (same header, same bytes); only
+/// [`Self::finish`] makes that file replace the destination. A new attempt of the fetch starts
+/// the file over; dropping the stream (a failed or interrupted fetch) removes it and leaves
+/// the destination untouched. A write failure makes [`RowSink::push`] refuse the next batch,
+/// which cancels the fetch; [`Self::finish`] then returns the failure.
+pub struct CsvStream {
+    sender: Option<std::sync::mpsc::SyncSender<StreamMessage>>,
+    batch: Vec<Followup>,
+    writer: Option<std::thread::JoinHandle<Result<usize, ExportError>>>,
+    progress: std::sync::Arc<ExportProgress>,
+    path: std::path::PathBuf,
+}
+
+impl CsvStream {
+    /// Starts the writing thread for `path` (a file; not standard output). A missing folder
+    /// is refused here, before any row is fetched.
+    pub fn create(path: &Path, options: &ExportOptions) -> Result<CsvStream, ExportError> {
+        let folder = super::destination_folder(path);
+        if !folder.is_dir() {
+            return Err(ExportError::NoFolder { folder });
+        }
+        let (sender, receiver) = std::sync::mpsc::sync_channel(STREAM_QUEUE_BATCHES);
+        let progress = std::sync::Arc::new(ExportProgress::new());
+        let writer = std::thread::Builder::new()
+            .name("csv-stream".to_owned())
+            .spawn({
+                let (path, options, progress) = (
+                    path.to_owned(),
+                    options.clone(),
+                    std::sync::Arc::clone(&progress),
+                );
+                move || write_stream(&path, &options, &receiver, &progress)
+            })
+            .map_err(|e| ExportError::from_io(path, e))?;
+        Ok(CsvStream {
+            sender: Some(sender),
+            batch: Vec::with_capacity(BATCH_ROWS),
+            writer: Some(writer),
+            progress,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Rows written to the file so far (a progress line's count).
+    pub fn rows_written(&self) -> usize {
+        self.progress.rows_written()
+    }
+
+    /// Sends what is left, waits for the writing thread and makes the file replace the
+    /// destination; returns how many rows it holds.
+    pub fn finish(mut self) -> Result<usize, ExportError> {
+        let batch = std::mem::take(&mut self.batch);
+        if let Some(sender) = self.sender.take() {
+            // A failed send means the writer stopped: its result says why.
+            let _ = sender.send(StreamMessage::Rows(batch));
+            let _ = sender.send(StreamMessage::Finish);
+        }
+        self.join()
+    }
+
+    /// The writing thread's result, once it ended.
+    fn join(&mut self) -> Result<usize, ExportError> {
+        self.sender = None;
+        match self.writer.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(ExportError::from_io(
+                &self.path,
+                std::io::Error::other("a gravação do CSV falhou inesperadamente"),
+            )),
+            None => Err(ExportError::Cancelled),
+        }
+    }
+
+    fn send(&mut self, message: StreamMessage) -> bool {
+        self.sender
+            .as_ref()
+            .is_some_and(|sender| sender.send(message).is_ok())
+    }
+}
+
+impl RowSink for CsvStream {
+    fn start_attempt(&mut self, attempt: u32) {
+        self.batch.clear();
+        if attempt > 1 {
+            self.send(StreamMessage::Restart);
+        }
+    }
+
+    fn push(&mut self, row: Followup) -> bool {
+        self.batch.push(row);
+        if self.batch.len() < BATCH_ROWS {
+            return true;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ROWS));
+        self.send(StreamMessage::Rows(batch))
+    }
+}
+
+impl Drop for CsvStream {
+    /// Without [`CsvStream::finish`]: the writer stops and removes its temporary file before
+    /// this returns, so an interrupted program leaves nothing behind.
+    fn drop(&mut self) {
+        if self.writer.is_some() {
+            self.progress.cancel();
+            let _ = self.join();
+        }
+    }
+}
+
+/// The writing thread of a [`CsvStream`]: one temporary file per attempt of the fetch.
+fn write_stream(
+    path: &Path,
+    options: &ExportOptions,
+    messages: &std::sync::mpsc::Receiver<StreamMessage>,
+    progress: &ExportProgress,
+) -> Result<usize, ExportError> {
+    loop {
+        let mut restart = false;
+        let mut written = 0usize;
+        let result = super::write_atomically_with(path, progress, |out| {
+            let out = start_file(out, options, path)?;
+            let mut text = Vec::new();
+            loop {
+                match messages.recv() {
+                    Ok(StreamMessage::Rows(rows)) => {
+                        let rows: Vec<&Followup> = rows.iter().collect();
+                        text = format_batch(&rows, options, text);
+                        out.write_all(&text)
+                            .map_err(|e| ExportError::from_io(path, e))?;
+                        written = written.saturating_add(rows.len());
+                        progress.set_rows_written(written);
+                    }
+                    Ok(StreamMessage::Restart) => {
+                        restart = true;
+                        return Err(ExportError::Cancelled);
+                    }
+                    Ok(StreamMessage::Finish) => return Ok(()),
+                    // The stream was dropped: the fetch failed or was interrupted.
+                    Err(_) => return Err(ExportError::Cancelled),
+                }
+            }
+        });
+        if !restart {
+            return result.map(|()| written);
+        }
+    }
 }
 
 /// The rows to write, taken a batch at a time, with the cancel checks on the way.
@@ -351,6 +526,113 @@ mod tests {
                 rows.len()
             );
         }
+    }
+
+    /// `rows` as [`write_csv`] writes them.
+    fn written_at_once(rows: &[Followup], options: &ExportOptions) -> Vec<u8> {
+        let mut written = Vec::new();
+        write_csv(
+            &mut written,
+            rows.iter(),
+            options,
+            &ExportProgress::new(),
+            Path::new("x"),
+        )
+        .expect("written");
+        written
+    }
+
+    /// Temporary files an export left in `folder`.
+    fn temp_files(folder: &Path) -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(folder)
+            .expect("folder")
+            .map(|entry| entry.expect("entry").path())
+            .filter(|path| {
+                path.file_name().is_some_and(|n| {
+                    n.to_string_lossy()
+                        .starts_with(super::super::TEMP_FILE_PREFIX)
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stream_writes_the_same_bytes_and_starts_over_with_each_attempt() {
+        let rows = crate::sim::huge_history_rows(BATCH_ROWS * 3 + 11);
+        let folder = tempfile::tempdir().expect("folder");
+        let path = folder.path().join("saida.csv");
+        for separator in [CsvSeparator::Semicolon, CsvSeparator::Comma] {
+            std::fs::write(&path, "conteúdo anterior").expect("old file");
+            let options = ExportOptions {
+                csv_separator: separator,
+                ..ExportOptions::new(super::super::ExportFormat::Csv)
+            };
+            let mut stream = CsvStream::create(&path, &options).expect("stream");
+            // A first attempt that breaks off after two batches and a bit, then a whole one.
+            stream.start_attempt(1);
+            for row in rows.iter().take(BATCH_ROWS * 2 + 5).cloned() {
+                assert!(stream.push(row));
+            }
+            stream.start_attempt(2);
+            for row in rows.iter().cloned() {
+                assert!(stream.push(row));
+            }
+            // The destination is replaced only at the end.
+            let kept = std::fs::read_to_string(&path).expect("old file");
+            assert!(kept == "conteúdo anterior", "the destination changed early");
+            assert_eq!(stream.finish().expect("finished"), rows.len());
+            let written = std::fs::read(&path).expect("new file");
+            assert!(
+                written == written_at_once(&rows, &options),
+                "{separator:?}: the bytes differ"
+            );
+            assert!(temp_files(folder.path()).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_dropped_stream_leaves_the_destination_and_no_temporary_file() {
+        let rows = crate::sim::huge_history_rows(BATCH_ROWS * 2);
+        let folder = tempfile::tempdir().expect("folder");
+        let path = folder.path().join("saida.csv");
+        std::fs::write(&path, "conteúdo anterior").expect("old file");
+        let options = ExportOptions::new(super::super::ExportFormat::Csv);
+        let mut stream = CsvStream::create(&path, &options).expect("stream");
+        stream.start_attempt(1);
+        for row in rows {
+            assert!(stream.push(row));
+        }
+        drop(stream);
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("old file"),
+            "conteúdo anterior"
+        );
+        assert!(temp_files(folder.path()).is_empty());
+    }
+
+    #[test]
+    fn a_stream_says_why_it_cannot_write() {
+        let options = ExportOptions::new(super::super::ExportFormat::Csv);
+        let folder = tempfile::tempdir().expect("folder");
+        // A missing folder: refused before any row.
+        let missing = folder.path().join("não existe").join("saida.csv");
+        let refused = CsvStream::create(&missing, &options).err();
+        assert!(
+            matches!(refused, Some(ExportError::NoFolder { .. })),
+            "{refused:?}"
+        );
+        // A folder that goes away while rows arrive: the file cannot take its place.
+        let inner = folder.path().join("pasta");
+        std::fs::create_dir(&inner).expect("folder");
+        let path = inner.join("saida.csv");
+        let mut stream = CsvStream::create(&path, &options).expect("stream");
+        stream.start_attempt(1);
+        for row in crate::sim::huge_history_rows(10) {
+            assert!(stream.push(row));
+        }
+        let _ = std::fs::remove_dir_all(&inner);
+        assert!(stream.finish().is_err(), "the file has no folder to go to");
+        assert!(!path.exists());
     }
 
     #[test]

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use recuperador_followups::api::{
     ApiError, ClientConfig, ErrorKind, FetchProgress, FieldError, Followup, FollowupClient,
-    MemoryFootprint, QueryForm, ReagendarFiltro, Token,
+    FollowupQuery, MemoryFootprint, QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
     BatchRun, BatchStop, DocumentList, MergedDocuments, merge_document_lists, parse_document_list,
@@ -42,6 +42,7 @@ use recuperador_followups::batch::{
 use recuperador_followups::doc_id::CpfCnpj;
 use recuperador_followups::export::{
     self, CsvSeparator, ExportError, ExportFormat, ExportOptions, ExportProgress, ExportSummary,
+    csv::CsvStream,
 };
 use recuperador_followups::fmt as br;
 use recuperador_followups::results::ResultSet;
@@ -414,6 +415,11 @@ fn fetch_one(
             br::seconds_br(started.elapsed()),
         )
     };
+    if let Some(options) = product.csv_stream(&args.output) {
+        return fetch_streaming(
+            args, &client, &query, options, product, interrupts, &progress,
+        );
+    }
     // An interrupt before or during the download cancels it; one that arrives between the
     // download and the write cancels the write.
     let result = watch(
@@ -464,6 +470,88 @@ fn fetch_one(
     exit::OK
 }
 
+/// `fetch` to a CSV file: the rows are written while the answer arrives, the file replacing
+/// the destination once the last row is in (the same bytes as writing them afterwards). An
+/// interrupt, a failed fetch or a failed write leaves the destination untouched.
+fn fetch_streaming(
+    args: &FetchArgs,
+    client: &FollowupClient,
+    query: &FollowupQuery,
+    options: &ExportOptions,
+    product: &dyn Product,
+    interrupts: &Interrupts,
+    progress: &std::sync::Arc<FetchProgress>,
+) -> u8 {
+    let path = &args.output;
+    let mut stream = match CsvStream::create(path, options) {
+        Ok(stream) => stream,
+        Err(error) => {
+            eprintln!("Erro: {error}");
+            return exit::OUTPUT;
+        }
+    };
+    let started = Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let status = || {
+        let now = progress.snapshot();
+        format!(
+            "{} follow-ups · {} · {}",
+            br::thousands(now.rows),
+            br::bytes_br(now.bytes),
+            br::seconds_br(started.elapsed()),
+        )
+    };
+    let result = watch(
+        interrupts,
+        0,
+        || client.fetch_into(query, progress, &mut stream),
+        || progress.cancel(),
+        terminal.then_some(&status as &dyn Fn() -> String),
+    );
+    let summary = match result {
+        Ok(summary) => summary,
+        // Cancelled without an interrupt: the stream refused a row, its write failed.
+        Err(ApiError::Cancelled) if interrupts.count() == 0 => {
+            let error = stream.finish().err().unwrap_or(ExportError::Cancelled);
+            eprintln!("Erro: {error}");
+            return exit::OUTPUT;
+        }
+        Err(error) => {
+            // Dropping the stream removes its temporary file first.
+            drop(stream);
+            return report_api_error(&error, args.verbose);
+        }
+    };
+    let finishing = Instant::now();
+    let rows = match stream.finish() {
+        Ok(rows) => rows,
+        Err(error) => {
+            eprintln!("Erro: {error}");
+            return exit::OUTPUT;
+        }
+    };
+    eprintln!(
+        "{} {} ({} recebidos e gravados em {}{}; arquivo concluído {} depois do último).",
+        product.written(rows),
+        output_place(path),
+        br::bytes_br(summary.bytes),
+        br::seconds_br(summary.elapsed),
+        if summary.attempts > 1 {
+            format!(", {} tentativas", summary.attempts)
+        } else {
+            String::new()
+        },
+        br::seconds_br(finishing.elapsed()),
+    );
+    if let Some(problems) = summary.report.problem_summary() {
+        eprintln!("Aviso: {problems}");
+    }
+    if args.verbose {
+        eprintln!("Memória: as linhas foram gravadas à medida que chegaram, sem ficar na memória.");
+    }
+    exit::OK
+}
+
 /// The rows a subcommand fetched, in arrival order (a batch's without repeats).
 type FetchedRows<'a> = Box<dyn ExactSizeIterator<Item = &'a Followup> + Send + 'a>;
 
@@ -484,6 +572,12 @@ trait Product {
 
     /// What was written, for the final message: "1.234 follow-ups gravados".
     fn written(&self, rows: usize) -> String;
+
+    /// The CSV options when this product is the rows themselves as CSV in a file at `path`:
+    /// they are then written while the answer arrives ([`CsvStream`]).
+    fn csv_stream(&self, _path: &Path) -> Option<&ExportOptions> {
+        None
+    }
 }
 
 /// `fetch`'s product: the rows, in the chosen format.
@@ -504,6 +598,10 @@ impl Product for RowsProduct {
 
     fn written(&self, rows: usize) -> String {
         format!("{} follow-ups gravados", br::thousands(rows as u64))
+    }
+
+    fn csv_stream(&self, path: &Path) -> Option<&ExportOptions> {
+        (self.options.format == ExportFormat::Csv && !is_stdout(path)).then_some(&self.options)
     }
 }
 
