@@ -82,11 +82,10 @@ fn main() -> ExitCode {
 ///
 /// By default glibc raises both as the program frees large blocks (up to 32 MiB for direct
 /// mappings and 64 MiB for what each thread's heap keeps at its top). Once a search has loaded
-/// and sorted a million rows, every thread that took part (the download, the parse workers,
-/// the sorts) kept tens of megabytes of freed memory: about 45 MB of the window's resident
-/// memory with 1,000,000 rows loaded (measured under Xvfb; README, "Memória"). With both
-/// fixed at glibc's initial 128 KiB, blocks that large are mapped and unmapped directly and
-/// the heaps give back their free tops.
+/// a million rows, the threads that took part (the download, the parse workers, the arranging)
+/// kept freed memory: 27 to 43 MiB of the window's resident memory with 1,000,000 rows loaded
+/// (measured under Xvfb; README, "Benchmarks"). With both fixed at glibc's initial 128 KiB,
+/// blocks that large are mapped and unmapped directly and the heaps give back their free tops.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_allocator() {
     const THRESHOLD_BYTES: libc::c_int = 128 * 1024;
