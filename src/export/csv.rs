@@ -151,9 +151,13 @@ impl CsvStream {
         })
     }
 
-    /// Rows written to the file so far (a progress line's count).
-    pub fn rows_written(&self) -> usize {
-        self.progress.rows_written()
+    /// Stops without replacing the destination (its temporary file is removed); returns the
+    /// writer's own failure, if it had one (the reason the stream refused a row).
+    pub fn abandon(mut self) -> Option<ExportError> {
+        match self.join() {
+            Ok(_) | Err(ExportError::Cancelled) => None,
+            Err(error) => Some(error),
+        }
     }
 
     /// Sends what is left, waits for the writing thread and makes the file replace the

@@ -32,8 +32,8 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use recuperador_followups::api::{
-    ApiError, ClientConfig, ErrorKind, FetchProgress, FieldError, Followup, FollowupClient,
-    FollowupQuery, MemoryFootprint, QueryForm, ReagendarFiltro, Token,
+    ApiError, ClientConfig, ErrorKind, FetchProgress, FetchSummary, FieldError, Followup,
+    FollowupClient, MemoryFootprint, QueryForm, ReagendarFiltro, Token,
 };
 use recuperador_followups::batch::{
     BatchRun, BatchStop, DocumentList, MergedDocuments, merge_document_lists, parse_document_list,
@@ -415,10 +415,18 @@ fn fetch_one(
             br::seconds_br(started.elapsed()),
         )
     };
+    let status = terminal.then_some(&fetch_status as &dyn Fn() -> String);
     if let Some(options) = product.csv_stream(&args.output) {
-        return fetch_streaming(
-            args, &client, &query, options, product, interrupts, &progress,
-        );
+        let fetch = |stream: &mut CsvStream| {
+            watch(
+                interrupts,
+                0,
+                || client.fetch_into(&query, &progress, stream),
+                || progress.cancel(),
+                status,
+            )
+        };
+        return fetch_streaming(args, options, product, interrupts, fetch);
     }
     // An interrupt before or during the download cancels it; one that arrives between the
     // download and the write cancels the write.
@@ -427,7 +435,7 @@ fn fetch_one(
         0,
         || client.fetch(&query, &progress),
         || progress.cancel(),
-        terminal.then_some(&fetch_status as &dyn Fn() -> String),
+        status,
     );
     let outcome = match result {
         Ok(outcome) => outcome,
@@ -445,11 +453,7 @@ fn fetch_one(
         output_place(path),
         br::bytes_br(outcome.bytes),
         br::seconds_br(outcome.elapsed),
-        if outcome.attempts > 1 {
-            format!(", {} tentativas", outcome.attempts)
-        } else {
-            String::new()
-        },
+        attempts_note(outcome.attempts),
         output_written(path),
         br::seconds_br(write_time),
     );
@@ -472,15 +476,14 @@ fn fetch_one(
 
 /// `fetch` to a CSV file: the rows are written while the answer arrives, the file replacing
 /// the destination once the last row is in (the same bytes as writing them afterwards). An
-/// interrupt, a failed fetch or a failed write leaves the destination untouched.
+/// interrupt, a failed fetch or a failed write leaves the destination untouched. `fetch` runs
+/// the download into the stream, watched for interrupts.
 fn fetch_streaming(
     args: &FetchArgs,
-    client: &FollowupClient,
-    query: &FollowupQuery,
     options: &ExportOptions,
     product: &dyn Product,
     interrupts: &Interrupts,
-    progress: &std::sync::Arc<FetchProgress>,
+    fetch: impl FnOnce(&mut CsvStream) -> Result<FetchSummary, ApiError>,
 ) -> u8 {
     let path = &args.output;
     let mut stream = match CsvStream::create(path, options) {
@@ -490,35 +493,17 @@ fn fetch_streaming(
             return exit::OUTPUT;
         }
     };
-    let started = Instant::now();
-    let terminal = std::io::stderr().is_terminal();
-    let status = || {
-        let now = progress.snapshot();
-        format!(
-            "{} follow-ups · {} · {}",
-            br::thousands(now.rows),
-            br::bytes_br(now.bytes),
-            br::seconds_br(started.elapsed()),
-        )
-    };
-    let result = watch(
-        interrupts,
-        0,
-        || client.fetch_into(query, progress, &mut stream),
-        || progress.cancel(),
-        terminal.then_some(&status as &dyn Fn() -> String),
-    );
-    let summary = match result {
+    let summary = match fetch(&mut stream) {
         Ok(summary) => summary,
         // Cancelled without an interrupt: the stream refused a row, its write failed.
         Err(ApiError::Cancelled) if interrupts.count() == 0 => {
-            let error = stream.finish().err().unwrap_or(ExportError::Cancelled);
+            let error = stream.abandon().unwrap_or(ExportError::Cancelled);
             eprintln!("Erro: {error}");
             return exit::OUTPUT;
         }
         Err(error) => {
-            // Dropping the stream removes its temporary file first.
-            drop(stream);
+            // Abandoning the stream removes its temporary file first.
+            let _ = stream.abandon();
             return report_api_error(&error, args.verbose);
         }
     };
@@ -536,11 +521,7 @@ fn fetch_streaming(
         output_place(path),
         br::bytes_br(summary.bytes),
         br::seconds_br(summary.elapsed),
-        if summary.attempts > 1 {
-            format!(", {} tentativas", summary.attempts)
-        } else {
-            String::new()
-        },
+        attempts_note(summary.attempts),
         br::seconds_br(finishing.elapsed()),
     );
     if let Some(problems) = summary.report.problem_summary() {
@@ -550,6 +531,15 @@ fn fetch_streaming(
         eprintln!("Memória: as linhas foram gravadas à medida que chegaram, sem ficar na memória.");
     }
     exit::OK
+}
+
+/// ", 3 tentativas" after the receive time of a fetch that needed retries; empty otherwise.
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(", {attempts} tentativas")
+    } else {
+        String::new()
+    }
 }
 
 /// The rows a subcommand fetched, in arrival order (a batch's without repeats).
