@@ -525,10 +525,15 @@ impl Followup {
     /// Sets `horario_reagendamento`.
     pub fn set_horario_reagendamento(&mut self, value: Option<NaiveTime>) {
         self.horario_reagendamento = value.unwrap_or_default();
-        if value.is_some() {
-            self.present |= HORARIO_PRESENT;
+        self.set_present(HORARIO_PRESENT, value.is_some());
+    }
+
+    /// Sets or clears `bit` of [`Self::present`].
+    fn set_present(&mut self, bit: u8, present: bool) {
+        if present {
+            self.present |= bit;
         } else {
-            self.present &= !HORARIO_PRESENT;
+            self.present &= !bit;
         }
     }
 
@@ -653,11 +658,7 @@ impl Followup {
             return;
         };
         *stored = value.unwrap_or(0);
-        if value.is_some() {
-            self.present |= 1 << slot;
-        } else {
-            self.present &= !(1 << slot);
-        }
+        self.set_present(1 << slot, value.is_some());
     }
 
     /// The code in `slot`.
