@@ -1796,6 +1796,39 @@ mod tests {
     }
 
     #[test]
+    fn the_texts_of_a_chunk_share_one_allocation_and_read_back_whole() {
+        let body = r#"[
+            {"id_followup": 1, "interacao": "Ligou às 9h"},
+            {"id_followup": 2},
+            {"id_followup": 3, "interacao": "linha 1\nlinha \"2\" \u00e9"},
+            {"id_followup": 4, "interacao": "primeira", "interacao": null},
+            {"id_followup": 5, "interacao": null, "interacao": ""},
+            {"id_followup": 6, "interacao": 12.50}
+        ]"#;
+        let (rows, _) = parse_followups_slice(body.as_bytes()).expect("parsed");
+        let texts: Vec<Option<&str>> = rows.iter().map(Followup::interacao).collect();
+        assert_eq!(
+            texts,
+            [
+                Some("Ligou às 9h"),
+                None,
+                Some("linha 1\nlinha \"2\" é"),
+                None,
+                Some(""),
+                Some("12.50"),
+            ]
+        );
+        // One chunk: every text is a range of the same store.
+        let stores: Vec<*const u8> = rows
+            .iter()
+            .filter_map(|row| row.interacao_shared())
+            .map(|text| text.parent().as_ptr())
+            .collect();
+        assert_eq!(stores.len(), 4);
+        assert!(stores.iter().all(|store| *store == stores[0]), "{stores:?}");
+    }
+
+    #[test]
     fn interner_shares_equal_strings() {
         let mut interner = Interner::default();
         let a = interner.intern("Banco Exemplo");

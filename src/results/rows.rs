@@ -145,19 +145,29 @@ mod tests {
     fn reserved_rows_fill_chunks_allocated_at_their_final_size() {
         let mut rows = Rows::default();
         rows.push(Followup::default());
-        let total = CHUNK_LEN + 5000;
-        rows.reserve(total - 1);
+        // A background snapshot holds the last chunk when the next batch is announced.
         let snapshot = rows.clone();
-        for _ in 1..total {
+        rows.reserve(2_999);
+        for _ in 1..3_000 {
             assert!(rows.push(Followup::default()));
         }
-        let capacities: Vec<usize> = rows.chunks.iter().map(|c| c.capacity()).collect();
-        assert_eq!(capacities, [CHUNK_LEN, 5000]);
-        assert_eq!(rows.len(), total);
+        // Grown once to the announced size, not doubled up to 4,096.
+        let capacities = |rows: &Rows| -> Vec<usize> {
+            rows.chunks.iter().map(|chunk| chunk.capacity()).collect()
+        };
+        assert_eq!(capacities(&rows), [3_000]);
         assert_eq!(snapshot.len(), 1, "the snapshot kept its rows");
+        // A batch that fills the chunk and starts another: the new one at its final size.
+        let more = CHUNK_LEN - 3_000 + 5_000;
+        rows.reserve(more);
+        for _ in 0..more {
+            assert!(rows.push(Followup::default()));
+        }
+        assert_eq!(capacities(&rows), [CHUNK_LEN, 5_000]);
+        assert_eq!(rows.len(), CHUNK_LEN + 5_000);
         // Without an announcement, chunks start small.
         let mut small = Rows::default();
         small.push(Followup::default());
-        assert_eq!(small.chunks[0].capacity(), 1024);
+        assert_eq!(capacities(&small), [1024]);
     }
 }
