@@ -23,7 +23,7 @@ use std::path::Path;
 use chrono::{Datelike as _, NaiveDateTime, NaiveTime, Timelike as _};
 
 use super::columns::{Cell, CellMapper, CsvSeparator, ExportOptions};
-use super::{ExportError, ExportProgress};
+use super::{ExportError, ExportProgress, digits};
 use crate::api::{Column, Followup, RowSink};
 use crate::doc_id::CpfCnpj;
 
@@ -373,7 +373,7 @@ fn format_batch(rows: &[&Followup], options: &ExportOptions, mut text: Vec<u8>) 
             let field: &str = match mapper.cell(row, column) {
                 Cell::Empty => "",
                 Cell::Int(value) => {
-                    let _ = write!(scratch, "{value}");
+                    digits::push_int(&mut scratch, value);
                     &scratch
                 }
                 Cell::Text(text) => {
@@ -447,6 +447,15 @@ pub(super) fn excel_would_convert(text: &str) -> bool {
 
 /// `29/11/2026` / `29/11/2026 14:30` (Excel dialect) or `2026-11-29` / `2026-11-29 14:30:00`.
 pub(super) fn write_datetime(out: &mut String, value: NaiveDateTime, excel: bool) {
+    let written = if excel {
+        digits::push_datetime_dmy(out, value)
+    } else {
+        digits::push_datetime_ymd(out, value)
+    };
+    if written.is_some() {
+        return;
+    }
+    // Years outside 0 to 9999, as `{:04}` spells them.
     let (date, time) = (value.date(), value.time());
     let has_time = time != NaiveTime::MIN;
     if excel {
@@ -482,9 +491,9 @@ pub(super) fn write_datetime(out: &mut String, value: NaiveDateTime, excel: bool
 
 /// `14:30` (`14:30:05` with seconds) in the Excel dialect, `14:30:00` otherwise.
 pub(super) fn write_time(out: &mut String, value: NaiveTime, excel: bool) {
-    let _ = write!(out, "{:02}:{:02}", value.hour(), value.minute());
+    digits::push_hm(out, value);
     if !excel || value.second() != 0 {
-        let _ = write!(out, ":{:02}", value.second());
+        digits::push_colon_seconds(out, value);
     }
 }
 

@@ -15,6 +15,7 @@ pub mod agenda;
 pub mod clipboard;
 pub mod columns;
 pub mod csv;
+mod digits;
 pub mod json;
 pub mod summary;
 pub mod tsv;

@@ -29,16 +29,15 @@
 //!   (a pasted BOM would land in the first cell, and programs reading a pipe do not expect
 //!   one).
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::{NaiveDateTime, NaiveTime, Timelike as _};
 
 use super::columns::{Cell, CellMapper, ExportOptions, neutralize_formula};
 use super::csv::excel_would_convert;
-use super::{ExportError, ExportProgress};
+use super::{ExportError, ExportProgress, digits};
 use crate::api::{Column, Followup};
 use crate::results::Cancelled;
 
@@ -179,7 +178,6 @@ fn push_quoted(out: &mut String, text: &str) {
 struct TsvCore<'c> {
     columns: &'c [Column],
     mapper: CellMapper,
-    scratch: String,
 }
 
 impl<'c> TsvCore<'c> {
@@ -187,7 +185,6 @@ impl<'c> TsvCore<'c> {
         TsvCore {
             columns,
             mapper: CellMapper::new(raw_codes),
-            scratch: String::with_capacity(32),
         }
     }
 
@@ -210,9 +207,7 @@ impl<'c> TsvCore<'c> {
             }
             match self.mapper.cell(row, column) {
                 Cell::Empty => {}
-                Cell::Int(value) => {
-                    let _ = write!(out, "{value}");
-                }
+                Cell::Int(value) => digits::push_int(out, value),
                 // Already neutralised by the mapper.
                 Cell::Text(text) => {
                     if column == Column::CpfCnpj
@@ -226,16 +221,8 @@ impl<'c> TsvCore<'c> {
                     }
                     push_field(out, &text);
                 }
-                Cell::DateTime(value) => {
-                    self.scratch.clear();
-                    write_datetime(&mut self.scratch, value);
-                    out.push_str(&self.scratch);
-                }
-                Cell::Time(value) => {
-                    self.scratch.clear();
-                    write_time(&mut self.scratch, value);
-                    out.push_str(&self.scratch);
-                }
+                Cell::DateTime(value) => write_datetime(out, value),
+                Cell::Time(value) => write_time(out, value),
             }
         }
         out.push_str("\r\n");
@@ -246,30 +233,16 @@ impl<'c> TsvCore<'c> {
 /// written in place (by hand for the years 0 to 9999, several times faster than chrono's
 /// format strings; chrono's own spelling for any other year).
 fn write_datetime(out: &mut String, value: NaiveDateTime) {
-    use chrono::{Datelike as _, Timelike as _};
-    let (date, time) = (value.date(), value.time());
-    if !(0..=9999).contains(&date.year()) {
-        let _ = write!(out, "{}", crate::fmt::datetime_br(value));
-        return;
-    }
-    let _ = write!(
-        out,
-        "{:02}/{:02}/{:04}",
-        date.day(),
-        date.month(),
-        date.year()
-    );
-    if time != NaiveTime::MIN {
-        let _ = write!(out, " {:02}:{:02}", time.hour(), time.minute());
+    if digits::push_datetime_dmy(out, value).is_none() {
+        out.push_str(&crate::fmt::datetime_br(value));
     }
 }
 
 /// `14:30` (`14:30:05` with seconds): [`crate::fmt::time_br`], written in place.
 fn write_time(out: &mut String, value: NaiveTime) {
-    use chrono::Timelike as _;
-    let _ = write!(out, "{:02}:{:02}", value.hour(), value.minute());
+    digits::push_hm(out, value);
     if value.second() != 0 {
-        let _ = write!(out, ":{:02}", value.second());
+        digits::push_colon_seconds(out, value);
     }
 }
 
