@@ -170,7 +170,75 @@ impl CpfCnpj {
 
 /// Formats a document that came from the server: the mask when it parses, else as received.
 pub fn format_lenient(raw: &str) -> String {
-    CpfCnpj::parse(raw).map_or_else(|_| raw.to_owned(), |doc| doc.formatted())
+    match Masked::of(raw) {
+        Some(masked) => masked.as_str().to_owned(),
+        None => raw.to_owned(),
+    }
+}
+
+/// A document with its mask, on the stack: what [`CpfCnpj::formatted`] gives for a document
+/// that [`CpfCnpj::parse`] reads, without the parse's allocation and check digits (exports
+/// format one per row).
+#[derive(Clone, Copy)]
+pub struct Masked {
+    bytes: [u8; 18],
+    len: u8,
+}
+
+impl Masked {
+    /// The masked form of `raw`, or `None` when [`CpfCnpj::parse`] would refuse it.
+    pub fn of(raw: &str) -> Option<Masked> {
+        // The characters that count, as the parse normalises them; a fifteenth is already a
+        // wrong length.
+        let mut chars = [0u8; 14];
+        let mut count = 0;
+        for ch in raw.chars() {
+            match ch {
+                '.' | '-' | '/' => {}
+                c if c.is_whitespace() => {}
+                c if c.is_ascii_alphanumeric() => {
+                    *chars.get_mut(count)? = c.to_ascii_uppercase() as u8;
+                    count += 1;
+                }
+                _ => return None,
+            }
+        }
+        let (groups, seps): (&[usize], &[u8]) = match count {
+            11 if chars[..11].iter().all(u8::is_ascii_digit) => (&[3, 3, 3, 2], b"..-"),
+            14 if chars[12..].iter().all(u8::is_ascii_digit) => (&[2, 3, 3, 4, 2], b"../-"),
+            _ => return None,
+        };
+        let mut masked = Masked {
+            bytes: [0; 18],
+            len: 0,
+        };
+        let mut from = 0;
+        let mut at = 0;
+        for (index, &group) in groups.iter().enumerate() {
+            if let Some(&sep) = index.checked_sub(1).and_then(|i| seps.get(i)) {
+                masked.bytes[at] = sep;
+                at += 1;
+            }
+            masked.bytes[at..at + group].copy_from_slice(&chars[from..from + group]);
+            at += group;
+            from += group;
+        }
+        masked.len = at as u8;
+        Some(masked)
+    }
+
+    /// `529.982.247-25`, `12.ABC.345/01DE-35`.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, upper-case letters and the mask's symbols are ever written.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Masked {
+    // Personal data: the debug form does not print the number.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Masked").finish_non_exhaustive()
+    }
 }
 
 /// [`format_lenient`], borrowing `raw` when it is already masked and formatting plain digits
@@ -424,6 +492,12 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_stack_mask_is_the_parse_then_format(raw in "[0-9A-Za-z./ \\-\t\u{a0}é=]{0,22}|[0-9]{11}|[0-9A-Z]{12}[0-9]{2}|[0-9]{3}\\.[0-9]{3}\\.[0-9]{3}-[0-9]{2}") {
+            let expected = CpfCnpj::parse(&raw).map_or_else(|_| raw.clone(), |doc| doc.formatted());
+            proptest::prop_assert_eq!(format_lenient(&raw), expected);
+        }
+
         #[test]
         fn formatting_then_parsing_round_trips(base in "[0-9]{9}|[0-9A-Z]{12}", lower in proptest::bool::ANY) {
             let full = with_check_digits(&base).unwrap();

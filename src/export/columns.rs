@@ -162,7 +162,9 @@ pub fn neutralize_formula(text: &str) -> Cow<'_, str> {
 #[derive(Debug)]
 pub struct CellMapper {
     raw_codes: bool,
-    last_doc: Option<(SharedStr, String)>,
+    /// The document last formatted, and its cell text in `last_formatted`.
+    last_doc: Option<SharedStr>,
+    last_formatted: String,
 }
 
 impl CellMapper {
@@ -171,6 +173,7 @@ impl CellMapper {
         CellMapper {
             raw_codes,
             last_doc: None,
+            last_formatted: String::with_capacity(18),
         }
     }
 
@@ -180,15 +183,17 @@ impl CellMapper {
             let Some(raw) = row.cpf_cnpj() else {
                 return Cell::Empty;
             };
-            let cached = matches!(&self.last_doc, Some((last, _)) if SharedStr::ptr_eq(last, raw) || **last == **raw);
+            let cached = matches!(&self.last_doc, Some(last) if SharedStr::ptr_eq(last, raw) || **last == **raw);
             if !cached {
-                let formatted = neutralize_formula(&doc_id::format_lenient(raw)).into_owned();
-                self.last_doc = Some((raw.clone(), formatted));
+                self.last_formatted.clear();
+                match doc_id::Masked::of(raw) {
+                    // A mask starts with a digit or a letter: never a formula.
+                    Some(masked) => self.last_formatted.push_str(masked.as_str()),
+                    None => self.last_formatted.push_str(&neutralize_formula(raw)),
+                }
+                self.last_doc = Some(raw.clone());
             }
-            return match &self.last_doc {
-                Some((_, formatted)) => Cell::Text(Cow::Borrowed(formatted)),
-                None => Cell::Empty,
-            };
+            return Cell::Text(Cow::Borrowed(&self.last_formatted));
         }
         match row.value(column) {
             Value::Empty => Cell::Empty,
@@ -298,6 +303,37 @@ mod tests {
         assert_eq!(labels.cell(&row, Column::Data), Cell::Empty);
         let mut raw = CellMapper::new(true);
         assert_eq!(raw.cell(&row, Column::TipoContato), Cell::Text("W".into()));
+    }
+
+    #[test]
+    fn documents_are_masked_row_after_row_and_odd_ones_kept_but_neutralised() {
+        let row = |doc: Option<&str>| {
+            Followup::from(FollowupFields {
+                cpf_cnpj: doc.map(SharedStr::from),
+                ..FollowupFields::default()
+            })
+        };
+        let mut mapper = CellMapper::new(false);
+        for (doc, expected) in [
+            (Some("52998224725"), Cell::Text("529.982.247-25".into())),
+            (
+                Some("11222333000181"),
+                Cell::Text("11.222.333/0001-81".into()),
+            ),
+            (Some("52998224725"), Cell::Text("529.982.247-25".into())),
+            (None, Cell::Empty),
+            (
+                Some("12abc34501de35"),
+                Cell::Text("12.ABC.345/01DE-35".into()),
+            ),
+            (Some("=1+1"), Cell::Text("'=1+1".into())),
+            (Some("-123"), Cell::Text("'-123".into())),
+            (Some("123"), Cell::Text("123".into())),
+            (Some(""), Cell::Text("".into())),
+            (Some("529.982.247-25"), Cell::Text("529.982.247-25".into())),
+        ] {
+            assert_eq!(mapper.cell(&row(doc), Column::CpfCnpj), expected, "{doc:?}");
+        }
     }
 
     #[test]

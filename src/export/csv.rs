@@ -25,7 +25,6 @@ use chrono::{Datelike as _, NaiveDateTime, NaiveTime, Timelike as _};
 use super::columns::{Cell, CellMapper, CsvSeparator, ExportOptions};
 use super::{ExportError, ExportProgress, digits};
 use crate::api::{Column, Followup, RowSink};
-use crate::doc_id::CpfCnpj;
 
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -442,7 +441,7 @@ pub(super) fn excel_would_convert(text: &str) -> bool {
         && text
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b'/' | b'-' | b' '))
-        && CpfCnpj::parse(text).is_err()
+        && crate::doc_id::Masked::of(text).is_none()
 }
 
 /// `29/11/2026` / `29/11/2026 14:30` (Excel dialect) or `2026-11-29` / `2026-11-29 14:30:00`.
