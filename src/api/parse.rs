@@ -37,6 +37,8 @@ use serde_json::value::RawValue;
 
 use super::model::{Column, Followup, SharedStr, SharedText, StoredCode};
 
+mod object;
+
 /// Shares equal strings between rows: one allocation per distinct creditor, debtor,
 /// consultant, event or login, however many rows repeat it.
 #[derive(Default, Debug)]
@@ -1216,6 +1218,23 @@ fn read_item(
             // the same syntax errors (and skips the row, below, if only the encoding is bad).
             let read = match std::str::from_utf8(text) {
                 Ok(text) => {
+                    // The usual shape, read by hand; anything else by serde_json.
+                    if let Some(fields) = object::scan_object(text) {
+                        let mut row = Followup::default();
+                        let mut interacao = None;
+                        let mut into = RowInProgress {
+                            row: &mut row,
+                            interacao: &mut interacao,
+                            interner,
+                            texts,
+                            report,
+                            item,
+                        };
+                        for (column, raw) in fields.iter() {
+                            into.take_field(column, raw);
+                        }
+                        return Ok(Some((row, interacao)));
+                    }
                     let mut deserializer = serde_json::Deserializer::from_str(text);
                     deserializer
                         .deserialize_map(visitor)
@@ -1291,19 +1310,46 @@ impl<'de> Visitor<'de> for RowVisitor<'_> {
             };
             // The value's JSON text, borrowed: nothing is converted yet.
             let raw = map.next_value::<&'de RawValue>()?;
-            match convert(column, Raw::of(raw.get()), self.interner, self.texts) {
-                // A repeated key's last value wins, as for the other fields.
-                Ok(FieldValue::Text(text)) => interacao = text,
-                Ok(value) => Stored { column, value }.store(&mut row),
-                Err(reason) => {
-                    self.report.fields_blanked = self.report.fields_blanked.saturating_add(1);
-                    let item = self.item;
-                    self.report
-                        .note(|| format!("item {item}, campo {}: {reason}", column.wire_name()));
-                }
-            }
+            let mut into = RowInProgress {
+                row: &mut row,
+                interacao: &mut interacao,
+                interner: self.interner,
+                texts: self.texts,
+                report: self.report,
+                item: self.item,
+            };
+            into.take_field(column, raw.get());
         }
         Ok((row, interacao))
+    }
+}
+
+/// Where one object's fields go as they are read.
+struct RowInProgress<'r> {
+    row: &'r mut Followup,
+    interacao: &'r mut Option<TextAt>,
+    interner: &'r mut Interner,
+    texts: &'r mut TextArena,
+    report: &'r mut ParseReport,
+    item: u64,
+}
+
+impl RowInProgress<'_> {
+    /// Converts one known field from its raw JSON text and stores it; a value that cannot be
+    /// read leaves the field empty and is noted. Both readers of objects (serde_json's and
+    /// [`object::scan_object`]) end here.
+    fn take_field(&mut self, column: Column, raw: &str) {
+        match convert(column, Raw::of(raw), self.interner, self.texts) {
+            // A repeated key's last value wins, as for the other fields.
+            Ok(FieldValue::Text(text)) => *self.interacao = text,
+            Ok(value) => Stored { column, value }.store(self.row),
+            Err(reason) => {
+                self.report.fields_blanked = self.report.fields_blanked.saturating_add(1);
+                let item = self.item;
+                self.report
+                    .note(|| format!("item {item}, campo {}: {reason}", column.wire_name()));
+            }
+        }
     }
 }
 
