@@ -115,20 +115,21 @@ mod tests {
             push_int(&mut out, value);
             assert_eq!(out, format!("x{value}"));
         }
-        let last = NaiveDate::from_ymd_opt(9999, 12, 31)
-            .and_then(|d| d.and_hms_opt(23, 59, 59))
-            .unwrap_or_default();
-        let mut out = String::new();
-        assert_eq!(push_datetime_dmy(&mut out, last), Some(()));
-        assert_eq!(push_datetime_ymd(&mut out, last), Some(()));
-        assert_eq!(out, "31/12/9999 23:599999-12-31 23:59:59");
-        let first = NaiveDate::from_ymd_opt(0, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .unwrap_or_default();
-        let mut out = String::new();
-        assert_eq!(push_datetime_dmy(&mut out, first), Some(()));
-        assert_eq!(push_datetime_ymd(&mut out, first), Some(()));
-        assert_eq!(out, "01/01/00000000-01-01");
+        for ((y, m, d, h, mi, sec), expected) in [
+            (
+                (9999, 12, 31, 23, 59, 59),
+                "31/12/9999 23:599999-12-31 23:59:59",
+            ),
+            ((0, 1, 1, 0, 0, 0), "01/01/00000000-01-01"),
+        ] {
+            let value = NaiveDate::from_ymd_opt(y, m, d)
+                .and_then(|date| date.and_hms_opt(h, mi, sec))
+                .unwrap_or_default();
+            let mut out = String::new();
+            assert_eq!(push_datetime_dmy(&mut out, value), Some(()));
+            assert_eq!(push_datetime_ymd(&mut out, value), Some(()));
+            assert_eq!(out, expected);
+        }
     }
 
     proptest! {
