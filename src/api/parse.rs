@@ -1207,6 +1207,13 @@ fn read_item(
         Some(b'{') => {
             // Blanked fields of a row that is then skipped are not counted.
             let (blanked, had_problem) = (report.fields_blanked, report.first_problem.is_some());
+            let utf8 = std::str::from_utf8(text);
+            // The usual shape, read by hand; anything else by serde_json.
+            if let Ok(text) = utf8
+                && let Some(row) = object::read_usual(text, interner, texts, report, item)
+            {
+                return Ok(Some(row));
+            }
             let visitor = RowVisitor {
                 interner,
                 texts,
@@ -1216,25 +1223,8 @@ fn read_item(
             // Text checked as UTF-8 once is read as text: serde_json then does not check each
             // raw value again. Bytes that are not UTF-8 go through the byte reader, which finds
             // the same syntax errors (and skips the row, below, if only the encoding is bad).
-            let read = match std::str::from_utf8(text) {
+            let read = match utf8 {
                 Ok(text) => {
-                    // The usual shape, read by hand; anything else by serde_json.
-                    if let Some(fields) = object::scan_object(text) {
-                        let mut row = Followup::default();
-                        let mut interacao = None;
-                        let mut into = RowInProgress {
-                            row: &mut row,
-                            interacao: &mut interacao,
-                            interner,
-                            texts,
-                            report,
-                            item,
-                        };
-                        for (column, raw) in fields.iter() {
-                            into.take_field(column, raw);
-                        }
-                        return Ok(Some((row, interacao)));
-                    }
                     let mut deserializer = serde_json::Deserializer::from_str(text);
                     deserializer
                         .deserialize_map(visitor)
@@ -1302,6 +1292,14 @@ impl<'de> Visitor<'de> for RowVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut row = Followup::default();
         let mut interacao = None;
+        let mut into = RowInProgress {
+            row: &mut row,
+            interacao: &mut interacao,
+            interner: self.interner,
+            texts: self.texts,
+            report: self.report,
+            item: self.item,
+        };
         // Keys are taken raw too: one that is not text (`"\ud800"`) is an unknown field.
         while let Some(key) = map.next_key::<&'de RawValue>()? {
             let Some(column) = string_of(key.get()).and_then(|k| column_for_key(&k)) else {
@@ -1310,14 +1308,6 @@ impl<'de> Visitor<'de> for RowVisitor<'_> {
             };
             // The value's JSON text, borrowed: nothing is converted yet.
             let raw = map.next_value::<&'de RawValue>()?;
-            let mut into = RowInProgress {
-                row: &mut row,
-                interacao: &mut interacao,
-                interner: self.interner,
-                texts: self.texts,
-                report: self.report,
-                item: self.item,
-            };
             into.take_field(column, raw.get());
         }
         Ok((row, interacao))
@@ -1337,7 +1327,7 @@ struct RowInProgress<'r> {
 impl RowInProgress<'_> {
     /// Converts one known field from its raw JSON text and stores it; a value that cannot be
     /// read leaves the field empty and is noted. Both readers of objects (serde_json's and
-    /// [`object::scan_object`]) end here.
+    /// [`object::read_usual`]) end here.
     fn take_field(&mut self, column: Column, raw: &str) {
         match convert(column, Raw::of(raw), self.interner, self.texts) {
             // A repeated key's last value wins, as for the other fields.

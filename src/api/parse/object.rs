@@ -2,18 +2,19 @@
 //! values that are strings, numbers, `true`, `false` or `null`.
 //!
 //! serde_json read each row through its `MapAccess`, finding every key and value as raw text
-//! and then converting it: about two thirds of the instructions of a fetch (callgrind,
-//! 200,000 rows). This reader finds the same keys and raw values in one pass over the
-//! object's text, and the row is then built from them by the same code as before
-//! ([`super::take_field`]), so every tolerance rule holds unchanged.
+//! and then converting it: about 60 % of the instructions of a fetch (callgrind, 200,000
+//! rows). This reader finds the same keys and raw values in one pass over the object's text,
+//! and the row is then built from them by the same code as before
+//! ([`super::RowInProgress::take_field`]), so every tolerance rule holds unchanged.
 //!
 //! It only says yes to a subset of what serde_json accepts, and gives `None` (nothing done) for
 //! anything else: a key with an escape, a nested list or object, a repeated key beyond
 //! [`MAX_FIELDS`], anything it does not recognise. The caller then reads the object with
 //! serde_json as before, which also finds the syntax errors and their places.
 
-use super::Column;
-use super::column_for_key;
+use super::{
+    Column, Followup, Interner, ParseReport, RowInProgress, TextArena, TextAt, column_for_key,
+};
 
 /// How many known fields an object may have before serde_json reads it instead (20 columns;
 /// more means repeated keys).
@@ -90,6 +91,32 @@ pub(super) fn scan_object(text: &str) -> Option<Fields<'_>> {
     }
     cursor.skip_whitespace();
     (cursor.at == text.len()).then_some(fields)
+}
+
+/// The row of the object `text` and where its interaction text went, when the object has the
+/// usual shape ([`scan_object`]); `None`, with nothing read or noted, otherwise.
+pub(super) fn read_usual(
+    text: &str,
+    interner: &mut Interner,
+    texts: &mut TextArena,
+    report: &mut ParseReport,
+    item: u64,
+) -> Option<(Followup, Option<TextAt>)> {
+    let fields = scan_object(text)?;
+    let mut row = Followup::default();
+    let mut interacao = None;
+    let mut into = RowInProgress {
+        row: &mut row,
+        interacao: &mut interacao,
+        interner,
+        texts,
+        report,
+        item,
+    };
+    for (column, raw) in fields.iter() {
+        into.take_field(column, raw);
+    }
+    Some((row, interacao))
 }
 
 /// A position in an object's bytes.
@@ -200,9 +227,7 @@ mod tests {
     use proptest::prelude::*;
     use serde::Deserializer as _;
 
-    use super::super::{
-        Followup, Interner, ParseReport, RowInProgress, RowVisitor, TextArena, TextAt,
-    };
+    use super::super::RowVisitor;
     use super::*;
 
     /// What reading one object gave: the row, its interaction text, the report.
@@ -217,21 +242,9 @@ mod tests {
 
     /// `text` read by hand, when this reader takes it.
     fn by_hand(text: &str) -> Option<Read> {
-        let fields = scan_object(text)?;
         let (mut interner, mut texts) = (Interner::default(), TextArena::default());
         let mut report = ParseReport::default();
-        let (mut row, mut interacao) = (Followup::default(), None);
-        let mut into = RowInProgress {
-            row: &mut row,
-            interacao: &mut interacao,
-            interner: &mut interner,
-            texts: &mut texts,
-            report: &mut report,
-            item: 7,
-        };
-        for (column, raw) in fields.iter() {
-            into.take_field(column, raw);
-        }
+        let (row, interacao) = read_usual(text, &mut interner, &mut texts, &mut report, 7)?;
         let interacao = text_of(&texts, interacao);
         Some((row, interacao, report))
     }
